@@ -1,0 +1,71 @@
+using System.Collections.Immutable;
+using Enaction.Transcripts;
+
+namespace Enaction.Scoring;
+
+/// <summary>A transcript with every token of its rendering scored by one model.</summary>
+public sealed class ScoredTranscript
+{
+    /// <summary>Creates a scored transcript.</summary>
+    public ScoredTranscript(string modelId, Transcript transcript, ImmutableArray<TokenScore> tokens)
+    {
+        ModelId = modelId;
+        Transcript = transcript;
+        Tokens = tokens;
+    }
+
+    /// <summary>The scoring model's identifier (its directory name or configured id).</summary>
+    public string ModelId { get; }
+
+    /// <summary>The transcript that was scored.</summary>
+    public Transcript Transcript { get; }
+
+    /// <summary>All tokens of the rendered transcript, in order.</summary>
+    public ImmutableArray<TokenScore> Tokens { get; }
+
+    /// <summary>The contiguous range of <see cref="Tokens"/> whose content belongs to message <paramref name="message"/>.</summary>
+    public Range TokensOf(int message)
+    {
+        int first = -1, last = -1;
+        var tokens = Tokens.AsSpan();
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            if (tokens[i].Message != message) continue;
+            if (first < 0) first = i;
+            last = i;
+        }
+        return first < 0 ? new Range(0, 0) : new Range(first, last + 1);
+    }
+
+    /// <summary>Mean entropy and surprisal over the scored content tokens of each message.</summary>
+    public ImmutableArray<MessageScore> MessageScores()
+    {
+        var count = Transcript.Count;
+        var sumH = new double[count];
+        var sumS = new double[count];
+        var n = new int[count];
+        foreach (var t in Tokens)
+        {
+            if (t.Message < 0 || !t.HasScore) continue;
+            sumH[t.Message] += t.Entropy;
+            sumS[t.Message] += t.Surprisal;
+            n[t.Message]++;
+        }
+        var result = ImmutableArray.CreateBuilder<MessageScore>(count);
+        for (var i = 0; i < count; i++)
+        {
+            result.Add(new MessageScore(i, Transcript[i].Role, n[i],
+                n[i] == 0 ? double.NaN : sumH[i] / n[i],
+                n[i] == 0 ? double.NaN : sumS[i] / n[i]));
+        }
+        return result.MoveToImmutable();
+    }
+}
+
+/// <summary>Per-message means over its scored content tokens.</summary>
+/// <param name="Message">Message index.</param>
+/// <param name="Role">Message role.</param>
+/// <param name="Tokens">Number of scored content tokens.</param>
+/// <param name="MeanEntropy">Mean entropy in nats (NaN when no token was scored).</param>
+/// <param name="MeanSurprisal">Mean surprisal in nats (NaN when no token was scored).</param>
+public readonly record struct MessageScore(int Message, MessageRole Role, int Tokens, double MeanEntropy, double MeanSurprisal);
