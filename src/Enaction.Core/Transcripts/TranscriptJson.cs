@@ -32,6 +32,8 @@ public static class TranscriptJson
     public static TranscriptDocument Parse(ReadOnlyMemory<byte> utf8, string source = "<input>", int firstLine = 1)
     {
         if (utf8.Span.StartsWith("\uFEFF"u8)) utf8 = utf8[3..];
+        if (utf8.Span.Trim(" \t\r\n"u8).IsEmpty)
+            throw new TranscriptFormatException(source, firstLine, 1, "the file is empty; expected a JSON object {\"messages\":[...]}");
         var reader = new Utf8JsonReader(utf8.Span, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         var copy = utf8;
         TranscriptFormatException Error(long byteOffset, string problem)
