@@ -1,0 +1,107 @@
+"""One command rebuild: /usr/bin/python3 tools/fixture-model/build.py [--quick] [--from STAGE]
+
+Stages (each cached under tools/fixture-model/out/): tokenizer, base, sft, chat (on-policy), export, reference.
+--from STAGE reruns that stage and everything after it; --quick is the minutes-long placeholder build.
+"""
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import torch  # noqa: E402
+
+torch.set_num_threads(2)
+
+import corpus  # noqa: E402
+from bpe import Tokenizer  # noqa: E402
+from export import export_with_past, load_checkpoint, save_checkpoint, write_configs  # noqa: E402
+from model import Config  # noqa: E402
+import train  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+OUT = os.path.join(HERE, "out")
+STAGES = ["tokenizer", "base", "sft", "chat", "export", "reference"]
+
+RECIPE = {
+    "seed": 1234,
+    "vocab_size": 2048,
+    "model": dict(hidden_size=192, intermediate_size=512, num_hidden_layers=5, num_attention_heads=8,
+                  num_key_value_heads=2, max_position_embeddings=512),
+    "base_seconds": 900,
+    "sft_transcripts": 24000, "sft_epochs": 1, "sft_lr": 1e-3,
+    "rounds": 8, "prompts_per_round": 384, "n": 8, "replay": 0.25, "onpolicy_lr": 5e-4,
+}
+QUICK = dict(RECIPE, base_seconds=60, sft_transcripts=1000, rounds=1, prompts_per_round=16, n=2)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--from", dest="start", default=None, choices=STAGES)
+    ap.add_argument("--only", default=None, choices=STAGES)
+    args = ap.parse_args()
+    R = QUICK if args.quick else RECIPE
+    os.makedirs(OUT, exist_ok=True)
+    log = train.Log(os.path.join(OUT, "build.log"))
+    log(f"build start quick={args.quick} recipe={json.dumps(R)}")
+    t_start = time.time()
+
+    def need(stage, path):
+        if args.only:
+            return stage == args.only
+        if args.start and STAGES.index(stage) >= STAGES.index(args.start):
+            return True
+        return not os.path.exists(path)
+
+    tasks = corpus.Tasks(R["seed"])
+    tokdir = os.path.join(OUT, "tokenizer")
+    if need("tokenizer", os.path.join(tokdir, "tokenizer.json")):
+        t0 = time.time()
+        tok = train.build_tokenizer(tasks, R["seed"], R["vocab_size"], log)
+        tok.save(tokdir)
+        log(f"tokenizer: {tok.vocab_size} tokens, {time.time() - t0:.0f}s")
+    tok = Tokenizer.load(tokdir)
+    cfg = Config(vocab_size=tok.vocab_size, **R["model"])
+
+    base_pt, sft_pt, chat_pt = (os.path.join(OUT, f"{n}.pt") for n in ("base", "sft", "chat"))
+    if need("base", base_pt):
+        m = train.train_base(tok, tasks, cfg, log, R["base_seconds"], seed=R["seed"])
+        save_checkpoint(m, base_pt)
+    if need("sft", sft_pt):
+        m = load_checkpoint(base_pt)
+        data = train.sft_data(tok, tasks, R["sft_transcripts"], R["seed"] + 11)
+        log(f"sft: {len(data)} transcripts")
+        train.train_masked(m, tok, data, log, epochs=R["sft_epochs"], lr=R["sft_lr"], tag="sft")
+        save_checkpoint(m, sft_pt)
+    if need("chat", chat_pt):
+        m = load_checkpoint(sft_pt)
+        m, hist = train.onpolicy(m, tok, tasks, log, R["rounds"], R["prompts_per_round"], R["n"],
+                                 seed=R["seed"], replay=R["replay"], lr=R["onpolicy_lr"])
+        save_checkpoint(m, chat_pt, history=hist)
+        with open(os.path.join(OUT, "onpolicy_history.json"), "w") as f:
+            json.dump(hist, f, indent=1)
+    if need("export", os.path.join(ROOT, "models", "tiny-chat", "model.onnx")) or args.start:
+        for name, pt in (("tiny-base", base_pt), ("tiny-chat", chat_pt)):
+            d = os.path.join(ROOT, "models", name)
+            os.makedirs(d, exist_ok=True)
+            m = load_checkpoint(pt)
+            tok.save(d)
+            write_configs(m.c, d, eos_token_id=2, bos_token_id=None, temperature=1.0, top_p=1.0)
+            export_with_past(m, os.path.join(d, "model.onnx"))
+            log(f"exported {name}: {os.path.getsize(os.path.join(d, 'model.onnx'))} bytes")
+    if need("reference", os.path.join(ROOT, "tests", "fixtures", "reference", "tiny-chat.json")) or args.start:
+        import reference
+        for name, pt in (("tiny-base", base_pt), ("tiny-chat", chat_pt)):
+            reference.write_reference(load_checkpoint(pt), tok,
+                                      os.path.join(ROOT, "tests", "fixtures", "reference", f"{name}.json"), name)
+        log("references written")
+    log(f"build done in {time.time() - t_start:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
