@@ -1,0 +1,326 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Enaction.Onnx.Models;
+using Enaction.Onnx.Tokenization;
+using Enaction.Transcripts;
+
+namespace Enaction.Onnx.Templates;
+
+/// <summary>
+/// A model's chat template. Jinja cannot run here, so the template text is recognised by its markers and rendered
+/// natively, producing exactly the text the Jinja template produces, with each message's content located in it.
+/// </summary>
+/// <remarks>
+/// Rendering follows the published templates: Llama 3.0 (roles written as given, so tool results appear under a
+/// <c>tool</c> header; Llama 3.1's <c>ipython</c> role, tool definitions and date preamble are not reproduced and such
+/// templates are rejected), Phi-3-mini (tool messages are dropped, EOS ends a transcript without a generation
+/// prompt), Gemma 3 (system text + "\n\n" leads the first user turn; roles must alternate), Llama 2 chat.
+/// </remarks>
+public sealed class ChatTemplate
+{
+    /// <summary>The style names accepted as overrides, for messages.</summary>
+    public const string SupportedStyles = "chatml, llama3, phi3, gemma, llama2";
+
+    private readonly bool _skipEmptySystem;
+    private readonly bool _systemSupported;
+
+    private ChatTemplate(ChatTemplateStyle style, string? bosToken, string? eosToken, string? source, bool skipEmptySystem, bool systemSupported)
+    {
+        Style = style;
+        BosToken = bosToken ?? DefaultBos(style);
+        EosToken = eosToken ?? DefaultEos(style);
+        Source = source;
+        _skipEmptySystem = skipEmptySystem;
+        _systemSupported = systemSupported;
+    }
+
+    /// <summary>The template family.</summary>
+    public ChatTemplateStyle Style { get; }
+
+    /// <summary>The Jinja text this was recognised from, or null when the style was given by name.</summary>
+    public string? Source { get; }
+
+    /// <summary>The <c>bos_token</c> the template writes (Llama 3, Gemma, Llama 2), from the tokenizer config or the family's default.</summary>
+    public string? BosToken { get; }
+
+    /// <summary>The <c>eos_token</c> the template writes (Phi-3, Llama 2).</summary>
+    public string? EosToken { get; }
+
+    /// <summary>Whether rendered text starts with <see cref="BosToken"/> (so an encoder must not add another).</summary>
+    public bool WritesBos => Style is ChatTemplateStyle.Llama3 or ChatTemplateStyle.Gemma or ChatTemplateStyle.Llama2;
+
+    /// <summary>A template of <paramref name="style"/> with the given (or the family's default) special tokens.</summary>
+    public static ChatTemplate Create(ChatTemplateStyle style, string? bosToken = null, string? eosToken = null) =>
+        new(style, bosToken, eosToken, null, skipEmptySystem: false, systemSupported: true);
+
+    /// <summary>Parses a style name ("chatml", "llama3", "phi3", "gemma", "llama2"; case-insensitive).</summary>
+    public static bool TryParseStyle(string? name, out ChatTemplateStyle style)
+    {
+        switch (name?.Trim().ToLowerInvariant())
+        {
+            case "chatml": style = ChatTemplateStyle.ChatML; return true;
+            case "llama3": case "llama-3": style = ChatTemplateStyle.Llama3; return true;
+            case "phi3": case "phi-3": style = ChatTemplateStyle.Phi3; return true;
+            case "gemma": style = ChatTemplateStyle.Gemma; return true;
+            case "llama2": case "llama-2": style = ChatTemplateStyle.Llama2; return true;
+            default: style = default; return false;
+        }
+    }
+
+    /// <summary>
+    /// Loads the chat template of <paramref name="modelDirectory"/> (<c>tokenizer_config.json</c> <c>chat_template</c>,
+    /// else <c>chat_template.jinja</c> or <c>chat_template.json</c>), or uses <paramref name="styleOverride"/> when given.
+    /// Throws <see cref="ModelLoadException"/> for a missing or unrecognised template.
+    /// </summary>
+    public static ChatTemplate Load(string modelDirectory, string? styleOverride = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelDirectory);
+        var configPath = Path.Combine(modelDirectory, TokenizerConfig.FileName);
+        string? bos = null, eos = null, text = null, textPath = configPath;
+        using (var config = ModelJson.TryLoad(configPath))
+        {
+            if (config is not null)
+            {
+                bos = ModelJson.TokenString(config.RootElement, "bos_token");
+                eos = ModelJson.TokenString(config.RootElement, "eos_token");
+                text = TokenizerConfig.ReadChatTemplate(config.RootElement);
+            }
+        }
+        if (text is null)
+        {
+            var jinja = Path.Combine(modelDirectory, "chat_template.jinja");
+            var json = Path.Combine(modelDirectory, "chat_template.json");
+            if (File.Exists(jinja))
+            {
+                textPath = jinja;
+                text = File.ReadAllText(jinja);
+            }
+            else if (File.Exists(json))
+            {
+                textPath = json;
+                using var doc = ModelJson.Load(json);
+                text = TokenizerConfig.ReadChatTemplate(doc.RootElement);
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(styleOverride))
+        {
+            if (!TryParseStyle(styleOverride, out var forced))
+                throw new ModelLoadException(modelDirectory, $"chat template style \"{styleOverride}\" is not known; expected one of {SupportedStyles}");
+            return Create(forced, bos, eos);
+        }
+        if (text is null)
+            throw new ModelLoadException(configPath, $"the model has no chat_template (looked in tokenizer_config.json, chat_template.jinja, chat_template.json); name a style instead: {SupportedStyles}");
+        return FromJinja(text, bos, eos, textPath);
+    }
+
+    /// <summary>Recognises Jinja template text. Throws <see cref="ModelLoadException"/> (naming <paramref name="path"/>) when it is not recognised.</summary>
+    public static ChatTemplate FromJinja(string template, string? bosToken = null, string? eosToken = null, string path = "chat_template")
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        var style = Recognize(template) ?? throw new ModelLoadException(path,
+            $"the chat template is not recognised; supported styles are {SupportedStyles} (pass one by name to render the model's turns in that style)");
+        var unsupported = UnsupportedFeature(template);
+        if (unsupported is not null)
+            throw new ModelLoadException(path,
+                $"the {style} chat template uses {unsupported}, which the native renderer does not reproduce; pass the style \"{style.ToString().ToLowerInvariant()}\" by name to render plain turns");
+        return new ChatTemplate(style, bosToken, eosToken, template,
+            skipEmptySystem: Regex.IsMatch(template, @"==\s*'system'\s+and\s+message\['content'\]"),
+            systemSupported: style != ChatTemplateStyle.Gemma || template.Contains("first_user_prefix", StringComparison.Ordinal));
+    }
+
+    /// <summary>The family whose markers <paramref name="template"/> contains, or null.</summary>
+    public static ChatTemplateStyle? Recognize(string template)
+    {
+        if (template.Contains("<|im_start|>", StringComparison.Ordinal) && template.Contains("<|im_end|>", StringComparison.Ordinal))
+            return ChatTemplateStyle.ChatML;
+        if (template.Contains("<|start_header_id|>", StringComparison.Ordinal) && template.Contains("<|eot_id|>", StringComparison.Ordinal))
+            return ChatTemplateStyle.Llama3;
+        if (template.Contains("<|user|>", StringComparison.Ordinal) && template.Contains("<|assistant|>", StringComparison.Ordinal)
+            && template.Contains("<|system|>", StringComparison.Ordinal) && template.Contains("<|end|>", StringComparison.Ordinal))
+            return ChatTemplateStyle.Phi3;
+        if (template.Contains("<start_of_turn>", StringComparison.Ordinal) && template.Contains("<end_of_turn>", StringComparison.Ordinal))
+            return ChatTemplateStyle.Gemma;
+        if (template.Contains("[INST]", StringComparison.Ordinal) && template.Contains("<<SYS>>", StringComparison.Ordinal))
+            return ChatTemplateStyle.Llama2;
+        return null;
+    }
+
+    private static string? UnsupportedFeature(string template)
+    {
+        if (Regex.IsMatch(template, @"\btools\b|tool_calls")) return "tool definitions or tool calls";
+        if (template.Contains("Cutting Knowledge", StringComparison.Ordinal) || template.Contains("strftime_now", StringComparison.Ordinal)
+            || template.Contains("date_string", StringComparison.Ordinal))
+            return "a date preamble";
+        if (template.Contains("reasoning_content", StringComparison.Ordinal) || template.Contains("<think>", StringComparison.Ordinal))
+            return "reasoning blocks";
+        if (Regex.IsMatch(template, @"messages\[0\]\[.role.\]\s*!=\s*.system.") && template.Contains("im_start|>system", StringComparison.Ordinal))
+            return "a default system prompt";
+        return null;
+    }
+
+    private static string? DefaultBos(ChatTemplateStyle style) => style switch
+    {
+        ChatTemplateStyle.Llama3 => "<|begin_of_text|>",
+        ChatTemplateStyle.Gemma => "<bos>",
+        ChatTemplateStyle.Llama2 => "<s>",
+        _ => null,
+    };
+
+    private static string? DefaultEos(ChatTemplateStyle style) => style switch
+    {
+        ChatTemplateStyle.ChatML => "<|im_end|>",
+        ChatTemplateStyle.Llama3 => "<|eot_id|>",
+        ChatTemplateStyle.Phi3 => "<|endoftext|>",
+        ChatTemplateStyle.Gemma => "<eos>",
+        ChatTemplateStyle.Llama2 => "</s>",
+        _ => null,
+    };
+
+    /// <summary>
+    /// Renders <paramref name="transcript"/> as the template does. <paramref name="addGenerationPrompt"/> opens an
+    /// assistant turn; <paramref name="continueFinalMessage"/> leaves the last message open for a prefill (the text
+    /// ends with its content, as Hugging Face's <c>continue_final_message</c> does). Throws <see cref="ArgumentException"/>
+    /// where the Jinja template would raise (for example Gemma's alternating-roles rule).
+    /// </summary>
+    public RenderedTranscript Render(Transcript transcript, bool addGenerationPrompt = false, bool continueFinalMessage = false)
+    {
+        ArgumentNullException.ThrowIfNull(transcript);
+        if (addGenerationPrompt && continueFinalMessage)
+            throw new ArgumentException("addGenerationPrompt and continueFinalMessage cannot both be set: one opens a new assistant turn, the other continues the last message.");
+        if (continueFinalMessage && transcript.Count == 0)
+            throw new ArgumentException("continueFinalMessage needs a transcript with at least one message.", nameof(transcript));
+
+        var open = continueFinalMessage ? transcript.Count - 1 : -1;
+        var output = new RenderedTextBuilder();
+        var finished = Style switch
+        {
+            ChatTemplateStyle.ChatML => RenderChatML(transcript, output, open),
+            ChatTemplateStyle.Llama3 => RenderLlama3(transcript, output, open),
+            ChatTemplateStyle.Phi3 => RenderPhi3(transcript, output, open),
+            ChatTemplateStyle.Gemma => RenderGemma(transcript, output, open),
+            ChatTemplateStyle.Llama2 => RenderLlama2(transcript, output, open),
+            _ => throw new InvalidOperationException($"Unknown style {Style}."),
+        };
+        if (open >= 0 && !finished)
+            throw new ArgumentException($"continueFinalMessage: the {Style} template does not render the final ({transcript[open].Role.ToName()}) message, so it cannot be continued.", nameof(transcript));
+        if (open < 0) Close(output, addGenerationPrompt);
+        return output.Build();
+    }
+
+    private void Close(RenderedTextBuilder output, bool addGenerationPrompt)
+    {
+        switch (Style)
+        {
+            case ChatTemplateStyle.ChatML when addGenerationPrompt: output.Literal("<|im_start|>assistant\n"); break;
+            case ChatTemplateStyle.Llama3 when addGenerationPrompt: output.Literal("<|start_header_id|>assistant<|end_header_id|>\n\n"); break;
+            case ChatTemplateStyle.Phi3: output.Literal(addGenerationPrompt ? "<|assistant|>\n" : EosToken ?? ""); break;
+            case ChatTemplateStyle.Gemma when addGenerationPrompt: output.Literal("<start_of_turn>model\n"); break;
+        }
+    }
+
+    // Each renderer returns whether it rendered the open message (and stopped right after its content).
+
+    private static bool RenderChatML(Transcript t, RenderedTextBuilder output, int open)
+    {
+        for (var i = 0; i < t.Count; i++)
+        {
+            output.Literal("<|im_start|>" + t[i].Role.ToName() + "\n");
+            output.Content(i, t[i].Content);
+            if (i == open) return true;
+            output.Literal("<|im_end|>\n");
+        }
+        return false;
+    }
+
+    private bool RenderLlama3(Transcript t, RenderedTextBuilder output, int open)
+    {
+        for (var i = 0; i < t.Count; i++)
+        {
+            if (i == 0) output.Literal(BosToken ?? "");
+            output.Literal("<|start_header_id|>" + t[i].Role.ToName() + "<|end_header_id|>\n\n");
+            output.StrippedContent(i, t[i].Content);
+            if (i == open) return true;
+            output.Literal("<|eot_id|>");
+        }
+        return false;
+    }
+
+    private bool RenderPhi3(Transcript t, RenderedTextBuilder output, int open)
+    {
+        for (var i = 0; i < t.Count; i++)
+        {
+            var m = t[i];
+            if (m.Role == MessageRole.Tool) continue; // the template has no branch for it
+            if (m.Role == MessageRole.System && _skipEmptySystem && m.Content.Length == 0) continue;
+            output.Literal("<|" + m.Role.ToName() + "|>\n");
+            output.Content(i, m.Content);
+            if (i == open) return true;
+            output.Literal("<|end|>\n");
+        }
+        return false;
+    }
+
+    private bool RenderGemma(Transcript t, RenderedTextBuilder output, int open)
+    {
+        output.Literal(BosToken ?? "");
+        var first = 0;
+        if (t.Count > 0 && t[0].Role == MessageRole.System)
+        {
+            if (!_systemSupported) throw new ArgumentException("System role not supported", nameof(t));
+            first = 1;
+        }
+        for (var i = first; i < t.Count; i++)
+        {
+            var m = t[i];
+            var index0 = i - first;
+            if ((m.Role == MessageRole.User) != (index0 % 2 == 0))
+                throw new ArgumentException("Conversation roles must alternate user/assistant/user/assistant/...", nameof(t));
+            output.Literal("<start_of_turn>" + (m.Role == MessageRole.Assistant ? "model" : m.Role.ToName()) + "\n");
+            if (index0 == 0 && first == 1)
+            {
+                output.Content(0, t[0].Content);
+                output.Literal("\n\n");
+            }
+            output.StrippedContent(i, m.Content);
+            if (i == open) return true;
+            output.Literal("<end_of_turn>\n");
+        }
+        return false;
+    }
+
+    private bool RenderLlama2(Transcript t, RenderedTextBuilder output, int open)
+    {
+        var first = t.Count > 0 && t[0].Role == MessageRole.System ? 1 : 0;
+        for (var i = first; i < t.Count; i++)
+        {
+            var m = t[i];
+            var index0 = i - first;
+            if ((m.Role == MessageRole.User) != (index0 % 2 == 0))
+                throw new ArgumentException("Conversation roles must alternate user/assistant/user/assistant/...", nameof(t));
+            var pieces = new List<RenderedTextBuilder.Piece>();
+            if (index0 == 0 && first == 1)
+            {
+                pieces.Add(RenderedTextBuilder.Piece.Literal("<<SYS>>\n"));
+                pieces.Add(RenderedTextBuilder.Piece.Content(0, t[0].Content));
+                pieces.Add(RenderedTextBuilder.Piece.Literal("\n<</SYS>>\n\n"));
+            }
+            pieces.Add(RenderedTextBuilder.Piece.Content(i, m.Content));
+            if (m.Role == MessageRole.User)
+            {
+                output.Literal((BosToken ?? "") + "[INST] ");
+                output.Append(pieces, strip: true);
+                if (i == open) return true;
+                output.Literal(" [/INST]");
+            }
+            else if (m.Role == MessageRole.Assistant)
+            {
+                output.Literal(" ");
+                output.Append(pieces, strip: true);
+                if (i == open) return true;
+                output.Literal(" " + (EosToken ?? ""));
+            }
+        }
+        return false;
+    }
+}

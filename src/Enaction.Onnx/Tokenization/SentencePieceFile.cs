@@ -1,0 +1,69 @@
+using Enaction.Onnx.Models;
+using Microsoft.ML.Tokenizers;
+
+namespace Enaction.Onnx.Tokenization;
+
+/// <summary>Loads a SentencePiece <c>tokenizer.model</c> (Llama 2, Mistral, Gemma and similar).</summary>
+internal static class SentencePieceFile
+{
+    public static TextTokenizer Load(string path, TokenizerConfig config)
+    {
+        var special = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (content, id) in config.AddedTokens) special[content] = id;
+        // BOS/EOS are added by TranscriptEncoder from add_bos_token, never implicitly by Encode.
+        SentencePieceTokenizer tokenizer;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            try
+            {
+                tokenizer = LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false, special.Count > 0 ? special : null);
+            }
+            catch (ArgumentException)
+            {
+                // LlamaTokenizer accepts only BPE models with the identity normaliser; the base class takes the rest.
+                stream.Position = 0;
+                tokenizer = SentencePieceTokenizer.Create(stream, addBeginningOfSentence: false, addEndOfSentence: false, special.Count > 0 ? special : null);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelLoadException(path, $"cannot read the file ({e.Message})", e);
+        }
+        catch (Exception e) when (e is not ModelLoadException)
+        {
+            throw new ModelLoadException(path, $"not a SentencePiece model protobuf ({e.Message})", e);
+        }
+
+        var vocabulary = tokenizer.Vocabulary;
+        var reverse = new Dictionary<int, string>(vocabulary.Count);
+        var max = -1;
+        foreach (var (piece, id) in vocabulary)
+        {
+            reverse.TryAdd(id, piece);
+            max = Math.Max(max, id);
+        }
+        foreach (var id in special.Values) max = Math.Max(max, id);
+        // SentencePiece's own control symbols (<s>, </s>) are atomic for display, but only the config's tokens split text.
+        var allSpecial = new Dictionary<string, int>(special, StringComparer.Ordinal);
+        allSpecial.TryAdd(tokenizer.BeginningOfSentenceToken, tokenizer.BeginningOfSentenceId);
+        allSpecial.TryAdd(tokenizer.EndOfSentenceToken, tokenizer.EndOfSentenceId);
+
+        config = config.WithDefaults(tokenizer.BeginningOfSentenceToken, tokenizer.EndOfSentenceToken);
+        return new TextTokenizer(
+            tokenizer, "sentencepiece", path, allSpecial, max + 1,
+            token => allSpecial.TryGetValue(token, out var s) ? s : vocabulary.TryGetValue(token, out var v) ? v : null,
+            id => reverse.TryGetValue(id, out var piece) ? PieceBytes(piece) : null,
+            config,
+            addBosByDefault: true);
+    }
+
+    /// <summary>A piece's bytes: <c>&lt;0xNN&gt;</c> byte-fallback pieces are one byte, '▁' is a space.</summary>
+    private static byte[] PieceBytes(string piece)
+    {
+        if (piece.Length == 6 && piece.StartsWith("<0x", StringComparison.Ordinal) && piece[5] == '>'
+            && byte.TryParse(piece.AsSpan(3, 2), System.Globalization.NumberStyles.HexNumber, null, out var b))
+            return [b];
+        return System.Text.Encoding.UTF8.GetBytes(piece.Replace('\u2581', ' '));
+    }
+}

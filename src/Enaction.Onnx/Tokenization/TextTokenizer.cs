@@ -1,0 +1,199 @@
+using System.Text;
+using Enaction.Onnx.Models;
+using Microsoft.ML.Tokenizers;
+
+namespace Enaction.Onnx.Tokenization;
+
+/// <summary>
+/// A model's tokenizer, loaded from a Hugging Face-style model directory: byte-level BPE (<c>tokenizer.json</c>, or
+/// <c>vocab.json</c> + <c>merges.txt</c>), SentencePiece (<c>tokenizer.model</c>) or a tiktoken rank file
+/// (<c>*.tiktoken</c>). Encodes text to ids with UTF-16 offsets into the text, splitting special-token strings out
+/// as single ids exactly as Hugging Face does.
+/// </summary>
+public sealed class TextTokenizer
+{
+    /// <summary>The files <see cref="Load"/> looks for, in order.</summary>
+    public const string LookedFor = "tokenizer.json, vocab.json + merges.txt, tokenizer.model, *.tiktoken";
+
+    private readonly Dictionary<int, string> _specialById;
+    private readonly Func<int, byte[]?> _tokenBytes;
+
+    internal TextTokenizer(
+        Tokenizer tokenizer,
+        string kind,
+        string sourcePath,
+        IReadOnlyDictionary<string, int> specialTokens,
+        int vocabularySize,
+        Func<string, int?> tokenToId,
+        Func<int, byte[]?> tokenBytes,
+        TokenizerConfig config,
+        bool addBosByDefault = false)
+    {
+        Tokenizer = tokenizer;
+        Kind = kind;
+        SourcePath = sourcePath;
+        SpecialTokens = specialTokens;
+        VocabularySize = vocabularySize;
+        _tokenBytes = tokenBytes;
+        _specialById = [];
+        foreach (var (text, id) in specialTokens) _specialById.TryAdd(id, text);
+
+        BosToken = config.BosToken;
+        EosToken = config.EosToken;
+        BosTokenId = BosToken is null ? config.GenerationBosId : tokenToId(BosToken);
+        EosTokenId = EosToken is null ? (config.GenerationEosIds.Count > 0 ? config.GenerationEosIds[0] : null) : tokenToId(EosToken);
+        if (BosToken is null && BosTokenId is { } b) BosToken = _specialById.GetValueOrDefault(b);
+        if (EosToken is null && EosTokenId is { } e) EosToken = _specialById.GetValueOrDefault(e);
+        AddBosToken = (config.AddBosToken ?? addBosByDefault) && BosTokenId is not null;
+
+        var stops = new List<int>();
+        if (EosTokenId is { } eos) stops.Add(eos);
+        foreach (var id in config.GenerationEosIds)
+            if (!stops.Contains(id)) stops.Add(id);
+        StopTokenIds = stops;
+    }
+
+    /// <summary>The Microsoft.ML.Tokenizers tokenizer that does the work.</summary>
+    public Tokenizer Tokenizer { get; }
+
+    /// <summary>"bpe", "sentencepiece" or "tiktoken".</summary>
+    public string Kind { get; }
+
+    /// <summary>The file the vocabulary was read from.</summary>
+    public string SourcePath { get; }
+
+    /// <summary>The highest token id, including added and special tokens, plus one.</summary>
+    public int VocabularySize { get; }
+
+    /// <summary>Added and special tokens: each is matched in text as a whole and becomes its single id.</summary>
+    public IReadOnlyDictionary<string, int> SpecialTokens { get; }
+
+    /// <summary>The beginning-of-sequence token (from <c>tokenizer_config.json</c>), if the model has one.</summary>
+    public string? BosToken { get; }
+
+    /// <summary>The id of <see cref="BosToken"/>.</summary>
+    public int? BosTokenId { get; }
+
+    /// <summary>The end-of-sequence token (from <c>tokenizer_config.json</c>), if the model has one.</summary>
+    public string? EosToken { get; }
+
+    /// <summary>The id of <see cref="EosToken"/>.</summary>
+    public int? EosTokenId { get; }
+
+    /// <summary>Whether the tokenizer config asks for BOS before a sequence (<c>add_bos_token</c>).</summary>
+    public bool AddBosToken { get; }
+
+    /// <summary>Ids that end a generated turn: EOS plus <c>generation_config.json</c> <c>eos_token_id</c> entries.</summary>
+    public IReadOnlyList<int> StopTokenIds { get; }
+
+    /// <summary>
+    /// Appends the ids of <paramref name="text"/> to <paramref name="ids"/> and, for each, the UTF-16 range of
+    /// <paramref name="text"/> it covers to <paramref name="offsets"/>. Adds no BOS/EOS. Bytes of one character
+    /// split over several tokens give each of those tokens that character's range.
+    /// </summary>
+    public void Encode(string text, List<int> ids, List<Range> offsets)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(offsets);
+        if (text.Length == 0) return;
+        if (Tokenizer is SentencePieceTokenizer sp)
+        {
+            SentencePieceOffsets.Encode(sp, text, ids, offsets);
+            return;
+        }
+        var tokens = Tokenizer.EncodeToTokens(text, out _);
+        foreach (var token in tokens)
+        {
+            ids.Add(token.Id);
+            offsets.Add(Clamp(text, token.Offset));
+        }
+    }
+
+    /// <summary>The ids of <paramref name="text"/> (no BOS/EOS).</summary>
+    public int[] Encode(string text)
+    {
+        var ids = new List<int>();
+        Encode(text, ids, []);
+        return [.. ids];
+    }
+
+    /// <summary>The text of <paramref name="ids"/>, special tokens written as their strings.</summary>
+    public string Decode(ReadOnlySpan<int> ids) => Tokenizer.Decode(ids.ToArray());
+
+    /// <summary>
+    /// Readable text of one token for display: special tokens as their strings, otherwise the token's text, or
+    /// <c>&lt;0xE2&gt;</c>-style bytes when the token is part of a character.
+    /// </summary>
+    public string TokenText(int id)
+    {
+        if (_specialById.TryGetValue(id, out var special)) return special;
+        var bytes = _tokenBytes(id);
+        if (bytes is null) return Tokenizer.Decode([id]);
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            var sb = new StringBuilder(bytes.Length * 6);
+            foreach (var b in bytes) sb.Append("<0x").Append(b.ToString("X2")).Append('>');
+            return sb.ToString();
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Keeps a range inside the text and off the middle of a surrogate pair.</summary>
+    internal static Range Clamp(string text, Range range)
+    {
+        var start = Math.Clamp(range.Start.GetOffset(text.Length), 0, text.Length);
+        var end = Math.Clamp(range.End.GetOffset(text.Length), start, text.Length);
+        if (start > 0 && start < text.Length && char.IsLowSurrogate(text[start]) && char.IsHighSurrogate(text[start - 1])) start--;
+        if (end > 0 && end < text.Length && char.IsHighSurrogate(text[end - 1]) && char.IsLowSurrogate(text[end])) end++;
+        return start..end;
+    }
+
+    /// <summary>
+    /// Loads the tokenizer of <paramref name="modelDirectory"/>, trying <see cref="LookedFor"/> in order.
+    /// Throws <see cref="ModelLoadException"/> naming the file and the problem.
+    /// </summary>
+    public static TextTokenizer Load(string modelDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(modelDirectory);
+        if (!Directory.Exists(modelDirectory))
+            throw new ModelLoadException(modelDirectory, "the model directory does not exist");
+        var config = TokenizerConfig.Load(modelDirectory);
+
+        var tokenizerJson = Path.Combine(modelDirectory, "tokenizer.json");
+        var sentencePiece = Path.Combine(modelDirectory, "tokenizer.model");
+        if (File.Exists(tokenizerJson))
+        {
+            try
+            {
+                return HuggingFaceBpe.LoadTokenizerJson(tokenizerJson, config);
+            }
+            catch (ModelLoadException e) when (e.Data.Contains(HuggingFaceBpe.NotByteLevel) && File.Exists(sentencePiece))
+            {
+                // e.g. Llama 2's tokenizer.json beside its tokenizer.model: the SentencePiece file below is used.
+            }
+        }
+
+        var vocab = Path.Combine(modelDirectory, "vocab.json");
+        var merges = Path.Combine(modelDirectory, "merges.txt");
+        if (File.Exists(vocab) && File.Exists(merges)) return HuggingFaceBpe.LoadVocabAndMerges(vocab, merges, config);
+        if (File.Exists(vocab) != File.Exists(merges))
+            throw new ModelLoadException(File.Exists(vocab) ? vocab : merges,
+                "vocab.json and merges.txt must come together; the other file is missing");
+
+        if (File.Exists(sentencePiece)) return SentencePieceFile.Load(sentencePiece, config);
+
+        var tiktoken = Directory.GetFiles(modelDirectory, "*.tiktoken");
+        if (tiktoken.Length == 1) return TiktokenFile.Load(tiktoken[0], config);
+        if (tiktoken.Length > 1)
+            throw new ModelLoadException(modelDirectory,
+                $"found {tiktoken.Length} *.tiktoken files ({string.Join(", ", tiktoken.Select(Path.GetFileName))}); expected one");
+
+        throw new ModelLoadException(modelDirectory, $"no tokenizer found; looked for {LookedFor}");
+    }
+}
