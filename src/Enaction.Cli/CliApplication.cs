@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Enaction.Cli.Commands;
+
+namespace Enaction.Cli;
+
+/// <summary>
+/// The <c>enaction</c> command line. <see cref="RunAsync"/> is what <c>Main</c> calls; tests call it in-process with
+/// their own writers.
+/// </summary>
+public static class CliApplication
+{
+    /// <summary>Exit code for bad input: a missing file, a malformed transcript, an unusable model.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>Builds the root command.</summary>
+    public static RootCommand BuildRootCommand(CliContext context)
+    {
+        var root = new RootCommand("Enaction: re-score agent transcripts with a local causal LM and report what the model did not write itself.");
+        root.Add(ScoreCommand.Create(context));
+        return root;
+    }
+
+    /// <summary>Runs the command line and returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        var context = new CliContext(output, error);
+        var root = BuildRootCommand(context);
+        var parse = root.Parse(args);
+        var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (CliErrors.Describe(e) is { } message)
+        {
+            await error.WriteLineAsync("enaction: " + message).ConfigureAwait(false);
+            return BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            await error.WriteLineAsync("enaction: cancelled").ConfigureAwait(false);
+            return 130;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Enaction.Onnx.Models;
+using Enaction.Transcripts;
+
+namespace Enaction.Cli.Commands;
+
+/// <summary>Options several commands share, created per command.</summary>
+internal static class CommonOptions
+{
+    public static Option<string> Model() => new("--model", "-m")
+    {
+        Description = "Model directory (config.json, ONNX decoder, tokenizer files), e.g. models/tiny-chat",
+        Required = true,
+    };
+
+    public static Option<FileInfo> Transcript() => new("--transcript", "-t")
+    {
+        Description = "Transcript JSON file: {\"messages\":[{\"role\":\"user\",\"content\":\"...\"}, ...]}",
+        Required = true,
+    };
+
+    public static Option<bool> Json() => new("--json") { Description = "Print machine-readable JSON instead of a table" };
+
+    public static Option<ExecutionProvider> Provider() => new("--provider")
+    {
+        Description = "Execution provider: auto (CUDA if available, else CPU), cpu or cuda",
+        DefaultValueFactory = _ => ExecutionProvider.Auto,
+    };
+
+    public static Option<string?> Template() => new("--template")
+    {
+        Description = "Chat template style when the model has none: chatml, llama3, phi3, gemma",
+    };
+
+    public static CausalLanguageModel LoadModel(string directory, ExecutionProvider provider, string? template) =>
+        CausalLanguageModel.Load(directory, new ModelOptions { ExecutionProvider = provider, ChatTemplate = template });
+
+    public static async Task<Transcript> LoadTranscriptAsync(FileInfo file, CancellationToken cancellationToken)
+    {
+        if (!file.Exists) throw new CliInputException($"{file.FullName}: no such transcript file");
+        var document = await TranscriptJson.LoadAsync(file.FullName, cancellationToken).ConfigureAwait(false);
+        return document.Transcript;
+    }
+}

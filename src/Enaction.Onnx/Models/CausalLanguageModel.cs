@@ -1,0 +1,245 @@
+using System.Buffers;
+using Enaction.Onnx.Templates;
+using Enaction.Onnx.Tokenization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Enaction.Onnx.Models;
+
+/// <summary>
+/// A Hugging Face-style ONNX causal language model loaded from a directory: the ONNX session, its discovered
+/// signature, the tokenizer and the chat template. Thread-safe: one instance serves many conversations.
+/// </summary>
+public sealed partial class CausalLanguageModel : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly string[] _outputNames;
+
+    private CausalLanguageModel(ModelDirectory directory, InferenceSession session, DecoderSignature signature,
+        TranscriptEncoder encoder, ExecutionProvider provider, ModelOptions options)
+    {
+        Directory = directory;
+        _session = session;
+        Signature = signature;
+        Encoder = encoder;
+        ActiveProvider = provider;
+        Id = options.ModelId ?? Path.GetFileName(directory.Path.TrimEnd(Path.DirectorySeparatorChar));
+        ContextLength = options.ContextLength ?? directory.Config.ContextLength ?? 2048;
+        MaxLogitsPerRun = options.MaxLogitsPerRun;
+        _outputNames = [signature.Logits, .. signature.Layers.SelectMany(l => new[] { l.PresentKey, l.PresentValue })];
+    }
+
+    /// <summary>Identifier used in scores and events.</summary>
+    public string Id { get; }
+    /// <summary>The files the model came from.</summary>
+    public ModelDirectory Directory { get; }
+    /// <summary>The decoder's inputs, outputs and cache layout.</summary>
+    public DecoderSignature Signature { get; }
+    /// <summary>Renders and tokenizes transcripts the way the model was trained.</summary>
+    public TranscriptEncoder Encoder { get; }
+    /// <summary>The tokenizer.</summary>
+    public TextTokenizer Tokenizer => Encoder.Tokenizer;
+    /// <summary>The provider the session really runs on.</summary>
+    public ExecutionProvider ActiveProvider { get; }
+    /// <summary>Longest context the model is run on; longer transcripts are scored with a sliding window.</summary>
+    public int ContextLength { get; }
+    /// <summary>Vocabulary size of the logits.</summary>
+    public int VocabSize => Signature.VocabSize;
+    internal int MaxLogitsPerRun { get; }
+
+    private string?[]? _tokenTexts;
+
+    /// <summary>The readable text of one token (cached per id).</summary>
+    public string TokenText(int id)
+    {
+        var texts = _tokenTexts ??= new string?[VocabSize];
+        return (uint)id < (uint)texts.Length ? texts[id] ??= Tokenizer.TokenText(id) : Tokenizer.TokenText(id);
+    }
+
+    /// <summary>
+    /// Loads a model directory. Every problem (missing files, an ONNX graph that is not a decoder, a tokenizer whose
+    /// vocabulary disagrees with the logits, an unknown chat template, an unavailable provider) is a
+    /// <see cref="ModelLoadException"/> naming the file and what was expected.
+    /// </summary>
+    public static CausalLanguageModel Load(string directory, ModelOptions? options = null)
+    {
+        options ??= new ModelOptions();
+        options.Validate();
+        var logger = options.Logger ?? NullLogger.Instance;
+        var dir = ModelDirectory.Open(directory);
+
+        var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            IntraOpNumThreads = options.IntraOpThreads,
+        };
+        var provider = ConfigureProvider(sessionOptions, options.ExecutionProvider, logger, dir.OnnxPath);
+
+        InferenceSession session;
+        try
+        {
+            session = new InferenceSession(dir.OnnxPath, sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ModelLoadException(dir.OnnxPath, "ONNX Runtime cannot load this file as a model: " + FirstLine(e.Message), e);
+        }
+        finally
+        {
+            sessionOptions.Dispose();
+        }
+
+        try
+        {
+            var signature = DecoderSignature.Discover(session, dir);
+            var tokenizer = TextTokenizer.Load(dir.Path);
+            CheckVocabulary(dir, signature, tokenizer);
+            var template = ChatTemplate.Load(dir.Path, options.ChatTemplate);
+            var encoder = new TranscriptEncoder(tokenizer, template);
+            return new CausalLanguageModel(dir, session, signature, encoder, provider, options);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    private static void CheckVocabulary(ModelDirectory dir, DecoderSignature signature, TextTokenizer tokenizer)
+    {
+        var logits = signature.VocabSize;
+        var tokens = tokenizer.VocabularySize;
+        var declared = dir.Config.VocabSize;
+        // Hugging Face models often pad the embedding matrix (Phi-3: 32,064 logits for 32,011 tokens); that is
+        // fine when config.json declares the padded size. A tokenizer with ids the logits cannot score is not.
+        if (tokens > logits || (tokens != logits && declared != logits))
+            throw new ModelLoadException(dir.Path,
+                $"the tokenizer has {tokens} tokens but the model's logits have {logits} entries" +
+                (declared is null ? "" : $" (config.json vocab_size {declared})") +
+                "; the tokenizer files and the ONNX model must come from the same model");
+    }
+
+    private static ExecutionProvider ConfigureProvider(SessionOptions options, ExecutionProvider requested, ILogger logger, string file)
+    {
+        if (requested == ExecutionProvider.Cpu) return ExecutionProvider.Cpu;
+        try
+        {
+            options.AppendExecutionProvider_CUDA();
+            return ExecutionProvider.Cuda;
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or OnnxRuntimeException or DllNotFoundException)
+        {
+            if (requested == ExecutionProvider.Cuda)
+                throw new ModelLoadException(file,
+                    "the cuda execution provider is not available (" + FirstLine(e.Message) + "); build with -p:EnactionGpu=true " +
+                    "on a machine with CUDA and cuDNN, or choose --provider cpu or auto", e);
+            LogCudaFallback(logger, FirstLine(e.Message));
+            return ExecutionProvider.Cpu;
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        var end = message.IndexOf('\n');
+        return (end < 0 ? message : message[..end]).Trim();
+    }
+
+    [LoggerMessage(EventId = 1001, EventName = "CudaUnavailable", Level = LogLevel.Warning,
+        Message = "CUDA execution provider unavailable ({Reason}); scoring on CPU")]
+    private static partial void LogCudaFallback(ILogger logger, string reason);
+
+    /// <summary>
+    /// Runs <paramref name="tokens"/> after the tokens in <paramref name="cache"/> (or from scratch when the model has
+    /// no cache), writes <c>tokens.Length × vocabulary</c> float logits into <paramref name="logits"/> and extends the cache.
+    /// </summary>
+    /// <param name="tokens">The new tokens.</param>
+    /// <param name="firstPosition">Position id of the first new token.</param>
+    /// <param name="cache">The sequence's cache; null for models without past inputs.</param>
+    /// <param name="logits">Destination for the logits rows (float32, converted from float16 if needed).</param>
+    /// <param name="runOptions">Run options (for cancellation through <see cref="RunOptions.Terminate"/>).</param>
+    internal void Forward(ReadOnlySpan<int> tokens, int firstPosition, KeyValueCache? cache, Memory<float> logits, RunOptions runOptions)
+    {
+        var count = tokens.Length;
+        var past = cache?.Length ?? 0;
+        var vocab = Signature.VocabSize;
+        if (logits.Length < count * vocab) throw new ArgumentException("logits buffer too small", nameof(logits));
+
+        var inputNames = new List<string>(4 + Signature.Layers.Count * 2);
+        var inputValues = new List<OrtValue>(inputNames.Capacity);
+        var outputValues = new OrtValue[_outputNames.Length];
+        OrtValue[]? present = null;
+        Float16[]? halfLogits = null;
+        try
+        {
+            var ids = new long[count];
+            for (var i = 0; i < count; i++) ids[i] = tokens[i];
+            inputNames.Add(Signature.InputIds);
+            inputValues.Add(OrtValue.CreateTensorValueFromMemory(ids, [1, count]));
+            if (Signature.AttentionMask is { } mask)
+            {
+                var ones = new long[past + count];
+                Array.Fill(ones, 1L);
+                inputNames.Add(mask);
+                inputValues.Add(OrtValue.CreateTensorValueFromMemory(ones, [1, past + count]));
+            }
+            if (Signature.PositionIds is { } positionName)
+            {
+                var positions = new long[count];
+                for (var i = 0; i < count; i++) positions[i] = firstPosition + i;
+                inputNames.Add(positionName);
+                inputValues.Add(OrtValue.CreateTensorValueFromMemory(positions, [1, count]));
+            }
+            if (Signature.UseCacheBranch is { } branch)
+            {
+                inputNames.Add(branch);
+                inputValues.Add(OrtValue.CreateTensorValueFromMemory(new[] { past > 0 }, [1]));
+            }
+            if (cache is not null)
+            {
+                for (var layer = 0; layer < Signature.Layers.Count; layer++)
+                {
+                    inputNames.Add(Signature.Layers[layer].PastKey);
+                    inputNames.Add(Signature.Layers[layer].PastValue);
+                }
+                // The cache owns these; they are not disposed with the run's inputs.
+                present = cache.AllocatePresent(past + count);
+                Array.Copy(present, 0, outputValues, 1, present.Length);
+            }
+
+            var logitsShape = new long[] { 1, count, vocab };
+            if (Signature.LogitsType == TensorElementType.Float16)
+            {
+                halfLogits = ArrayPool<Float16>.Shared.Rent(count * vocab);
+                outputValues[0] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, halfLogits.AsMemory(0, count * vocab), logitsShape);
+            }
+            else
+            {
+                outputValues[0] = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, logits[..(count * vocab)], logitsShape);
+            }
+
+            var allInputs = cache is null ? inputValues : [.. inputValues, .. cache.Values];
+            _session.Run(runOptions, inputNames, allInputs, _outputNames, outputValues);
+
+            if (halfLogits is not null)
+                System.Numerics.Tensors.TensorPrimitives.ConvertToSingle(
+                    System.Runtime.InteropServices.MemoryMarshal.Cast<Float16, Half>(halfLogits.AsSpan(0, count * vocab)), logits.Span);
+            if (cache is not null)
+            {
+                cache.Replace(present!, past + count);
+                present = null;
+            }
+        }
+        finally
+        {
+            foreach (var v in inputValues) v.Dispose();
+            outputValues[0]?.Dispose();
+            if (present is not null) foreach (var v in present) v.Dispose();
+            if (halfLogits is not null) ArrayPool<Float16>.Shared.Return(halfLogits);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _session.Dispose();
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging;
+
+namespace Enaction.Onnx.Models;
+
+/// <summary>How to load a model directory.</summary>
+public sealed class ModelOptions
+{
+    /// <summary>Execution provider; <see cref="ExecutionProvider.Auto"/> by default.</summary>
+    public ExecutionProvider ExecutionProvider { get; set; } = ExecutionProvider.Auto;
+
+    /// <summary>ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose (one per core).</summary>
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Chat template style to use instead of the one in <c>tokenizer_config.json</c> (chatml, llama3, phi3, gemma).</summary>
+    public string? ChatTemplate { get; set; }
+
+    /// <summary>Identifier reported in scores and events; the directory name by default.</summary>
+    public string? ModelId { get; set; }
+
+    /// <summary>
+    /// Upper bound, in floats, on the logits one forward pass may produce. The scorer splits long inputs into
+    /// chunks so that <c>chunk × vocabulary</c> stays under it; this bounds peak memory for large vocabularies.
+    /// Default 4,194,304 (16 MB).
+    /// </summary>
+    public int MaxLogitsPerRun { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Context length override; by default the model's <c>max_position_embeddings</c>.</summary>
+    public int? ContextLength { get; set; }
+
+    /// <summary>Receives warnings such as the CUDA-to-CPU fallback.</summary>
+    public ILogger? Logger { get; set; }
+
+    internal void Validate()
+    {
+        if (IntraOpThreads < 0)
+            throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads, "IntraOpThreads must be 0 (automatic) or a positive thread count.");
+        if (MaxLogitsPerRun < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxLogitsPerRun), MaxLogitsPerRun, "MaxLogitsPerRun must be positive.");
+        if (ContextLength is < 2)
+            throw new ArgumentOutOfRangeException(nameof(ContextLength), ContextLength, "ContextLength must be at least 2 tokens.");
+    }
+}
