@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using Enaction.Onnx.Models;
 using Enaction.Onnx.Tokenization;
@@ -191,21 +191,51 @@ public sealed class ChatTemplate
         if (continueFinalMessage && transcript.Count == 0)
             throw new ArgumentException("continueFinalMessage needs a transcript with at least one message.", nameof(transcript));
 
-        var open = continueFinalMessage ? transcript.Count - 1 : -1;
         var output = new RenderedTextBuilder();
-        var finished = Style switch
+        switch (Style)
         {
-            ChatTemplateStyle.ChatML => RenderChatML(transcript, output, open),
-            ChatTemplateStyle.Llama3 => RenderLlama3(transcript, output, open),
-            ChatTemplateStyle.Phi3 => RenderPhi3(transcript, output, open),
-            ChatTemplateStyle.Gemma => RenderGemma(transcript, output, open),
-            ChatTemplateStyle.Llama2 => RenderLlama2(transcript, output, open),
-            _ => throw new InvalidOperationException($"Unknown style {Style}."),
-        };
-        if (open >= 0 && !finished)
-            throw new ArgumentException($"continueFinalMessage: the {Style} template does not render the final ({transcript[open].Role.ToName()}) message, so it cannot be continued.", nameof(transcript));
-        if (open < 0) Close(output, addGenerationPrompt);
-        return output.Build();
+            case ChatTemplateStyle.ChatML: RenderChatML(transcript, output); break;
+            case ChatTemplateStyle.Llama3: RenderLlama3(transcript, output); break;
+            case ChatTemplateStyle.Phi3: RenderPhi3(transcript, output); break;
+            case ChatTemplateStyle.Gemma: RenderGemma(transcript, output); break;
+            case ChatTemplateStyle.Llama2: RenderLlama2(transcript, output); break;
+            default: throw new InvalidOperationException($"Unknown style {Style}.");
+        }
+        Close(output, addGenerationPrompt);
+        var rendered = output.Build();
+        return continueFinalMessage ? ContinueFinal(transcript, rendered) : rendered;
+    }
+
+    /// <summary>
+    /// Cuts the fully rendered text after the final message as transformers' <c>continue_final_message</c> does:
+    /// at the stripped content, extended to the whole original content when the text there matches it (so a
+    /// trailing space survives where the template keeps it). An empty final message is left open after its header.
+    /// </summary>
+    private RenderedTranscript ContinueFinal(Transcript transcript, RenderedTranscript rendered)
+    {
+        var last = transcript.Count - 1;
+        var index = -1;
+        for (var i = rendered.Spans.Length - 1; i >= 0 && index < 0; i--)
+            if (rendered.Spans[i].Message == last) index = i;
+        if (index < 0)
+            throw new ArgumentException($"continueFinalMessage: the {Style} template does not render the final ({transcript[last].Role.ToName()}) message, so it cannot be continued.", nameof(transcript));
+
+        var span = rendered.Spans[index];
+        var original = transcript[last].Content;
+        var lead = 0;
+        while (lead < original.Length && PythonText.IsSpace(original[lead])) lead++;
+        var trail = original.Length;
+        while (trail > lead && PythonText.IsSpace(original[trail - 1])) trail--;
+        var tag = span.Start + (lead - span.ContentStart);
+        var text = rendered.Text;
+        int cut;
+        if (trail == lead) cut = span.End;
+        else if (tag + original.Length <= text.Length && string.CompareOrdinal(text, tag, original, 0, original.Length) == 0) cut = tag + original.Length;
+        else cut = tag + (trail - lead);
+
+        var spans = rendered.Spans.Take(index).ToImmutableArray()
+            .Add(span with { Length = Math.Min(span.End, cut) - span.Start });
+        return new RenderedTranscript(text[..cut], spans);
     }
 
     private void Close(RenderedTextBuilder output, bool addGenerationPrompt)
@@ -219,34 +249,28 @@ public sealed class ChatTemplate
         }
     }
 
-    // Each renderer returns whether it rendered the open message (and stopped right after its content).
-
-    private static bool RenderChatML(Transcript t, RenderedTextBuilder output, int open)
+    private static void RenderChatML(Transcript t, RenderedTextBuilder output)
     {
         for (var i = 0; i < t.Count; i++)
         {
             output.Literal("<|im_start|>" + t[i].Role.ToName() + "\n");
             output.Content(i, t[i].Content);
-            if (i == open) return true;
             output.Literal("<|im_end|>\n");
         }
-        return false;
     }
 
-    private bool RenderLlama3(Transcript t, RenderedTextBuilder output, int open)
+    private void RenderLlama3(Transcript t, RenderedTextBuilder output)
     {
         for (var i = 0; i < t.Count; i++)
         {
             if (i == 0) output.Literal(BosToken ?? "");
             output.Literal("<|start_header_id|>" + t[i].Role.ToName() + "<|end_header_id|>\n\n");
             output.StrippedContent(i, t[i].Content);
-            if (i == open) return true;
             output.Literal("<|eot_id|>");
         }
-        return false;
     }
 
-    private bool RenderPhi3(Transcript t, RenderedTextBuilder output, int open)
+    private void RenderPhi3(Transcript t, RenderedTextBuilder output)
     {
         for (var i = 0; i < t.Count; i++)
         {
@@ -255,13 +279,11 @@ public sealed class ChatTemplate
             if (m.Role == MessageRole.System && _skipEmptySystem && m.Content.Length == 0) continue;
             output.Literal("<|" + m.Role.ToName() + "|>\n");
             output.Content(i, m.Content);
-            if (i == open) return true;
             output.Literal("<|end|>\n");
         }
-        return false;
     }
 
-    private bool RenderGemma(Transcript t, RenderedTextBuilder output, int open)
+    private void RenderGemma(Transcript t, RenderedTextBuilder output)
     {
         output.Literal(BosToken ?? "");
         var first = 0;
@@ -283,13 +305,11 @@ public sealed class ChatTemplate
                 output.Literal("\n\n");
             }
             output.StrippedContent(i, m.Content);
-            if (i == open) return true;
             output.Literal("<end_of_turn>\n");
         }
-        return false;
     }
 
-    private bool RenderLlama2(Transcript t, RenderedTextBuilder output, int open)
+    private void RenderLlama2(Transcript t, RenderedTextBuilder output)
     {
         var first = t.Count > 0 && t[0].Role == MessageRole.System ? 1 : 0;
         for (var i = first; i < t.Count; i++)
@@ -310,17 +330,14 @@ public sealed class ChatTemplate
             {
                 output.Literal((BosToken ?? "") + "[INST] ");
                 output.Append(pieces, strip: true);
-                if (i == open) return true;
-                output.Literal(" [/INST]");
+                    output.Literal(" [/INST]");
             }
             else if (m.Role == MessageRole.Assistant)
             {
                 output.Literal(" ");
                 output.Append(pieces, strip: true);
-                if (i == open) return true;
-                output.Literal(" " + (EosToken ?? ""));
+                    output.Literal(" " + (EosToken ?? ""));
             }
         }
-        return false;
     }
 }
