@@ -135,10 +135,13 @@ public sealed partial class CausalLanguageModel : IDisposable
                 throw new ModelLoadException(file,
                     "the cuda execution provider is not available (" + FirstLine(e.Message) + "); build with -p:EnactionGpu=true " +
                     "on a machine with CUDA and cuDNN, or choose --provider cpu or auto", e);
-            LogCudaFallback(logger, FirstLine(e.Message));
+            // One warning per process, not one per model or test.
+            if (Interlocked.Exchange(ref s_cudaWarned, 1) == 0) LogCudaFallback(logger, FirstLine(e.Message));
             return ExecutionProvider.Cpu;
         }
     }
+
+    private static int s_cudaWarned;
 
     private static string FirstLine(string message)
     {

@@ -1,0 +1,27 @@
+namespace Enaction.Cli.Tests;
+
+/// <summary>Runs the real command line in-process and captures what it writes.</summary>
+public static class CliRunner
+{
+    public sealed record Result(int ExitCode, string Output, string Error);
+
+    public static async Task<Result> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await CliApplication.RunAsync(args, output, error);
+        return new Result(code, output.ToString(), error.ToString());
+    }
+
+    private static readonly Lazy<string> RepoRoot = new(() =>
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Monitor.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Monitor.sln not found");
+    });
+
+    public static string Root => RepoRoot.Value;
+    public static string Model(string name) => Path.Combine(Root, "models", name);
+    public static string Fixture(params string[] parts) => Path.Combine([Root, "tests", "fixtures", .. parts]);
+    public static string Example(params string[] parts) => Path.Combine([Root, "examples", .. parts]);
+}
