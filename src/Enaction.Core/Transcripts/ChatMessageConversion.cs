@@ -1,0 +1,65 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
+
+namespace Enaction.Transcripts;
+
+/// <summary>
+/// Converts <c>Microsoft.Extensions.AI</c> chat messages into transcripts: the text each message puts in front of
+/// the model, function calls and results included, so that tool output is scored as the external input it is.
+/// </summary>
+public static class ChatMessageConversion
+{
+    /// <summary>The transcript a model sees for <paramref name="messages"/>.</summary>
+    public static Transcript ToTranscript(IEnumerable<AiChatMessage> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return new Transcript(messages.Select(ToMessage));
+    }
+
+    /// <summary>One message as the model sees it.</summary>
+    public static TranscriptMessage ToMessage(AiChatMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var role = message.Role == ChatRole.System ? MessageRole.System
+            : message.Role == ChatRole.Assistant ? MessageRole.Assistant
+            : message.Role == ChatRole.Tool ? MessageRole.Tool
+            : MessageRole.User;
+        return new TranscriptMessage(role, TextOf(message), message.AuthorName ?? FunctionName(message));
+    }
+
+    /// <summary>The text of a message: its text parts, then function calls and results written out.</summary>
+    public static string TextOf(AiChatMessage message)
+    {
+        var text = new StringBuilder();
+        foreach (var content in message.Contents)
+        {
+            switch (content)
+            {
+                case TextContent t:
+                    text.Append(t.Text);
+                    break;
+                case FunctionCallContent call:
+                    if (text.Length > 0) text.Append('\n');
+                    text.Append("call ").Append(call.Name).Append('(')
+                        .Append(call.Arguments is null ? "" : JsonSerializer.Serialize(call.Arguments)).Append(')');
+                    break;
+                case FunctionResultContent result:
+                    if (text.Length > 0) text.Append('\n');
+                    text.Append(result.Result switch
+                    {
+                        null => "",
+                        string s => s,
+                        JsonElement e => e.ValueKind == JsonValueKind.String ? e.GetString() : e.GetRawText(),
+                        var other => JsonSerializer.Serialize(other),
+                    });
+                    break;
+            }
+        }
+        return text.ToString();
+    }
+
+    private static string? FunctionName(AiChatMessage message) =>
+        message.Contents.OfType<FunctionResultContent>().Select(r => r.CallId).FirstOrDefault();
+}

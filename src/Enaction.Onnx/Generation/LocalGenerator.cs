@@ -1,0 +1,131 @@
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using Enaction.Onnx.Models;
+using Enaction.Onnx.Scoring;
+using Enaction.Transcripts;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Enaction.Onnx.Generation;
+
+/// <summary>
+/// Samples responses from a local ONNX causal LM with a KV cache reused across steps: the prompt runs once in
+/// chunks, then each step feeds one token. A transcript that ends with an assistant message is a prefill: the
+/// model continues that message. Thread-safe: each call has its own cache.
+/// </summary>
+public sealed class LocalGenerator
+{
+    private readonly CausalLanguageModel _model;
+
+    /// <summary>Generates with <paramref name="model"/>.</summary>
+    public LocalGenerator(CausalLanguageModel model) => _model = model ?? throw new ArgumentNullException(nameof(model));
+
+    /// <summary>The model.</summary>
+    public CausalLanguageModel Model => _model;
+
+    /// <summary>Generates a whole response.</summary>
+    public async Task<GenerationResult> GenerateAsync(Transcript transcript, GenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var tokens = ImmutableArray.CreateBuilder<GeneratedToken>();
+        var text = new System.Text.StringBuilder();
+        var stop = GenerationStop.MaxTokens;
+        var prompt = 0;
+        await foreach (var step in StreamCoreAsync(transcript, options ?? new(), (p, s) => { prompt = p; stop = s; }, cancellationToken).ConfigureAwait(false))
+        {
+            tokens.Add(step);
+            text.Append(step.Text);
+        }
+        return new GenerationResult(text.ToString(), tokens.ToImmutable(), stop, prompt);
+    }
+
+    /// <summary>Streams the response token by token.</summary>
+    public IAsyncEnumerable<GeneratedToken> StreamAsync(Transcript transcript, GenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+        StreamCoreAsync(transcript, options ?? new(), null, cancellationToken);
+
+    private async IAsyncEnumerable<GeneratedToken> StreamCoreAsync(Transcript transcript, GenerationOptions options,
+        Action<int, GenerationStop>? finished, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transcript);
+        options.Validate();
+        if (!_model.Signature.HasCache)
+            throw new NotSupportedException($"{_model.Directory.OnnxPath}: generation needs a decoder with past key/values; this export has none");
+        var prefill = transcript.Count > 0 && transcript[^1].Role == MessageRole.Assistant;
+        var encoded = _model.Encoder.Encode(transcript, addGenerationPrompt: !prefill, continueFinalMessage: prefill);
+        var vocab = _model.VocabSize;
+        var stops = new HashSet<int>(_model.Tokenizer.StopTokenIds);
+        foreach (var id in _model.Directory.Config.EosTokenIds) stops.Add(id);
+        foreach (var id in options.StopTokenIds) stops.Add(id);
+        var random = options.Seed is { } seed ? new Random(seed) : new Random();
+
+        using var cache = new KeyValueCache(_model.Signature);
+        using var runOptions = new RunOptions();
+        using var registration = cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, runOptions);
+        var perRun = Math.Max(1, _model.MaxLogitsPerRun / vocab);
+        var logits = new float[Math.Min(perRun, Math.Max(1, encoded.Count)) * vocab];
+        var scratch = new float[2 * vocab];
+        var probabilities = new float[vocab];
+        var order = new int[vocab];
+
+        if (encoded.Count >= _model.ContextLength)
+        {
+            finished?.Invoke(encoded.Count, GenerationStop.ContextFull);
+            yield break;
+        }
+
+        // Prompt: run in chunks; only the last row matters.
+        var lastRow = 0;
+        for (var p = 0; p < encoded.Count; p += perRun)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var count = Math.Min(perRun, encoded.Count - p);
+            await Task.Yield();
+            Forward(encoded.Ids.AsSpan(p, count), p, cache, logits, runOptions, cancellationToken);
+            lastRow = count - 1;
+        }
+
+        var generated = new List<int>();
+        var emitted = "";
+        var stop = GenerationStop.MaxTokens;
+        for (var step = 0; step < options.MaxTokens; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var row = logits.AsSpan(lastRow * vocab, vocab);
+            var token = TokenSampler.Sample(row, options.Temperature, options.TopP, random, probabilities, order);
+            var stats = LogitStatistics.Compute(row, token, scratch);
+            if (stops.Contains(token)) { stop = GenerationStop.EndOfSequence; break; }
+
+            generated.Add(token);
+            var text = _model.Tokenizer.Decode(generated.ToArray());
+            // Hold back text that ends in an incomplete UTF-8 sequence until the next token completes it.
+            var piece = text.EndsWith('\uFFFD') || !text.StartsWith(emitted, StringComparison.Ordinal) ? "" : text[emitted.Length..];
+            var hit = options.StopSequences.FirstOrDefault(s => s.Length > 0 && text.EndsWith(s, StringComparison.Ordinal));
+            if (hit is not null)
+            {
+                var keep = text[..^hit.Length];
+                piece = keep.Length > emitted.Length && keep.StartsWith(emitted, StringComparison.Ordinal) ? keep[emitted.Length..] : "";
+                if (piece.Length > 0) yield return new GeneratedToken(token, piece, stats.Entropy, stats.Surprisal);
+                stop = GenerationStop.EndOfSequence;
+                break;
+            }
+            emitted += piece;
+            yield return new GeneratedToken(token, piece, stats.Entropy, stats.Surprisal);
+
+            if (encoded.Count + generated.Count >= _model.ContextLength) { stop = GenerationStop.ContextFull; break; }
+            if (step + 1 == options.MaxTokens) break;
+            Forward([token], encoded.Count + generated.Count - 1, cache, logits, runOptions, cancellationToken);
+            lastRow = 0;
+        }
+        finished?.Invoke(encoded.Count, stop);
+    }
+
+    private void Forward(ReadOnlySpan<int> tokens, int position, KeyValueCache cache, float[] logits, RunOptions runOptions, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _model.Forward(tokens, position, cache, logits, runOptions);
+        }
+        catch (OnnxRuntimeException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("generation was cancelled", e, cancellationToken);
+        }
+    }
+}
