@@ -32,11 +32,11 @@ RECIPE = {
     "vocab_size": 2048,
     "model": dict(hidden_size=192, intermediate_size=512, num_hidden_layers=5, num_attention_heads=8,
                   num_key_value_heads=2, max_position_embeddings=512),
-    "base_seconds": 900,
-    "sft_transcripts": 24000, "sft_epochs": 1, "sft_lr": 1e-3,
-    "rounds": 8, "prompts_per_round": 384, "n": 8, "replay": 0.25, "onpolicy_lr": 5e-4,
+    "base_seconds": 720,
+    "sft_transcripts": 8000, "sft_epochs": 1, "sft_lr": 1e-3,
+    "rounds": 8, "prompts_per_round": 384, "n": 8, "replay": 0.25, "onpolicy_lr": 7e-4, "onpolicy_epochs": 2,
 }
-QUICK = dict(RECIPE, base_seconds=60, sft_transcripts=1000, rounds=1, prompts_per_round=16, n=2)
+QUICK = dict(RECIPE, base_seconds=60, sft_transcripts=1000, rounds=1, prompts_per_round=16, n=2, onpolicy_epochs=1)
 
 
 def main():
@@ -81,7 +81,8 @@ def main():
     if need("chat", chat_pt):
         m = load_checkpoint(sft_pt)
         m, hist = train.onpolicy(m, tok, tasks, log, R["rounds"], R["prompts_per_round"], R["n"],
-                                 seed=R["seed"], replay=R["replay"], lr=R["onpolicy_lr"])
+                                 seed=R["seed"], replay=R["replay"], lr=R["onpolicy_lr"],
+                                 epochs=R["onpolicy_epochs"])
         save_checkpoint(m, chat_pt, history=hist)
         with open(os.path.join(OUT, "onpolicy_history.json"), "w") as f:
             json.dump(hist, f, indent=1)

@@ -53,12 +53,12 @@ def generate(model, prompts, max_new=160, temperature=1.0, seed=0, stop=IM_END, 
         for i in range(B):
             if not done[i]:
                 t = int(tokn[i])
+                if return_entropy:
+                    ents[i].append(float(ent[i]))  # the step that emits the stop token counts too
                 if t == stop:
                     done[i] = True
                 else:
                     out[i].append(t)
-                    if return_entropy:
-                        ents[i].append(float(ent[i]))
         if bool(done.all()):
             break
         am = torch.cat([am, torch.ones(B, 1, dtype=torch.long)], 1)

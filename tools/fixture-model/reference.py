@@ -57,12 +57,16 @@ def transcripts():
     return out
 
 
-def write_reference(model, tok, path, name, n_logit_rows=3):
+def write_reference(model, tok, path, name, n_logit_rows=3, trs=None, render=None, encode=None,
+                    tokenizer_strings=None, extra=None):
+    """tok: the bpe.Tokenizer (or None when encode is given); render(messages) -> text; encode(text) -> ids."""
     model.eval()
+    render = render or (lambda msgs: render_chat(msgs, add_generation_prompt=False))
+    encode = encode or tok.encode
     items = []
-    for tr in transcripts():
-        text = render_chat(tr["messages"], add_generation_prompt=False)
-        ids = tok.encode(text)
+    for tr in (trs if trs is not None else transcripts()):
+        text = render(tr["messages"])
+        ids = encode(text)
         with torch.no_grad():
             ent, sur, rank, logits = token_stats(model, ids)
         n = len(ids)
@@ -72,11 +76,12 @@ def write_reference(model, tok, path, name, n_logit_rows=3):
             "messages": tr["messages"],
             "text": text,
             "token_ids": ids,
-            "entropy": [None] + ent,
-            "surprisal": [None] + sur,
+            "entropy": [None] + [float("%.10g" % v) for v in ent],
+            "surprisal": [None] + [float("%.10g" % v) for v in sur],
             "rank": [None] + [int(r) for r in rank],
             # row p holds the logits that predict token p (computed from tokens 0..p-1)
-            "logits_check": [{"position": p, "logits": [float(v) for v in logits[p - 1].tolist()]} for p in positions],
+            "logits_check": [{"position": p, "logits": [float("%.8g" % v) for v in logits[p - 1].tolist()]}
+                             for p in positions],
         })
     ref = {
         "model": name,
@@ -90,8 +95,10 @@ def write_reference(model, tok, path, name, n_logit_rows=3):
         "add_generation_prompt": False,
         "vocab_size": model.c.vocab_size,
         "transcripts": items,
-        "tokenizer_checks": [{"text": s, "ids": tok.encode(s)} for s in TOKENIZER_STRINGS],
+        "tokenizer_checks": [{"text": s, "ids": encode(s)} for s in (tokenizer_strings or TOKENIZER_STRINGS)],
     }
+    if extra:
+        ref.update(extra)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
         json.dump(ref, f, ensure_ascii=False)

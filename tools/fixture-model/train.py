@@ -179,7 +179,7 @@ ONPOLICY_FAMILIES = ["open", "open", "open", "open", "arith", "lists", "facts"]
 
 
 def onpolicy(m, tok, tasks, log, rounds, prompts_per_round, n, seed=0, replay=0.25, lr=5e-4, batch=32,
-             min_reward=0.0):
+             min_reward=0.1, epochs=2):
     """Best-of-n expert iteration: sample n answers per training prompt from the current model (temperature 1),
     keep the highest-reward one, fine-tune on those (assistant tokens only), repeat. A share of uniform SFT
     transcripts is replayed so states the model does not visit itself keep the broad SFT distribution."""
@@ -214,5 +214,5 @@ def onpolicy(m, tok, tasks, log, rounds, prompts_per_round, n, seed=0, replay=0.
         log(f"onpolicy round {r}: mean/best reward by family {stats}, kept {len(keep)}, sampling {time.time() - t0:.0f}s")
         nrep = int(len(keep) * replay / max(1e-9, 1 - replay))
         data = keep + sft_data(tok, tasks, nrep, seed * 7919 + r)
-        train_masked(m, tok, data, log, epochs=1, batch=batch, lr=lr, tag=f"onpolicy{r}", seed=r, warm=5)
+        train_masked(m, tok, data, log, epochs=epochs, batch=batch, lr=lr, tag=f"onpolicy{r}", seed=r, warm=5)
     return m, hist
