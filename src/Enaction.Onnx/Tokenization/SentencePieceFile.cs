@@ -12,6 +12,7 @@ internal static class SentencePieceFile
         foreach (var (content, id) in config.AddedTokens) special[content] = id;
         // BOS/EOS are added by TranscriptEncoder from add_bos_token, never implicitly by Encode.
         SentencePieceTokenizer tokenizer;
+        var nmt = false;
         try
         {
             using var stream = File.OpenRead(path);
@@ -23,6 +24,7 @@ internal static class SentencePieceFile
             {
                 // LlamaTokenizer accepts only BPE models with the identity normaliser; the base class takes the rest.
                 stream.Position = 0;
+                nmt = true;
                 tokenizer = SentencePieceTokenizer.Create(stream, addBeginningOfSentence: false, addEndOfSentence: false, special.Count > 0 ? special : null);
             }
         }
@@ -50,12 +52,14 @@ internal static class SentencePieceFile
         allSpecial.TryAdd(tokenizer.EndOfSentenceToken, tokenizer.EndOfSentenceId);
 
         config = config.WithDefaults(tokenizer.BeginningOfSentenceToken, tokenizer.EndOfSentenceToken);
+        Func<int, byte[]?> tokenBytes = id => reverse.TryGetValue(id, out var piece) ? PieceBytes(piece) : null;
         return new TextTokenizer(
             tokenizer, "sentencepiece", path, allSpecial, max + 1,
             token => allSpecial.TryGetValue(token, out var s) ? s : vocabulary.TryGetValue(token, out var v) ? v : null,
-            id => reverse.TryGetValue(id, out var piece) ? PieceBytes(piece) : null,
+            tokenBytes,
             config,
-            addBosByDefault: true);
+            addBosByDefault: true,
+            encoder: self => new SentencePieceOffsets(tokenizer, special, nmt, tokenBytes).Encode);
     }
 
     /// <summary>A piece's bytes: <c>&lt;0xNN&gt;</c> byte-fallback pieces are one byte, '▁' is a space.</summary>

@@ -1,28 +1,75 @@
+using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
 
 namespace Enaction.Onnx.Tokenization;
 
 /// <summary>
-/// SentencePiece reports offsets into its normalised text (dummy-prefix '▁' added, spaces written as '▁'). This maps
-/// them back onto the caller's text by aligning the two strings character by character.
+/// Encodes with a SentencePiece model the way Hugging Face's (legacy) Llama tokenizer does: special-token strings
+/// are cut out first and every other stretch is encoded on its own (each gets SentencePiece's dummy-prefix space).
+/// SentencePiece reports offsets into its normalised text ('▁' for spaces, dummy prefix added), so they are mapped
+/// back onto the caller's text by aligning the two strings.
 /// </summary>
-internal static class SentencePieceOffsets
+internal sealed class SentencePieceOffsets
 {
-    public static void Encode(SentencePieceTokenizer tokenizer, string text, List<int> ids, List<Range> offsets)
+    private readonly SentencePieceTokenizer _tokenizer;
+    private readonly Regex? _special;
+    private readonly IReadOnlyDictionary<string, int> _specialIds;
+    private readonly bool _controlCharactersAsSpaces;
+    private readonly Func<int, byte[]?> _tokenBytes;
+
+    /// <param name="tokenizer">The SentencePiece tokenizer.</param>
+    /// <param name="specialTokens">Strings split out as single ids.</param>
+    /// <param name="controlCharactersAsSpaces">
+    /// Whether the model normalises with nmt_nfkc, which turns tab, CR and LF into spaces; Microsoft.ML.Tokenizers
+    /// 2.0.1 does not, so it is done here (length-preserving, so offsets stay exact).
+    /// </param>
+    /// <param name="tokenBytes">The bytes of a token, to spot byte-fallback continuation bytes.</param>
+    public SentencePieceOffsets(SentencePieceTokenizer tokenizer, IReadOnlyDictionary<string, int> specialTokens, bool controlCharactersAsSpaces, Func<int, byte[]?> tokenBytes)
     {
-        var tokens = tokenizer.EncodeToTokens(text, out var normalized, addBeginningOfSentence: false, addEndOfSentence: false);
-        var map = normalized is null ? null : Align(normalized, text);
+        _tokenizer = tokenizer;
+        _specialIds = specialTokens;
+        _controlCharactersAsSpaces = controlCharactersAsSpaces;
+        _tokenBytes = tokenBytes;
+        var alternatives = specialTokens.Keys.Where(s => s.Length > 0).OrderByDescending(s => s.Length).ThenBy(s => s, StringComparer.Ordinal)
+            .Select(Regex.Escape).ToArray();
+        if (alternatives.Length > 0) _special = new Regex(string.Join("|", alternatives), RegexOptions.CultureInvariant);
+    }
+
+    public void Encode(string text, List<int> ids, List<Range> offsets)
+    {
+        var at = 0;
+        if (_special is not null)
+        {
+            for (var m = _special.Match(text); m.Success; m = m.NextMatch())
+            {
+                EncodeStretch(text, at, m.Index - at, ids, offsets);
+                ids.Add(_specialIds[m.Value]);
+                offsets.Add(m.Index..(m.Index + m.Length));
+                at = m.Index + m.Length;
+            }
+        }
+        EncodeStretch(text, at, text.Length - at, ids, offsets);
+    }
+
+    private void EncodeStretch(string text, int start, int length, List<int> ids, List<Range> offsets)
+    {
+        if (length <= 0) return;
+        var stretch = text.Substring(start, length);
+        if (_controlCharactersAsSpaces) stretch = stretch.Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' ');
+        var tokens = _tokenizer.EncodeToTokens(stretch, out var normalized, addBeginningOfSentence: false, addEndOfSentence: false);
+        var map = Align(normalized ?? stretch, stretch);
+        var last = map.Length - 1;
+        Range previous = start..start;
         foreach (var token in tokens)
         {
             ids.Add(token.Id);
-            if (map is null)
-            {
-                offsets.Add(TextTokenizer.Clamp(text, token.Offset));
-                continue;
-            }
-            var s = Math.Clamp(token.Offset.Start.GetOffset(map.Length - 1), 0, map.Length - 1);
-            var e = Math.Clamp(token.Offset.End.GetOffset(map.Length - 1), s, map.Length - 1);
-            offsets.Add(TextTokenizer.Clamp(text, map[s]..Math.Max(map[s], map[e])));
+            var s = Math.Clamp(token.Offset.Start.GetOffset(last), 0, last);
+            var e = Math.Clamp(token.Offset.End.GetOffset(last), s, last);
+            var range = TextTokenizer.Clamp(text, (start + map[s])..(start + Math.Max(map[s], map[e])));
+            // Byte-fallback pieces after the first byte of a character get that character's range, as in byte-level BPE.
+            if (range.Start.Value == range.End.Value && _tokenBytes(token.Id) is [var b] && (b & 0xC0) == 0x80) range = previous;
+            offsets.Add(range);
+            previous = range;
         }
     }
 
@@ -42,7 +89,7 @@ internal static class SentencePieceOffsets
             }
             else if (c == '\u2581')
             {
-                n++; // inserted dummy prefix: zero width in the original
+                n++; // the dummy prefix: zero width in the original
             }
             else if (o < original.Length && char.IsWhiteSpace(original[o]))
             {

@@ -27,7 +27,8 @@ public sealed class TextTokenizer
         Func<string, int?> tokenToId,
         Func<int, byte[]?> tokenBytes,
         TokenizerConfig config,
-        bool addBosByDefault = false)
+        bool addBosByDefault = false,
+        Func<TextTokenizer, Action<string, List<int>, List<Range>>>? encoder = null)
     {
         Tokenizer = tokenizer;
         Kind = kind;
@@ -51,7 +52,10 @@ public sealed class TextTokenizer
         foreach (var id in config.GenerationEosIds)
             if (!stops.Contains(id)) stops.Add(id);
         StopTokenIds = stops;
+        _encode = encoder?.Invoke(this);
     }
+
+    private readonly Action<string, List<int>, List<Range>>? _encode;
 
     /// <summary>The Microsoft.ML.Tokenizers tokenizer that does the work.</summary>
     public Tokenizer Tokenizer { get; }
@@ -97,9 +101,9 @@ public sealed class TextTokenizer
         ArgumentNullException.ThrowIfNull(ids);
         ArgumentNullException.ThrowIfNull(offsets);
         if (text.Length == 0) return;
-        if (Tokenizer is SentencePieceTokenizer sp)
+        if (_encode is not null)
         {
-            SentencePieceOffsets.Encode(sp, text, ids, offsets);
+            _encode(text, ids, offsets);
             return;
         }
         var tokens = Tokenizer.EncodeToTokens(text, out _);

@@ -21,7 +21,7 @@ internal sealed class TokenizerConfig
     /// <summary>Ids from <c>generation_config.json</c> (or <c>config.json</c>) <c>eos_token_id</c>, scalar or list.</summary>
     public List<int> GenerationEosIds { get; } = [];
     public int? GenerationBosId { get; private set; }
-    /// <summary>A split regex named in the config (<c>pat_str</c>, tiktoken's name for it), for rank files that carry none.</summary>
+    /// <summary>A split regex named in the config (<c>pattern</c>, or tiktoken's <c>pat_str</c>), for rank files that carry none.</summary>
     public string? PatternOverride { get; private init; }
 
     /// <summary>A copy with BOS/EOS filled in where the files named none (SentencePiece models carry their own).</summary>
@@ -78,7 +78,7 @@ internal sealed class TokenizerConfig
             AddBosToken = ModelJson.Bool(root, "add_bos_token"),
             TokenizerClass = ModelJson.String(root, "tokenizer_class"),
             ChatTemplate = ReadChatTemplate(root),
-            PatternOverride = ModelJson.String(root, "pat_str"),
+            PatternOverride = ModelJson.String(root, "pattern") ?? ModelJson.String(root, "pat_str"),
         };
         if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("added_tokens_decoder", out var added)
             && added.ValueKind == JsonValueKind.Object)
