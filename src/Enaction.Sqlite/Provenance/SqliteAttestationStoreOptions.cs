@@ -19,8 +19,8 @@ public sealed class SqliteAttestationStoreOptions
     {
         if (string.IsNullOrWhiteSpace(Path))
             throw new ArgumentException($"{SectionName}:Path is not set; expected the path of the ledger's SQLite file.", nameof(Path));
-        if (BusyTimeout < TimeSpan.Zero || BusyTimeout.TotalMilliseconds > int.MaxValue)
+        if (BusyTimeout <= TimeSpan.Zero || BusyTimeout.TotalMilliseconds > int.MaxValue)
             throw new ArgumentOutOfRangeException(nameof(BusyTimeout), BusyTimeout,
-                $"{SectionName}:BusyTimeout must be between 0 and {TimeSpan.FromMilliseconds(int.MaxValue)}.");
+                $"{SectionName}:BusyTimeout must be more than 0 and at most {TimeSpan.FromMilliseconds(int.MaxValue)}.");
     }
 }
