@@ -7,6 +7,8 @@ namespace Enaction.Onnx.Tests.Tokenization;
 
 public class TextTokenizerTests
 {
+    private static readonly Lazy<FixtureReference> Reference = new(() => FixtureReference.Read(TestPaths.Fixture("reference", "tiny-chat.json")));
+
     private static readonly Lazy<TextTokenizer> TinyChat = new(() => TextTokenizer.Load(TestPaths.Model("tiny-chat")));
 
     private static string CopyModelFiles(params string[] names)
@@ -32,14 +34,14 @@ public class TextTokenizerTests
         var tokenizer = TinyChat.Value;
         Assert.Equal("bpe", tokenizer.Kind);
         Assert.EndsWith("tokenizer.json", tokenizer.SourcePath);
-        AssertEncodesLikePython(tokenizer, TinyChatReference.Load().Checks);
+        AssertEncodesLikePython(tokenizer, Reference.Value.Checks);
     }
 
     [Fact]
     public void Bpe_tokenizer_json_reports_vocabulary_and_special_tokens()
     {
         var tokenizer = TinyChat.Value;
-        Assert.Equal(TinyChatReference.Load().VocabularySize, tokenizer.VocabularySize);
+        Assert.Equal(Reference.Value.VocabularySize, tokenizer.VocabularySize);
         Assert.Equal(0, tokenizer.SpecialTokens["<|endoftext|>"]);
         Assert.Equal(1, tokenizer.SpecialTokens["<|im_start|>"]);
         Assert.Equal(2, tokenizer.SpecialTokens["<|im_end|>"]);
@@ -59,7 +61,7 @@ public class TextTokenizerTests
         Assert.Equal(TinyChat.Value.VocabularySize, tokenizer.VocabularySize);
         // Without tokenizer.json the split regex is GPT-2's (as HF's slow GPT2Tokenizer), which keeps digit runs
         // together; tiny-chat's tokenizer.json splits digits one by one, so strings with digit runs differ by design.
-        var checks = TinyChatReference.Load().Checks.Where(c => !c.Text.Any(char.IsDigit)).ToList();
+        var checks = Reference.Value.Checks.Where(c => !c.Text.Any(char.IsDigit)).ToList();
         Assert.NotEmpty(checks);
         AssertEncodesLikePython(tokenizer, checks);
         foreach (var (text, _) in checks) Assert.Equal(TinyChat.Value.Encode(text), tokenizer.Encode(text));
@@ -74,7 +76,7 @@ public class TextTokenizerTests
         var pairs = new JsonArray(merges.Select(m => (JsonNode)new JsonArray(m!.GetValue<string>().Split(' ').Select(p => (JsonNode)JsonValue.Create(p)!).ToArray())).ToArray());
         json["model"]!["merges"] = pairs;
         File.WriteAllText(Path.Combine(dir, "tokenizer.json"), json.ToJsonString());
-        AssertEncodesLikePython(TextTokenizer.Load(dir), TinyChatReference.Load().Checks);
+        AssertEncodesLikePython(TextTokenizer.Load(dir), Reference.Value.Checks);
     }
 
     [Fact]
@@ -97,7 +99,7 @@ public class TextTokenizerTests
     public void Offsets_map_back_to_the_characters_each_token_spells()
     {
         var tokenizer = TinyChat.Value;
-        foreach (var (text, _) in TinyChatReference.Load().Checks)
+        foreach (var (text, _) in Reference.Value.Checks)
         {
             var ids = new List<int>();
             var offsets = new List<Range>();

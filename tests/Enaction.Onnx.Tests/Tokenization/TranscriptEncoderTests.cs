@@ -6,13 +6,15 @@ namespace Enaction.Onnx.Tests.Tokenization;
 
 public class TranscriptEncoderTests
 {
+    private static readonly Lazy<FixtureReference> Reference = new(() => FixtureReference.Read(TestPaths.Fixture("reference", "tiny-chat.json")));
+
     private static readonly Lazy<TranscriptEncoder> TinyChat = new(() =>
         new TranscriptEncoder(TextTokenizer.Load(TestPaths.Model("tiny-chat")), ChatTemplate.Load(TestPaths.Model("tiny-chat"))));
 
     [Fact]
     public void Rendered_transcripts_tokenize_to_python_ids()
     {
-        var reference = TinyChatReference.Load();
+        var reference = Reference.Value;
         Assert.NotEmpty(reference.Transcripts);
         foreach (var (name, transcript, text, ids) in reference.Transcripts)
         {
@@ -27,7 +29,7 @@ public class TranscriptEncoderTests
     public void Tokens_map_to_the_message_content_they_spell()
     {
         var encoder = TinyChat.Value;
-        foreach (var (name, transcript, _, _) in TinyChatReference.Load().Transcripts)
+        foreach (var (name, transcript, _, _) in Reference.Value.Transcripts)
         {
             var encoded = encoder.Encode(transcript);
             var rebuilt = new string[transcript.Count];
