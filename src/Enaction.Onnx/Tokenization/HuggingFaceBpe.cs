@@ -77,21 +77,21 @@ internal static class HuggingFaceBpe
             }
         }
 
-        var special = new Dictionary<string, int>(StringComparer.Ordinal);
-        if (root.TryGetProperty("added_tokens", out var added) && added.ValueKind == JsonValueKind.Array)
+        var added = new List<AddedToken>();
+        if (root.TryGetProperty("added_tokens", out var addedJson) && addedJson.ValueKind == JsonValueKind.Array)
         {
-            foreach (var t in added.EnumerateArray())
+            foreach (var t in addedJson.EnumerateArray())
             {
                 var content = ModelJson.String(t, "content");
                 if (content is null || !t.TryGetProperty("id", out var idJson) || !idJson.TryGetInt32(out var id))
                     throw new ModelLoadException(path, "each added_tokens entry needs \"id\" and \"content\"");
-                special[content] = id;
+                added.Add(new AddedToken(content, id, ModelJson.Bool(t, "lstrip") == true, ModelJson.Bool(t, "rstrip") == true));
             }
         }
         // Tokens only named in tokenizer_config.json still split out whole, as HF adds them to the trie too.
-        foreach (var (content, id) in config.AddedTokens) special.TryAdd(content, id);
+        added.AddRange(config.AddedTokens);
 
-        return Build(path, vocab, merges, special, patterns, config,
+        return Build(path, vocab, merges, added, patterns, config,
             unknownToken: ModelJson.String(model, "unk_token"),
             continuingSubwordPrefix: ModelJson.String(model, "continuing_subword_prefix"),
             endOfWordSuffix: ModelJson.String(model, "end_of_word_suffix"));
@@ -132,17 +132,15 @@ internal static class HuggingFaceBpe
             merges.Add(line);
         }
 
-        var special = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (content, id) in config.AddedTokens) special[content] = id;
-
         var pattern = config.TokenizerClass is { } cls && cls.StartsWith("Qwen2", StringComparison.Ordinal) ? Qwen2Pattern : Gpt2Pattern;
-        return Build(vocabPath, vocab, merges, special, [NewRegex(vocabPath, pattern)], config, null, null, null);
+        return Build(vocabPath, vocab, merges, config.AddedTokens, [NewRegex(vocabPath, pattern)], config, null, null, null);
     }
 
     private static TextTokenizer Build(
-        string path, Dictionary<string, int> vocab, List<string> merges, Dictionary<string, int> special,
+        string path, Dictionary<string, int> vocab, List<string> merges, List<AddedToken> added,
         List<Regex> patterns, TokenizerConfig config, string? unknownToken, string? continuingSubwordPrefix, string? endOfWordSuffix)
     {
+        var special = SpecialTokenIds(added);
         BpeTokenizer tokenizer;
         try
         {
@@ -151,7 +149,7 @@ internal static class HuggingFaceBpe
                 Merges = merges,
                 ByteLevel = true,
                 SpecialTokens = special.Count > 0 ? special : null,
-                PreTokenizer = new SplitPreTokenizer(patterns, special.Keys),
+                PreTokenizer = new SplitPreTokenizer(patterns, new AddedTokenMatcher(added)),
                 UnknownToken = unknownToken,
                 ContinuingSubwordPrefix = continuingSubwordPrefix,
                 EndOfWordSuffix = endOfWordSuffix,
@@ -173,6 +171,14 @@ internal static class HuggingFaceBpe
             token => special.TryGetValue(token, out var s) ? s : vocab.TryGetValue(token, out var v) ? v : null,
             id => reverse.TryGetValue(id, out var token) ? ByteLevelAlphabet.ToBytes(token) : null,
             config);
+    }
+
+    /// <summary>Content to id; the first entry for a content wins, as in HF (tokenizer.json before tokenizer_config.json).</summary>
+    internal static Dictionary<string, int> SpecialTokenIds(IEnumerable<AddedToken> added)
+    {
+        var special = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var t in added) special.TryAdd(t.Content, t.Id);
+        return special;
     }
 
     /// <summary>Collects split regexes; returns whether a ByteLevel step is present.</summary>

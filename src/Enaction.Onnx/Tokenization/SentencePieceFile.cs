@@ -8,8 +8,7 @@ internal static class SentencePieceFile
 {
     public static TextTokenizer Load(string path, TokenizerConfig config)
     {
-        var special = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (content, id) in config.AddedTokens) special[content] = id;
+        var special = HuggingFaceBpe.SpecialTokenIds(config.AddedTokens);
         // BOS/EOS are added by TranscriptEncoder from add_bos_token, never implicitly by Encode.
         SentencePieceTokenizer tokenizer;
         var nmt = false;
@@ -59,7 +58,7 @@ internal static class SentencePieceFile
             tokenBytes,
             config,
             addBosByDefault: true,
-            encoder: self => new SentencePieceOffsets(tokenizer, special, nmt, tokenBytes).Encode);
+            encoder: self => new SentencePieceOffsets(tokenizer, new AddedTokenMatcher(config.AddedTokens), special, nmt, tokenBytes).Encode);
     }
 
     /// <summary>A piece's bytes: <c>&lt;0xNN&gt;</c> byte-fallback pieces are one byte, '▁' is a space.</summary>

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
 
 namespace Enaction.Onnx.Tokenization;
@@ -12,41 +11,37 @@ namespace Enaction.Onnx.Tokenization;
 internal sealed class SentencePieceOffsets
 {
     private readonly SentencePieceTokenizer _tokenizer;
-    private readonly Regex? _special;
+    private readonly AddedTokenMatcher _special;
     private readonly IReadOnlyDictionary<string, int> _specialIds;
     private readonly bool _controlCharactersAsSpaces;
     private readonly Func<int, byte[]?> _tokenBytes;
 
     /// <param name="tokenizer">The SentencePiece tokenizer.</param>
-    /// <param name="specialTokens">Strings split out as single ids.</param>
+    /// <param name="added">Finds the added tokens to split out.</param>
+    /// <param name="specialTokens">Their ids.</param>
     /// <param name="controlCharactersAsSpaces">
     /// Whether the model normalises with nmt_nfkc, which turns tab, CR and LF into spaces; Microsoft.ML.Tokenizers
     /// 2.0.1 does not, so it is done here (length-preserving, so offsets stay exact).
     /// </param>
     /// <param name="tokenBytes">The bytes of a token, to spot byte-fallback continuation bytes.</param>
-    public SentencePieceOffsets(SentencePieceTokenizer tokenizer, IReadOnlyDictionary<string, int> specialTokens, bool controlCharactersAsSpaces, Func<int, byte[]?> tokenBytes)
+    public SentencePieceOffsets(SentencePieceTokenizer tokenizer, AddedTokenMatcher added, IReadOnlyDictionary<string, int> specialTokens, bool controlCharactersAsSpaces, Func<int, byte[]?> tokenBytes)
     {
         _tokenizer = tokenizer;
         _specialIds = specialTokens;
         _controlCharactersAsSpaces = controlCharactersAsSpaces;
         _tokenBytes = tokenBytes;
-        var alternatives = specialTokens.Keys.Where(s => s.Length > 0).OrderByDescending(s => s.Length).ThenBy(s => s, StringComparer.Ordinal)
-            .Select(Regex.Escape).ToArray();
-        if (alternatives.Length > 0) _special = new Regex(string.Join("|", alternatives), RegexOptions.CultureInvariant);
+        _special = added;
     }
 
     public void Encode(string text, List<int> ids, List<Range> offsets)
     {
         var at = 0;
-        if (_special is not null)
+        foreach (var m in _special.Matches(text))
         {
-            for (var m = _special.Match(text); m.Success; m = m.NextMatch())
-            {
-                EncodeStretch(text, at, m.Index - at, ids, offsets);
-                ids.Add(_specialIds[m.Value]);
-                offsets.Add(m.Index..(m.Index + m.Length));
-                at = m.Index + m.Length;
-            }
+            EncodeStretch(text, at, m.Start - at, ids, offsets);
+            ids.Add(_specialIds[m.Token]);
+            offsets.Add(m.TokenStart..(m.TokenStart + m.TokenLength));
+            at = m.End;
         }
         EncodeStretch(text, at, text.Length - at, ids, offsets);
     }

@@ -5,22 +5,19 @@ namespace Enaction.Onnx.Tokenization;
 
 /// <summary>
 /// Splits text the way Hugging Face <c>tokenizers</c> does for byte-level BPE: first the added (special) tokens are
-/// cut out as whole pieces (longest match first), then each stretch between them is split by the model's regex,
+/// cut out as whole pieces (longest match first, lstrip/rstrip whitespace absorbed), then each stretch between them is split by the model's regex,
 /// keeping the gaps the regex does not match as pieces of their own (<c>Split</c> with behaviour <c>Isolated</c>).
 /// The regex never sees across a special token, as in HF.
 /// </summary>
 internal sealed class SplitPreTokenizer : PreTokenizer
 {
-    private readonly Regex? _special;
+    private readonly AddedTokenMatcher _special;
     private readonly Regex[] _patterns;
 
-    public SplitPreTokenizer(IReadOnlyList<Regex> patterns, IEnumerable<string> specialTokens)
+    public SplitPreTokenizer(IReadOnlyList<Regex> patterns, AddedTokenMatcher addedTokens)
     {
         _patterns = [.. patterns];
-        var alternatives = specialTokens.Where(s => s.Length > 0).Distinct(StringComparer.Ordinal)
-            .OrderByDescending(s => s.Length).ThenBy(s => s, StringComparer.Ordinal)
-            .Select(Regex.Escape).ToArray();
-        if (alternatives.Length > 0) _special = new Regex(string.Join("|", alternatives), RegexOptions.CultureInvariant);
+        _special = addedTokens;
     }
 
     public override IEnumerable<(int Offset, int Length)> PreTokenize(string text) =>
@@ -33,14 +30,12 @@ internal sealed class SplitPreTokenizer : PreTokenizer
     {
         var pieces = new List<(int, int)>();
         var at = 0;
-        if (_special is not null)
+        foreach (var m in _special.Matches(text))
         {
-            for (var m = _special.Match(text); m.Success; m = m.NextMatch())
-            {
-                SplitOrdinary(text, at, m.Index - at, pieces);
-                pieces.Add((m.Index, m.Length));
-                at = m.Index + m.Length;
-            }
+            SplitOrdinary(text, at, m.Start - at, pieces);
+            // Whitespace absorbed by lstrip/rstrip is left out: it yields no token, as in HF.
+            pieces.Add((m.TokenStart, m.TokenLength));
+            at = m.End;
         }
         SplitOrdinary(text, at, text.Length - at, pieces);
         return pieces;

@@ -51,8 +51,7 @@ internal static class TiktokenFile
         }
         if (bytesById.Count == 0) throw new ModelLoadException(path, "the rank file has no entries; expected lines \"<base64 bytes> <rank>\"");
 
-        var special = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var (content, id) in config.AddedTokens) special[content] = id;
+        var special = HuggingFaceBpe.SpecialTokenIds(config.AddedTokens);
         foreach (var id in special.Values) max = Math.Max(max, id);
 
         var pattern = HuggingFaceBpe.NewRegex(Path.Combine(Path.GetDirectoryName(path) ?? ".", TokenizerConfig.FileName), config.PatternOverride ?? Cl100kPattern);
@@ -60,7 +59,7 @@ internal static class TiktokenFile
         try
         {
             using var stream = new MemoryStream(Encoding.UTF8.GetBytes(clean.ToString()));
-            tokenizer = TiktokenTokenizer.Create(stream, new SplitPreTokenizer([pattern], special.Keys), normalizer: null, special.Count > 0 ? special : null);
+            tokenizer = TiktokenTokenizer.Create(stream, new SplitPreTokenizer([pattern], new AddedTokenMatcher(config.AddedTokens)), normalizer: null, special.Count > 0 ? special : null);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException)
         {

@@ -16,8 +16,8 @@ internal sealed class TokenizerConfig
     public bool? AddBosToken { get; private init; }
     public string? TokenizerClass { get; private init; }
     public string? ChatTemplate { get; private init; }
-    /// <summary><c>added_tokens_decoder</c>: content to id, in file order.</summary>
-    public List<KeyValuePair<string, int>> AddedTokens { get; } = [];
+    /// <summary><c>added_tokens_decoder</c>, in file order.</summary>
+    public List<AddedToken> AddedTokens { get; } = [];
     /// <summary>Ids from <c>generation_config.json</c> (or <c>config.json</c>) <c>eos_token_id</c>, scalar or list.</summary>
     public List<int> GenerationEosIds { get; } = [];
     public int? GenerationBosId { get; private set; }
@@ -86,7 +86,8 @@ internal sealed class TokenizerConfig
             foreach (var p in added.EnumerateObject())
             {
                 if (!int.TryParse(p.Name, NumberStyles.None, CultureInfo.InvariantCulture, out var id)) continue;
-                if (ModelJson.String(p.Value, "content") is { } content) config.AddedTokens.Add(new(content, id));
+                if (ModelJson.String(p.Value, "content") is { } content)
+                    config.AddedTokens.Add(new AddedToken(content, id, ModelJson.Bool(p.Value, "lstrip") == true, ModelJson.Bool(p.Value, "rstrip") == true));
             }
         }
         return config;

@@ -96,6 +96,28 @@ public class TextTokenizerTests
     }
 
     [Fact]
+    public void Rstrip_and_lstrip_added_tokens_absorb_the_whitespace_beside_them()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.Model("tiny-chat"), "tokenizer.json")))!;
+        foreach (var token in json["added_tokens"]!.AsArray())
+        {
+            if (token!["content"]!.GetValue<string>() == "<|im_start|>") token["rstrip"] = true;
+            if (token["content"]!.GetValue<string>() == "<|im_end|>") token["lstrip"] = true;
+        }
+        File.WriteAllText(Path.Combine(dir, "tokenizer.json"), json.ToJsonString());
+        var tokenizer = TextTokenizer.Load(dir);
+
+        var text = "<|im_start|> \nuser \n<|im_end|>";
+        var ids = new List<int>();
+        var offsets = new List<Range>();
+        tokenizer.Encode(text, ids, offsets);
+        Assert.Equal([1, .. TinyChat.Value.Encode("user"), 2], ids);
+        Assert.Equal("user", text[offsets[1]]);
+        Assert.Equal("<|im_end|>", text[offsets[^1]]);
+    }
+
+    [Fact]
     public void Offsets_map_back_to_the_characters_each_token_spells()
     {
         var tokenizer = TinyChat.Value;
