@@ -1,0 +1,64 @@
+using System.Collections.Immutable;
+using Enaction.Transcripts;
+
+namespace Enaction.Detection;
+
+/// <summary>
+/// A broken cached intention: post-trained models settle on what an answer will be before its first token, and a
+/// prefill that opens differently sends entropy back up. Compares the mean entropy of the first
+/// <see cref="TurnFeatures.FirstTokens"/> tokens after the model-authored boundary (the prefill's end, or the start
+/// of the response) with the calibrated on-policy baseline, or by default with the rest of the same response.
+/// </summary>
+public sealed class BrokenIntentionDetector(DetectorOptions? options = null) : IDetector
+{
+    private readonly DetectorOptions _options = options ?? new DetectorOptions();
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Kinds { get; } = [FindingKinds.BrokenIntention];
+
+    /// <inheritdoc />
+    public void Detect(DetectionContext context, List<Finding> findings)
+    {
+        var transcript = context.Transcript;
+        var tokens = context.Scores.Tokens;
+        for (var m = 0; m < transcript.Count; m++)
+        {
+            if (transcript[m].Role != MessageRole.Assistant) continue;
+            var boundary = context.AuthoredFrom.GetValueOrDefault(m);
+            var f = context.Features(m);
+            if (f is null || f.FirstCount < TurnFeatures.FirstTokens) continue;
+
+            double z, threshold;
+            string baseline;
+            if (context.Calibration?.BrokenIntention is { } cal && cal.Sd > 0)
+            {
+                z = (f.FirstEntropy - cal.Mean) / cal.Sd;
+                (threshold, baseline) = (cal.Threshold, "calibrated");
+            }
+            else
+            {
+                if (double.IsNaN(f.RestEntropySd) || f.RestEntropySd <= 0 || f.Tokens - f.FirstCount < TurnFeatures.FirstTokens) continue;
+                z = (f.FirstEntropy - f.RestEntropy) / (f.RestEntropySd / Math.Sqrt(f.FirstCount));
+                (threshold, baseline) = (_options.IntentionThreshold, "rest-of-response");
+            }
+            if (!(z >= threshold)) continue;
+
+            // Span: the first tokens after the boundary.
+            int start = -1, end = -1, seen = 0;
+            foreach (var t in tokens)
+            {
+                if (t.Message != m || !t.HasScore || t.Start < boundary) continue;
+                if (start < 0) start = t.Start;
+                end = t.End;
+                if (++seen == f.FirstCount) break;
+            }
+            var detail = ImmutableDictionary<string, object>.Empty
+                .Add("baseline", baseline)
+                .Add("boundary", boundary)
+                .Add("first_entropy", Math.Round(f.FirstEntropy, 4))
+                .Add("rest_entropy", double.IsNaN(f.RestEntropy) ? "n/a" : Math.Round(f.RestEntropy, 4));
+            findings.Add(new Finding(FindingKinds.BrokenIntention, boundary > 0 || z >= 2 * threshold ? Severity.Medium : Severity.Low,
+                z, threshold, m, Math.Max(0, start), Math.Max(0, end), detail));
+        }
+    }
+}

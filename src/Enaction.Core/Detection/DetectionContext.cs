@@ -1,0 +1,61 @@
+using System.Collections.Immutable;
+using Enaction.Provenance;
+using Enaction.Scoring;
+using Enaction.Transcripts;
+
+namespace Enaction.Detection;
+
+/// <summary>Everything detectors read about one transcript.</summary>
+public sealed class DetectionContext
+{
+    private readonly Dictionary<int, TurnFeatures?> _features = [];
+
+    /// <summary>Creates a context.</summary>
+    /// <param name="scores">The scorer's output for the transcript.</param>
+    /// <param name="calibration">Thresholds for this model, or null for the documented defaults.</param>
+    /// <param name="provenance">The ledger's verdict on each assistant message, or null when no ledger is configured.</param>
+    /// <param name="authoredFrom">For messages the pipeline generated: the character offset where model-authored text
+    /// begins (0 for a whole generated turn, the prefill's length for a continued prefill).</param>
+    public DetectionContext(
+        ScoredTranscript scores,
+        Calibration? calibration = null,
+        IReadOnlyList<MessageProvenance>? provenance = null,
+        IReadOnlyDictionary<int, int>? authoredFrom = null)
+    {
+        Scores = scores ?? throw new ArgumentNullException(nameof(scores));
+        Calibration = calibration;
+        Provenance = provenance?.ToImmutableDictionary(p => p.MessageIndex);
+        AuthoredFrom = authoredFrom ?? ImmutableDictionary<int, int>.Empty;
+    }
+
+    /// <summary>The scored transcript.</summary>
+    public ScoredTranscript Scores { get; }
+    /// <summary>The transcript.</summary>
+    public Transcript Transcript => Scores.Transcript;
+    /// <summary>Calibration, or null.</summary>
+    public Calibration? Calibration { get; }
+    /// <summary>Ledger verdicts by message index, or null when no ledger is configured.</summary>
+    public ImmutableDictionary<int, MessageProvenance>? Provenance { get; }
+    /// <summary>Where model-authored text begins in messages the pipeline generated.</summary>
+    public IReadOnlyDictionary<int, int> AuthoredFrom { get; }
+
+    /// <summary>
+    /// True when the message is an assistant turn the model itself wrote: attested by the ledger, or generated in
+    /// this pipeline, or (with no ledger) any assistant turn whose signature is not being questioned.
+    /// </summary>
+    public bool IsSelfAuthored(int message)
+    {
+        if (Transcript[message].Role != MessageRole.Assistant) return false;
+        if (AuthoredFrom.ContainsKey(message)) return true;
+        if (Provenance is null) return true;
+        return Provenance.TryGetValue(message, out var p) && p.Status == ProvenanceStatus.Attested;
+    }
+
+    /// <summary>The features of a message (cached).</summary>
+    public TurnFeatures? Features(int message)
+    {
+        if (!_features.TryGetValue(message, out var f))
+            _features[message] = f = TurnFeatures.Compute(Scores, message, AuthoredFrom.GetValueOrDefault(message));
+        return f;
+    }
+}

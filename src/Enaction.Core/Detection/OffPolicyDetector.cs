@@ -1,0 +1,116 @@
+using System.Collections.Immutable;
+using Enaction.Provenance;
+using Enaction.Transcripts;
+
+namespace Enaction.Detection;
+
+/// <summary>
+/// Assistant turns the model did not write. Reads each assistant turn's signature (a calibrated combination of
+/// entropy, surprisal and analytic curvature, or by default the curvature z-score alone) and, where a ledger is
+/// configured, its attestation:
+/// unattested and off-policy → <c>off-policy</c> (high: a prefill or injection);
+/// attested but altered → <c>altered</c> (high);
+/// a forged record → <c>unattested</c> (high); replayed content → <c>unattested</c> (medium);
+/// unattested but on-policy → <c>unattested</c> (low).
+/// With no ledger it works from the signature alone.
+/// </summary>
+public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetector
+{
+    private readonly DetectorOptions _options = options ?? new DetectorOptions();
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Kinds { get; } = [FindingKinds.OffPolicy, FindingKinds.Unattested, FindingKinds.Altered];
+
+    /// <summary>The signature score of a turn and the threshold it is compared with.</summary>
+    public (double Score, double Threshold, string Method) Signature(TurnFeatures features, Calibration? calibration) =>
+        calibration?.OffPolicy is { } c
+            ? (c.Score(features), c.Threshold, "calibrated")
+            : (features.Curvature, _options.CurvatureThreshold, "curvature");
+
+    /// <inheritdoc />
+    public void Detect(DetectionContext context, List<Finding> findings)
+    {
+        var transcript = context.Transcript;
+        for (var m = 0; m < transcript.Count; m++)
+        {
+            if (transcript[m].Role != MessageRole.Assistant) continue;
+            var authoredFrom = context.AuthoredFrom.TryGetValue(m, out var b) ? b : -1;
+            if (authoredFrom == 0) continue; // generated whole by this pipeline: on-policy by construction
+
+            // For a continued prefill, judge only the text the model did not write.
+            var features = authoredFrom > 0
+                ? TurnFeatures.Compute(context.Scores, m, 0, before: authoredFrom)
+                : context.Features(m);
+            var content = transcript[m].Content;
+            var end = authoredFrom > 0 ? authoredFrom : content.Length;
+
+            double score = double.NaN, threshold = double.NaN;
+            var method = "none";
+            var offPolicy = false;
+            if (features is { Tokens: var n } && n >= _options.MinTurnTokens)
+            {
+                (score, threshold, method) = Signature(features, context.Calibration);
+                offPolicy = score >= threshold;
+            }
+            var detail = Detail(features, method);
+
+            MessageProvenance? provenance = null;
+            if (context.Provenance is { } ledger && !ledger.TryGetValue(m, out provenance))
+                provenance = new MessageProvenance(m, ProvenanceStatus.Unattested, null);
+
+            if (provenance is null)
+            {
+                if (offPolicy)
+                    findings.Add(new Finding(FindingKinds.OffPolicy, Strength(score, threshold, method), score, threshold, m, 0, end, detail));
+                continue;
+            }
+
+            detail = detail.Add("provenance", provenance.Status.ToString().ToLowerInvariant());
+            switch (provenance.Status)
+            {
+                case ProvenanceStatus.Attested:
+                    break;
+                case ProvenanceStatus.Altered:
+                    findings.Add(new Finding(FindingKinds.Altered, Severity.High, Nan0(score), Nan0(threshold), m, 0, end, detail));
+                    break;
+                case ProvenanceStatus.Forged:
+                    findings.Add(new Finding(FindingKinds.Unattested, Severity.High, Nan0(score), Nan0(threshold), m, 0, end, detail));
+                    break;
+                case ProvenanceStatus.Replayed:
+                    findings.Add(offPolicy
+                        ? new Finding(FindingKinds.OffPolicy, Severity.High, score, threshold, m, 0, end, detail)
+                        : new Finding(FindingKinds.Unattested, Severity.Medium, Nan0(score), Nan0(threshold), m, 0, end, detail));
+                    break;
+                default:
+                    findings.Add(offPolicy
+                        ? new Finding(FindingKinds.OffPolicy, Severity.High, score, threshold, m, 0, end, detail)
+                        : new Finding(FindingKinds.Unattested, Severity.Low, Nan0(score), Nan0(threshold), m, 0, end, detail));
+                    break;
+            }
+        }
+    }
+
+    private static Severity Strength(double score, double threshold, string method)
+    {
+        // Well past the threshold (twice the z for the default, +2 log-odds calibrated) is high; just past it is medium.
+        var high = method == "calibrated" ? threshold + 2 : 2 * threshold;
+        return score >= high ? Severity.High : Severity.Medium;
+    }
+
+    private static double Nan0(double v) => double.IsNaN(v) ? 0 : v;
+
+    private static ImmutableDictionary<string, object> Detail(TurnFeatures? f, string method)
+    {
+        var d = ImmutableDictionary.CreateBuilder<string, object>();
+        d["method"] = method;
+        if (f is not null)
+        {
+            d["tokens"] = f.Tokens;
+            d["mean_entropy"] = Math.Round(f.MeanEntropy, 4);
+            d["mean_surprisal"] = Math.Round(f.MeanSurprisal, 4);
+            d["curvature"] = Math.Round(f.Curvature, 4);
+            d["high_rank_fraction"] = Math.Round(f.HighRankFraction, 4);
+        }
+        return d.ToImmutable();
+    }
+}
