@@ -7,6 +7,23 @@ namespace Enaction.Onnx.Tokenization;
 internal static class ByteLevelAlphabet
 {
     private static readonly Dictionary<char, byte> CharToByte = Build();
+    private static readonly char[] ByteToChar = Invert();
+
+    private static char[] Invert()
+    {
+        var table = new char[256];
+        foreach (var (c, b) in CharToByte) table[b] = c;
+        return table;
+    }
+
+    /// <summary>The vocabulary spelling of <paramref name="text"/>'s UTF-8 bytes.</summary>
+    public static string ToTokenString(ReadOnlySpan<char> text)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text.ToArray());
+        var chars = new char[bytes.Length];
+        for (var i = 0; i < bytes.Length; i++) chars[i] = ByteToChar[bytes[i]];
+        return new string(chars);
+    }
 
     private static Dictionary<char, byte> Build()
     {

@@ -92,6 +92,7 @@ internal static class HuggingFaceBpe
         added.AddRange(config.AddedTokens);
 
         return Build(path, vocab, merges, added, patterns, config,
+            ignoreMerges: ModelJson.Bool(model, "ignore_merges") == true,
             unknownToken: ModelJson.String(model, "unk_token"),
             continuingSubwordPrefix: ModelJson.String(model, "continuing_subword_prefix"),
             endOfWordSuffix: ModelJson.String(model, "end_of_word_suffix"));
@@ -133,14 +134,15 @@ internal static class HuggingFaceBpe
         }
 
         var pattern = config.TokenizerClass is { } cls && cls.StartsWith("Qwen2", StringComparison.Ordinal) ? Qwen2Pattern : Gpt2Pattern;
-        return Build(vocabPath, vocab, merges, config.AddedTokens, [NewRegex(vocabPath, pattern)], config, null, null, null);
+        return Build(vocabPath, vocab, merges, config.AddedTokens, [NewRegex(vocabPath, pattern)], config, false, null, null, null);
     }
 
     private static TextTokenizer Build(
         string path, Dictionary<string, int> vocab, List<string> merges, List<AddedToken> added,
-        List<Regex> patterns, TokenizerConfig config, string? unknownToken, string? continuingSubwordPrefix, string? endOfWordSuffix)
+        List<Regex> patterns, TokenizerConfig config, bool ignoreMerges, string? unknownToken, string? continuingSubwordPrefix, string? endOfWordSuffix)
     {
         var special = SpecialTokenIds(added);
+        var preTokenizer = new SplitPreTokenizer(patterns, new AddedTokenMatcher(added));
         BpeTokenizer tokenizer;
         try
         {
@@ -149,7 +151,7 @@ internal static class HuggingFaceBpe
                 Merges = merges,
                 ByteLevel = true,
                 SpecialTokens = special.Count > 0 ? special : null,
-                PreTokenizer = new SplitPreTokenizer(patterns, new AddedTokenMatcher(added)),
+                PreTokenizer = preTokenizer,
                 UnknownToken = unknownToken,
                 ContinuingSubwordPrefix = continuingSubwordPrefix,
                 EndOfWordSuffix = endOfWordSuffix,
@@ -170,7 +172,35 @@ internal static class HuggingFaceBpe
             tokenizer, "bpe", path, special, max + 1,
             token => special.TryGetValue(token, out var s) ? s : vocab.TryGetValue(token, out var v) ? v : null,
             id => reverse.TryGetValue(id, out var token) ? ByteLevelAlphabet.ToBytes(token) : null,
-            config);
+            config,
+            encoder: ignoreMerges ? _ => (text, ids, offsets) => EncodeIgnoringMerges(tokenizer, preTokenizer, vocab, special, text, ids, offsets) : null);
+    }
+
+    /// <summary>
+    /// HF's <c>ignore_merges</c> (Llama 3): a pre-tokenized piece that is itself in the vocabulary is one token, even
+    /// when the merges would not build it. Microsoft.ML.Tokenizers has no such switch, so pieces are looked up here
+    /// and only the others go through BPE.
+    /// </summary>
+    private static void EncodeIgnoringMerges(
+        BpeTokenizer tokenizer, SplitPreTokenizer preTokenizer, Dictionary<string, int> vocab, Dictionary<string, int> special,
+        string text, List<int> ids, List<Range> offsets)
+    {
+        foreach (var (offset, length) in preTokenizer.PreTokenize(text))
+        {
+            var piece = text.AsSpan(offset, length);
+            if (special.TryGetValue(piece.ToString(), out var specialId) || vocab.TryGetValue(ByteLevelAlphabet.ToTokenString(piece), out specialId))
+            {
+                ids.Add(specialId);
+                offsets.Add(offset..(offset + length));
+                continue;
+            }
+            foreach (var token in tokenizer.EncodeToTokens(piece.ToString(), out _, considerPreTokenization: false, considerNormalization: false))
+            {
+                ids.Add(token.Id);
+                var r = token.Offset;
+                offsets.Add(TextTokenizer.Clamp(text, (offset + r.Start.Value)..(offset + r.End.Value)));
+            }
+        }
     }
 
     /// <summary>Content to id; the first entry for a content wins, as in HF (tokenizer.json before tokenizer_config.json).</summary>

@@ -96,6 +96,29 @@ public class TextTokenizerTests
     }
 
     [Fact]
+    public void Ignore_merges_takes_whole_vocabulary_words_as_one_token()
+    {
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.Model("tiny-chat"), "tokenizer.json")))!;
+        json["model"]!["vocab"]!["\u0120zzyzx"] = 2048; // " zzyzx", which no merge builds
+        var merged = TestPaths.NewTempDirectory();
+        File.WriteAllText(Path.Combine(merged, "tokenizer.json"), json.ToJsonString());
+        json["model"]!["ignore_merges"] = true;
+        var ignoring = TestPaths.NewTempDirectory();
+        File.WriteAllText(Path.Combine(ignoring, "tokenizer.json"), json.ToJsonString());
+
+        var text = "go zzyzx now<|im_end|>";
+        var byMerges = TextTokenizer.Load(merged).Encode(text);
+        Assert.DoesNotContain(2048, byMerges);
+        var tokenizer = TextTokenizer.Load(ignoring);
+        var ids = new List<int>();
+        var offsets = new List<Range>();
+        tokenizer.Encode(text, ids, offsets);
+        Assert.Equal([.. TinyChat.Value.Encode("go"), 2048, .. TinyChat.Value.Encode(" now"), 2], ids);
+        Assert.Equal(" zzyzx", text[offsets[ids.IndexOf(2048)]]);
+        foreach (var (check, expected) in Reference.Value.Checks) Assert.Equal(expected, tokenizer.Encode(check));
+    }
+
+    [Fact]
     public void Rstrip_and_lstrip_added_tokens_absorb_the_whitespace_beside_them()
     {
         var dir = TestPaths.NewTempDirectory();
