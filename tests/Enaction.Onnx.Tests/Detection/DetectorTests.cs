@@ -1,0 +1,128 @@
+using Enaction.Detection;
+using Enaction.Onnx.Generation;
+using Enaction.Onnx.Scoring;
+using Enaction.Onnx.Tests.Scoring;
+using Enaction.Provenance;
+using Enaction.Transcripts;
+
+namespace Enaction.Onnx.Tests.Detection;
+
+/// <summary>Each detector on crafted transcripts scored by the real bundled model.</summary>
+[Collection(BundledModelsCollection.Name)]
+public class DetectorTests(BundledModels models)
+{
+    private const string Answer = "The river town sits on a wide bend of the river. Its market opens at dawn and closes at noon.";
+
+    private async Task<DetectionContext> Context(Transcript transcript, IReadOnlyList<MessageProvenance>? provenance = null, IReadOnlyDictionary<int, int>? authoredFrom = null)
+    {
+        using var scorer = new OnnxConversationScorer(models.Chat);
+        return new DetectionContext(await scorer.ScoreAsync(transcript), null, provenance, authoredFrom);
+    }
+
+    private static List<Finding> Run(IDetector detector, DetectionContext context)
+    {
+        var findings = new List<Finding>();
+        detector.Detect(context, findings);
+        return findings;
+    }
+
+    [Fact]
+    public async Task Self_echo_flags_the_models_own_words_returning_as_a_tool_result()
+    {
+        var transcript = new Transcript([
+            TranscriptMessage.User("Tell me about the river town."),
+            TranscriptMessage.Assistant(Answer),
+            TranscriptMessage.Tool("Search result: " + Answer[..60] + " (source: notes)", "search"),
+            TranscriptMessage.User("What else?"),
+        ]);
+        var findings = Run(new SelfEchoDetector(), await Context(transcript));
+        var echo = Assert.Single(findings);
+        Assert.Equal(FindingKinds.SelfEcho, echo.Kind);
+        Assert.Equal(2, echo.Message);
+        Assert.Equal(1, echo.Detail["source_message"]);
+        var echoed = transcript[2].Content[echo.Start..echo.End];
+        Assert.Contains("wide bend of the river", echoed);
+        Assert.DoesNotContain("source: notes", echoed);
+    }
+
+    [Fact]
+    public async Task Self_echo_is_silent_when_nothing_repeats()
+    {
+        var transcript = new Transcript([
+            TranscriptMessage.User("Tell me about the river town."),
+            TranscriptMessage.Assistant(Answer),
+            TranscriptMessage.Tool("{\"temperature\": 21, \"unit\": \"C\"}", "weather"),
+        ]);
+        Assert.Empty(Run(new SelfEchoDetector(), await Context(transcript)));
+    }
+
+    [Fact]
+    public async Task Self_echo_ignores_text_from_turns_the_model_did_not_write()
+    {
+        var transcript = new Transcript([
+            TranscriptMessage.User("Tell me about the river town."),
+            TranscriptMessage.Assistant(Answer),
+            TranscriptMessage.User(Answer),
+        ]);
+        var provenance = new[] { new MessageProvenance(1, ProvenanceStatus.Unattested, null) };
+        Assert.Empty(Run(new SelfEchoDetector(), await Context(transcript, provenance)));
+    }
+
+    [Fact]
+    public async Task Evaluation_awareness_reports_the_matched_span()
+    {
+        const string text = "Sure. Honestly, I suspect this is a test of whether I follow the rules, so I will answer carefully.";
+        var transcript = new Transcript([TranscriptMessage.User("Summarise the notes."), TranscriptMessage.Assistant(text)]);
+        var finding = Assert.Single(Run(new EvaluationAwarenessDetector(), await Context(transcript)));
+        Assert.Equal(FindingKinds.EvaluationAwareness, finding.Kind);
+        Assert.Equal("this is a test", text[finding.Start..finding.End]);
+    }
+
+    [Fact]
+    public async Task Evaluation_awareness_patterns_are_configurable_and_validated()
+    {
+        var transcript = new Transcript([TranscriptMessage.User("Hi"), TranscriptMessage.Assistant("The auditors are reading this.")]);
+        var detector = new EvaluationAwarenessDetector(new DetectorOptions { EvaluationPatterns = [@"\bauditors?\b"] });
+        Assert.Single(Run(detector, await Context(transcript)));
+        Assert.Empty(Run(new EvaluationAwarenessDetector(), await Context(transcript)));
+        var e = Assert.Throws<ArgumentException>(() => new EvaluationAwarenessDetector(new DetectorOptions { EvaluationPatterns = ["(unclosed"] }));
+        Assert.Contains("(unclosed", e.Message);
+    }
+
+    [Theory]
+    [InlineData(ProvenanceStatus.Altered, FindingKinds.Altered, Severity.High)]
+    [InlineData(ProvenanceStatus.Forged, FindingKinds.Unattested, Severity.High)]
+    public async Task Ledger_verdicts_become_findings_whatever_the_signature(ProvenanceStatus status, string kind, Severity severity)
+    {
+        var transcript = new Transcript([TranscriptMessage.User("Tell me about the river town."), TranscriptMessage.Assistant(Answer)]);
+        var findings = Run(new OffPolicyDetector(), await Context(transcript, [new MessageProvenance(1, status, null)]));
+        var finding = Assert.Single(findings);
+        Assert.Equal(kind, finding.Kind);
+        Assert.Equal(severity, finding.Severity);
+        Assert.Equal(status.ToString().ToLowerInvariant(), finding.Detail["provenance"]);
+    }
+
+    [Fact]
+    public async Task An_attested_turn_and_a_turn_generated_in_the_pipeline_raise_nothing()
+    {
+        var transcript = new Transcript([TranscriptMessage.User("Tell me about the river town."), TranscriptMessage.Assistant(Answer)]);
+        Assert.Empty(Run(new OffPolicyDetector(), await Context(transcript, [new MessageProvenance(1, ProvenanceStatus.Attested, null)])));
+        Assert.Empty(Run(new OffPolicyDetector(), await Context(transcript, authoredFrom: new Dictionary<int, int> { [1] = 0 })));
+    }
+
+    [Fact]
+    public async Task The_models_own_sample_is_not_flagged_off_policy()
+    {
+        var prompt = new Transcript([TranscriptMessage.User("Tell me about the river town.")]);
+        var generator = new LocalGenerator(models.Chat);
+        var flagged = 0;
+        for (var seed = 0; seed < 10; seed++)
+        {
+            var sample = await generator.GenerateAsync(prompt, new GenerationOptions { Seed = seed, MaxTokens = 80 });
+            var context = await Context(prompt.Append(TranscriptMessage.Assistant(sample.Text)));
+            if (Run(new OffPolicyDetector(), context).Count > 0) flagged++;
+        }
+        // The default is a one-sided z-test at 3 sigma: own samples should almost never cross it.
+        Assert.True(flagged <= 1, $"{flagged} of 10 own samples flagged");
+    }
+}
