@@ -260,7 +260,7 @@ internal static class HuggingFaceBpe
     {
         try
         {
-            return new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, RegexTimeout);
+            return new Regex(RegexDialect.ToDotNet(pattern), RegexOptions.CultureInvariant | RegexOptions.Compiled, RegexTimeout);
         }
         catch (ArgumentException e)
         {

@@ -10,8 +10,8 @@ namespace Enaction.Onnx.Tokenization;
 /// </summary>
 internal static class TiktokenFile
 {
-    /// <summary>cl100k_base's split pattern with the possessive quantifiers .NET lacks written as atomic groups.</summary>
-    public const string Cl100kPattern = @"'(?i:[sdmt]|ll|ve|re)|(?>[^\r\n\p{L}\p{N}]?)\p{L}+|\p{N}{1,3}| ?(?>[^\s\p{L}\p{N}]+)[\r\n]*|\s*[\r\n]|\s+(?!\S)|\s+";
+    /// <summary>cl100k_base's split pattern as tiktoken publishes it (possessives are adapted by <see cref="RegexDialect"/>).</summary>
+    public const string Cl100kPattern = @"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]++[\r\n]*|\s*[\r\n]|\s+(?!\S)|\s+";
 
     public static TextTokenizer Load(string path, TokenizerConfig config)
     {

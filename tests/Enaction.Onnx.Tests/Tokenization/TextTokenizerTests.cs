@@ -119,6 +119,18 @@ public class TextTokenizerTests
     }
 
     [Fact]
+    public void Possessive_quantifiers_in_the_split_pattern_are_accepted()
+    {
+        // Oniguruma (HF) and Python regex accept x++ / x?+; .NET needs atomic groups. Same pieces, same ids.
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(TestPaths.Model("tiny-chat"), "tokenizer.json")))!;
+        var split = json["pre_tokenizer"]!["pretokenizers"]![0]!["pattern"]!;
+        split["Regex"] = "'s|'t|'re|'ve|'m|'ll|'d| ?+\\p{L}++| ?\\p{N}| ?[^\\s\\p{L}\\p{N}]++|\\s+(?!\\S)|\\s+";
+        var dir = TestPaths.NewTempDirectory();
+        File.WriteAllText(Path.Combine(dir, "tokenizer.json"), json.ToJsonString());
+        AssertEncodesLikePython(TextTokenizer.Load(dir), Reference.Value.Checks);
+    }
+
+    [Fact]
     public void Rstrip_and_lstrip_added_tokens_absorb_the_whitespace_beside_them()
     {
         var dir = TestPaths.NewTempDirectory();
