@@ -173,7 +173,7 @@ internal static class HuggingFaceBpe
             token => special.TryGetValue(token, out var s) ? s : vocab.TryGetValue(token, out var v) ? v : null,
             id => reverse.TryGetValue(id, out var token) ? ByteLevelAlphabet.ToBytes(token) : null,
             config,
-            encoder: ignoreMerges ? _ => (text, ids, offsets) => EncodeIgnoringMerges(tokenizer, preTokenizer, vocab, special, text, ids, offsets) : null);
+            encoder: ignoreMerges ? (text, ids, offsets) => EncodeIgnoringMerges(tokenizer, preTokenizer, vocab, special, text, ids, offsets) : null);
     }
 
     /// <summary>

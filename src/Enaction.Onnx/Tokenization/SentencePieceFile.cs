@@ -58,7 +58,7 @@ internal static class SentencePieceFile
             tokenBytes,
             config,
             addBosByDefault: true,
-            encoder: self => new SentencePieceOffsets(tokenizer, new AddedTokenMatcher(config.AddedTokens), special, nmt, tokenBytes).Encode);
+            encoder: new SentencePieceOffsets(tokenizer, new AddedTokenMatcher(config.AddedTokens), special, nmt, tokenBytes).Encode);
     }
 
     /// <summary>A piece's bytes: <c>&lt;0xNN&gt;</c> byte-fallback pieces are one byte, '▁' is a space.</summary>

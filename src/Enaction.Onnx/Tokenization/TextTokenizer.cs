@@ -17,6 +17,8 @@ public sealed class TextTokenizer
 
     private readonly Dictionary<int, string> _specialById;
     private readonly Func<int, byte[]?> _tokenBytes;
+    /// <summary>Replaces Microsoft.ML.Tokenizers' own encoding where it differs from HF (SentencePiece stretches, ignore_merges).</summary>
+    private readonly Action<string, List<int>, List<Range>>? _encode;
 
     internal TextTokenizer(
         Tokenizer tokenizer,
@@ -28,7 +30,7 @@ public sealed class TextTokenizer
         Func<int, byte[]?> tokenBytes,
         TokenizerConfig config,
         bool addBosByDefault = false,
-        Func<TextTokenizer, Action<string, List<int>, List<Range>>>? encoder = null)
+        Action<string, List<int>, List<Range>>? encoder = null)
     {
         Tokenizer = tokenizer;
         Kind = kind;
@@ -52,10 +54,8 @@ public sealed class TextTokenizer
         foreach (var id in config.GenerationEosIds)
             if (!stops.Contains(id)) stops.Add(id);
         StopTokenIds = stops;
-        _encode = encoder?.Invoke(this);
+        _encode = encoder;
     }
-
-    private readonly Action<string, List<int>, List<Range>>? _encode;
 
     /// <summary>The Microsoft.ML.Tokenizers tokenizer that does the work.</summary>
     public Tokenizer Tokenizer { get; }
