@@ -1,0 +1,18 @@
+using System.Collections.Immutable;
+
+namespace Enaction.Policies;
+
+/// <summary>A declarative policy: which findings lead to which actions. Load one with <see cref="PolicyLoader"/>.</summary>
+/// <param name="Name">The policy's name (YAML <c>name</c>), carried into every decision.</param>
+/// <param name="Version">The policy's version (YAML <c>version</c>), carried into every decision.</param>
+/// <param name="Mode">What happens when scoring fails or times out.</param>
+/// <param name="Budgets">Per-call limits.</param>
+/// <param name="Rules">The rules, in the order they were written; earlier rules win ties.</param>
+public sealed record Policy(string Name, string Version, FailureMode Mode, PolicyBudgets Budgets, ImmutableArray<PolicyRule> Rules)
+{
+    /// <summary>Free text (YAML <c>description</c>).</summary>
+    public string? Description { get; init; }
+
+    /// <summary>The file the policy was loaded from, when it came from one.</summary>
+    public string? Source { get; init; }
+}

@@ -1,0 +1,30 @@
+namespace Enaction.Policies;
+
+/// <summary>
+/// One action a rule asks for. Actions compare by kind and parameters only: where an action was written
+/// (<see cref="Location"/>) does not take part in equality, so the same action from two rules is one action.
+/// </summary>
+public abstract record PolicyAction
+{
+    /// <summary>Which action this is.</summary>
+    public abstract PolicyActionKind Kind { get; }
+
+    /// <summary>Where the action was written, when it came from a file.</summary>
+    public PolicySourceLocation? Location { get; init; }
+
+    /// <summary>How strict the action is: block 4; strip, resample and verify 3; escalate 2; annotate 1; log 0.</summary>
+    public int Strictness => Kind switch
+    {
+        PolicyActionKind.Block => 4,
+        PolicyActionKind.Strip or PolicyActionKind.Resample or PolicyActionKind.Verify => 3,
+        PolicyActionKind.Escalate => 2,
+        PolicyActionKind.Annotate => 1,
+        _ => 0,
+    };
+
+    /// <inheritdoc />
+    public virtual bool Equals(PolicyAction? other) => other is not null && EqualityContract == other.EqualityContract;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => EqualityContract.GetHashCode();
+}

@@ -1,0 +1,411 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Enaction.Detection;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Enaction.Policies;
+
+/// <summary>
+/// Reads policy YAML (schema: <c>policies/README.md</c>). Anything invalid is rejected with a
+/// <see cref="PolicyValidationException"/> naming the file, line, column and what was expected.
+/// </summary>
+public static partial class PolicyLoader
+{
+    /// <summary>The action names, in documentation order.</summary>
+    public static IReadOnlyList<string> ActionNames { get; } = ["log", "annotate", "resample", "verify", "strip", "block", "escalate"];
+
+    private static readonly (string Name, Severity Value)[] Severities = [("low", Severity.Low), ("medium", Severity.Medium), ("high", Severity.High)];
+    private static readonly (string Name, FailureMode Value)[] Modes = [("fail-open", FailureMode.FailOpen), ("fail-closed", FailureMode.FailClosed)];
+    private static readonly (string Name, PolicyStage Value)[] Stages = [("request", PolicyStage.Request), ("response", PolicyStage.Response), ("any", PolicyStage.Any)];
+    private static readonly (string Name, ResampleKeep Value)[] KeepModes = [("lowest-risk", ResampleKeep.LowestRisk), ("most-consistent", ResampleKeep.MostConsistent)];
+    private static readonly (string Name, VerifierRejection Value)[] Rejections = [("block", VerifierRejection.Block), ("annotate", VerifierRejection.Annotate)];
+
+    private static readonly string[] PolicyKeys = ["name", "version", "description", "mode", "budgets", "rules"];
+    private static readonly string[] BudgetKeys = ["max_resamples_per_call", "max_verifications_per_call", "scoring_timeout"];
+    private static readonly string[] RuleKeys = ["name", "description", "match", "actions"];
+    private static readonly string[] MatchKeys = ["kinds", "min_severity", "score", "agents", "functions", "stage"];
+    private static readonly string[] ScoreKeys = ["min", "max"];
+
+    /// <summary>Reads and validates a policy file.</summary>
+    /// <param name="path">The file; error messages name it as given.</param>
+    /// <param name="references">When given, verifier and callback names must be registered.</param>
+    public static Policy Load(string path, PolicyReferences? references = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PolicyValidationException(path, null, null, $"cannot read the file ({e.Message})", e);
+        }
+        return Parse(text, path, references);
+    }
+
+    /// <summary>Reads and validates a policy file asynchronously.</summary>
+    public static async Task<Policy> LoadAsync(string path, PolicyReferences? references = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string text;
+        try
+        {
+            text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PolicyValidationException(path, null, null, $"cannot read the file ({e.Message})", e);
+        }
+        return Parse(text, path, references);
+    }
+
+    /// <summary>Parses and validates policy YAML.</summary>
+    /// <param name="yaml">The policy text.</param>
+    /// <param name="source">The name error messages use for the text.</param>
+    /// <param name="references">When given, verifier and callback names must be registered.</param>
+    public static Policy Parse(string yaml, string source = "<input>", PolicyReferences? references = null)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        ArgumentNullException.ThrowIfNull(source);
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException e)
+        {
+            throw new PolicyValidationException(source, e.Start.Line, e.Start.Column, CleanYamlMessage(e), e);
+        }
+        if (stream.Documents.Count == 0 || IsNull(stream.Documents[0].RootNode))
+            throw new PolicyValidationException(source, 1, 1, "the file is empty; expected a mapping with the keys " + string.Join(", ", PolicyKeys));
+        if (stream.Documents.Count > 1)
+        {
+            var second = stream.Documents[1].RootNode;
+            throw new PolicyValidationException(source, second.Start.Line, second.Start.Column, "expected one YAML document; found a second one");
+        }
+
+        var policy = new Reader(source).ReadPolicy(stream.Documents[0].RootNode);
+        references?.Validate(policy);
+        return policy;
+    }
+
+    private static string CleanYamlMessage(YamlException e)
+    {
+        var message = YamlLocationPrefix().Replace(e.Message, string.Empty);
+        if (e.InnerException is { } inner && !string.IsNullOrWhiteSpace(inner.Message) && message.Length == 0) message = inner.Message;
+        return "invalid YAML: " + message;
+    }
+
+    [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\):\s*")]
+    private static partial Regex YamlLocationPrefix();
+
+    [GeneratedRegex(@"^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$")]
+    private static partial Regex DurationPattern();
+
+    private static bool IsNull(YamlNode node) =>
+        node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any, Value: null or "" or "~" or "null" or "Null" or "NULL" };
+
+    private static string Describe(YamlNode node) => node switch
+    {
+        YamlMappingNode => "a mapping",
+        YamlSequenceNode => "a list",
+        _ when IsNull(node) => "nothing",
+        YamlScalarNode s => $"\"{s.Value}\"",
+        _ => "something else",
+    };
+
+    /// <summary>Reads one policy document; holds the file name for locations and errors.</summary>
+    private sealed class Reader(string file)
+    {
+        private PolicyValidationException Error(YamlNode node, string problem) => new(file, node.Start.Line, node.Start.Column, problem);
+
+        private PolicySourceLocation Location(YamlNode node) => new(file, node.Start.Line, node.Start.Column);
+
+        public Policy ReadPolicy(YamlNode root)
+        {
+            var fields = Fields(root, "the policy", PolicyKeys);
+            var name = Text(Required(root, fields, "name", "the policy", "name: TEXT"), "name");
+            var version = Text(Required(root, fields, "version", "the policy", "version: TEXT"), "version");
+            var rulesNode = Required(root, fields, "rules", "the policy", "rules: [ ... ]");
+            var mode = fields.TryGetValue("mode", out var m) ? Choice(m, "mode", Modes) : FailureMode.FailOpen;
+            var budgets = fields.TryGetValue("budgets", out var b) ? ReadBudgets(b) : PolicyBudgets.Default;
+            var description = fields.TryGetValue("description", out var d) ? Text(d, "description") : null;
+
+            var rules = ImmutableArray.CreateBuilder<PolicyRule>();
+            var names = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+            foreach (var item in Sequence(rulesNode, "rules"))
+            {
+                var (rule, nameNode) = ReadRule(item);
+                if (names.TryGetValue(rule.Name, out var first))
+                    throw Error(nameNode, $"duplicate rule name \"{rule.Name}\"; the first is at line {first.Start.Line}, and rule names must be unique");
+                names.Add(rule.Name, nameNode);
+                rules.Add(rule);
+            }
+
+            return new Policy(name, version, mode, budgets, rules.ToImmutable()) { Description = description, Source = file };
+        }
+
+        private PolicyBudgets ReadBudgets(YamlNode node)
+        {
+            if (IsNull(node)) return PolicyBudgets.Default;
+            var fields = Fields(node, "budgets", BudgetKeys);
+            var defaults = PolicyBudgets.Default;
+            return new PolicyBudgets(
+                fields.TryGetValue("max_resamples_per_call", out var r) ? WholeNumber(r, "max_resamples_per_call", 0) : defaults.MaxResamplesPerCall,
+                fields.TryGetValue("max_verifications_per_call", out var v) ? WholeNumber(v, "max_verifications_per_call", 0) : defaults.MaxVerificationsPerCall,
+                fields.TryGetValue("scoring_timeout", out var t) ? Duration(t, "scoring_timeout") : defaults.ScoringTimeout);
+        }
+
+        private (PolicyRule Rule, YamlNode NameNode) ReadRule(YamlNode node)
+        {
+            var fields = Fields(node, "a rule", RuleKeys);
+            var nameNode = Required(node, fields, "name", "a rule", "name: TEXT");
+            var name = Text(nameNode, "name");
+            var match = fields.TryGetValue("match", out var m) ? ReadMatch(m) : RuleMatch.Any;
+            var description = fields.TryGetValue("description", out var d) ? Text(d, "description") : null;
+            var expected = "expected at least one of " + string.Join(", ", ActionNames);
+            if (!fields.TryGetValue("actions", out var actionsNode))
+                throw Error(node, $"rule \"{name}\" has no actions; {expected}");
+            if (IsNull(actionsNode) || actionsNode is YamlSequenceNode { Children.Count: 0 })
+                throw Error(actionsNode, $"rule \"{name}\" has no actions; {expected}");
+            var actions = ImmutableArray.CreateBuilder<PolicyAction>();
+            foreach (var item in Sequence(actionsNode, "actions"))
+                actions.Add(ReadAction(item));
+            return (new PolicyRule(name, match, actions.ToImmutable()) { Description = description, Location = Location(node) }, nameNode);
+        }
+
+        private RuleMatch ReadMatch(YamlNode node)
+        {
+            if (IsNull(node)) return RuleMatch.Any;
+            var fields = Fields(node, "match", MatchKeys);
+            var kinds = ImmutableArray<string>.Empty;
+            if (fields.TryGetValue("kinds", out var k))
+            {
+                var builder = ImmutableArray.CreateBuilder<string>();
+                foreach (var item in Sequence(k, "kinds"))
+                {
+                    var kind = Text(item, "a finding kind");
+                    if (!FindingKinds.All.Contains(kind, StringComparer.Ordinal))
+                        throw Error(item, $"unknown finding kind \"{kind}\"; expected one of {string.Join(", ", FindingKinds.All)}");
+                    builder.Add(kind);
+                }
+                kinds = builder.ToImmutable();
+            }
+            var minSeverity = fields.TryGetValue("min_severity", out var s) ? Choice(s, "severity", Severities) : Severity.Low;
+            var score = fields.TryGetValue("score", out var r) ? ReadScore(r) : ScoreRange.Any;
+            var agents = fields.TryGetValue("agents", out var a) ? Names(a, "agents") : [];
+            var functions = fields.TryGetValue("functions", out var f) ? Names(f, "functions") : [];
+            var stage = fields.TryGetValue("stage", out var st) ? Choice(st, "stage", Stages) : PolicyStage.Any;
+            return new RuleMatch(kinds, minSeverity, score, agents, functions, stage);
+        }
+
+        private ScoreRange ReadScore(YamlNode node)
+        {
+            if (IsNull(node)) return ScoreRange.Any;
+            var fields = Fields(node, "score", ScoreKeys);
+            double? min = fields.TryGetValue("min", out var lo) ? Number(lo, "min") : null;
+            double? max = fields.TryGetValue("max", out var hi) ? Number(hi, "max") : null;
+            if (min > max)
+                throw Error(node, FormattableString.Invariant($"score min {min} is greater than max {max}; expected min <= max"));
+            return new ScoreRange(min, max);
+        }
+
+        private ImmutableArray<string> Names(YamlNode node, string what)
+        {
+            var builder = ImmutableArray.CreateBuilder<string>();
+            foreach (var item in Sequence(node, what))
+            {
+                var name = Text(item, $"an entry of {what}");
+                if (name.Length == 0) throw Error(item, $"an entry of {what} is empty; expected a name or a pattern with *");
+                builder.Add(name);
+            }
+            return builder.ToImmutable();
+        }
+
+        private PolicyAction ReadAction(YamlNode node)
+        {
+            YamlScalarNode nameNode;
+            YamlNode? settings = null;
+            switch (node)
+            {
+                case YamlScalarNode scalar when !IsNull(scalar):
+                    nameNode = scalar;
+                    break;
+                case YamlMappingNode { Children.Count: > 0 } mapping:
+                    var (key, value) = mapping.Children[0];
+                    nameNode = key as YamlScalarNode ?? throw Error(key, $"an action name must be text; found {Describe(key)}");
+                    settings = value;
+                    if (mapping.Children.Count > 1)
+                    {
+                        CheckActionName(nameNode);
+                        var extra = mapping.Children[1].Key;
+                        throw Error(extra, $"unexpected key {Describe(extra)} beside action \"{nameNode.Value}\"; " +
+                            $"indent the action's settings under it, for example - {nameNode.Value}: {{ ... }}");
+                    }
+                    break;
+                default:
+                    throw Error(node, $"an action must be a name such as - log, or a single-key mapping such as - resample: {{n: 3}}; found {Describe(node)}");
+            }
+
+            var name = CheckActionName(nameNode);
+            var location = Location(node);
+            switch (name)
+            {
+                case "log":
+                    NoSettings(settings, name);
+                    return new LogAction { Location = location };
+                case "strip":
+                    NoSettings(settings, name);
+                    return new StripAction { Location = location };
+                case "annotate":
+                {
+                    var fields = Settings(settings, name, ["metadata"]);
+                    var metadata = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
+                    if (fields.TryGetValue("metadata", out var md) && !IsNull(md))
+                    {
+                        foreach (var (key, value) in Fields(md, "metadata", null))
+                            metadata = metadata.SetItem(key, Text(value, $"metadata \"{key}\""));
+                    }
+                    return new AnnotateAction(metadata) { Location = location };
+                }
+                case "resample":
+                {
+                    var fields = Settings(settings, name, ["n", "temperature_delta", "keep"]);
+                    var n = fields.TryGetValue("n", out var nn) ? WholeNumber(nn, "n", 1) : 3;
+                    var delta = fields.TryGetValue("temperature_delta", out var t) ? Number(t, "temperature_delta") : 0.0;
+                    if (delta is < -2 or > 2)
+                        throw Error(t!, FormattableString.Invariant($"temperature_delta must be between -2 and 2; found {delta}"));
+                    var keep = fields.TryGetValue("keep", out var k) ? Choice(k, "keep mode", KeepModes) : ResampleKeep.LowestRisk;
+                    return new ResampleAction(n, delta, keep) { Location = location };
+                }
+                case "verify":
+                {
+                    var fields = Settings(settings, name, ["verifier", "on_reject"]);
+                    var verifier = Text(Required(node, fields, "verifier", "verify", "verify: {verifier: NAME}"), "verifier");
+                    var onReject = fields.TryGetValue("on_reject", out var o) ? Choice(o, "on_reject value", Rejections) : VerifierRejection.Block;
+                    return new VerifyAction(verifier, onReject) { Location = location };
+                }
+                case "block":
+                {
+                    var fields = Settings(settings, name, ["replacement", "throw"]);
+                    var shouldThrow = fields.TryGetValue("throw", out var th) && Flag(th, "throw");
+                    string? replacement = fields.TryGetValue("replacement", out var rp) ? Text(rp, "replacement") : null;
+                    if (shouldThrow && replacement is not null)
+                        throw Error(rp!, "block has both replacement and throw: true; expected one of them");
+                    return new BlockAction(shouldThrow ? null : replacement ?? BlockAction.DefaultReplacement, shouldThrow) { Location = location };
+                }
+                default:
+                {
+                    var fields = Settings(settings, name, ["callback"]);
+                    var callback = Text(Required(node, fields, "callback", "escalate", "escalate: {callback: NAME}"), "callback");
+                    return new EscalateAction(callback) { Location = location };
+                }
+            }
+        }
+
+        private string CheckActionName(YamlScalarNode node)
+        {
+            var name = node.Value ?? string.Empty;
+            if (!ActionNames.Contains(name, StringComparer.Ordinal))
+                throw Error(node, $"unknown action \"{name}\"; expected one of {string.Join(", ", ActionNames)}");
+            return name;
+        }
+
+        private void NoSettings(YamlNode? settings, string action)
+        {
+            if (settings is null || IsNull(settings) || settings is YamlMappingNode { Children.Count: 0 }) return;
+            if (settings is YamlMappingNode mapping)
+                throw Error(mapping.Children[0].Key, $"unknown key {Describe(mapping.Children[0].Key)} in {action}; {action} takes no settings");
+            throw Error(settings, $"{action} takes no settings; found {Describe(settings)}");
+        }
+
+        private Dictionary<string, YamlNode> Settings(YamlNode? settings, string action, string[] accepted) =>
+            settings is null || IsNull(settings) ? new Dictionary<string, YamlNode>() : Fields(settings, $"the settings of {action}", accepted);
+
+        /// <summary>The entries of a mapping; with <paramref name="accepted"/>, any other key is an error.</summary>
+        private Dictionary<string, YamlNode> Fields(YamlNode node, string what, string[]? accepted)
+        {
+            if (node is not YamlMappingNode mapping)
+                throw Error(node, $"{what} must be a mapping; found {Describe(node)}");
+            var fields = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+            foreach (var (keyNode, value) in mapping.Children)
+            {
+                if (keyNode is not YamlScalarNode { Value: { } key } || IsNull(keyNode))
+                    throw Error(keyNode, $"keys in {what} must be text; found {Describe(keyNode)}");
+                if (accepted is not null && !accepted.Contains(key, StringComparer.Ordinal))
+                    throw Error(keyNode, $"unknown key \"{key}\" in {what}; expected one of {string.Join(", ", accepted)}");
+                if (!fields.TryAdd(key, value))
+                    throw Error(keyNode, $"duplicate key \"{key}\" in {what}");
+            }
+            return fields;
+        }
+
+        private YamlNode Required(YamlNode owner, Dictionary<string, YamlNode> fields, string key, string what, string example) =>
+            fields.TryGetValue(key, out var value) ? value : throw Error(owner, $"{what} has no \"{key}\"; expected {example}");
+
+        private IList<YamlNode> Sequence(YamlNode node, string what) =>
+            node is YamlSequenceNode sequence ? sequence.Children : throw Error(node, $"{what} must be a list; found {Describe(node)}");
+
+        private string Text(YamlNode node, string what) =>
+            node is YamlScalarNode { Value: { } value } && !IsNull(node) ? value : throw Error(node, $"{what} must be text; found {Describe(node)}");
+
+        private int WholeNumber(YamlNode node, string what, int min)
+        {
+            if (node is YamlScalarNode { Value: { } text } && !IsNull(node) &&
+                int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= min)
+                return value;
+            throw Error(node, $"{what} must be a whole number >= {min}; found {Describe(node)}");
+        }
+
+        private double Number(YamlNode node, string what)
+        {
+            if (node is YamlScalarNode { Value: { } text } && !IsNull(node) &&
+                double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+                return value;
+            throw Error(node, $"{what} must be a number; found {Describe(node)}");
+        }
+
+        private bool Flag(YamlNode node, string what) => node is YamlScalarNode { Value: { } text } && !IsNull(node)
+            ? text switch
+            {
+                "true" or "True" or "TRUE" => true,
+                "false" or "False" or "FALSE" => false,
+                _ => throw Error(node, $"{what} must be true or false; found {Describe(node)}"),
+            }
+            : throw Error(node, $"{what} must be true or false; found {Describe(node)}");
+
+        private T Choice<T>(YamlNode node, string what, (string Name, T Value)[] options)
+        {
+            var expected = string.Join(", ", options.Select(o => o.Name));
+            if (node is not YamlScalarNode { Value: { } text } || IsNull(node))
+                throw Error(node, $"{what} must be one of {expected}; found {Describe(node)}");
+            foreach (var (name, value) in options)
+                if (string.Equals(name, text, StringComparison.Ordinal)) return value;
+            throw Error(node, $"unknown {what} \"{text}\"; expected one of {expected}");
+        }
+
+        private TimeSpan Duration(YamlNode node, string what)
+        {
+            if (node is YamlScalarNode { Value: { } text } && !IsNull(node))
+            {
+                var match = DurationPattern().Match(text.Trim());
+                if (match.Success)
+                {
+                    var amount = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+                    var duration = match.Groups[2].Value switch
+                    {
+                        "ms" => TimeSpan.FromMilliseconds(amount),
+                        "s" => TimeSpan.FromSeconds(amount),
+                        "m" => TimeSpan.FromMinutes(amount),
+                        _ => TimeSpan.FromHours(amount),
+                    };
+                    if (duration > TimeSpan.Zero) return duration;
+                }
+            }
+            throw Error(node, $"cannot read {what} {Describe(node)} as a duration; expected a positive number followed by ms, s, m or h (for example 500ms, 2s, 1.5s)");
+        }
+    }
+}
