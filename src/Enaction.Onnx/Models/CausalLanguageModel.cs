@@ -182,10 +182,9 @@ public sealed partial class CausalLanguageModel : IDisposable
             inputValues.Add(OrtValue.CreateTensorValueFromMemory(ids, [1, count]));
             if (Signature.AttentionMask is { } mask)
             {
-                var ones = new long[past + count];
-                Array.Fill(ones, 1L);
+                // A shared, read-only buffer of ones: a new mask per step would make generation quadratic in garbage.
                 inputNames.Add(mask);
-                inputValues.Add(OrtValue.CreateTensorValueFromMemory(ones, [1, past + count]));
+                inputValues.Add(OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, Ones(past + count), [1, past + count]));
             }
             if (Signature.PositionIds is { } positionName)
             {
@@ -241,6 +240,20 @@ public sealed partial class CausalLanguageModel : IDisposable
             if (present is not null) foreach (var v in present) v.Dispose();
             if (halfLogits is not null) ArrayPool<Float16>.Shared.Return(halfLogits);
         }
+    }
+
+    private long[] _ones = [];
+
+    private Memory<long> Ones(int length)
+    {
+        var ones = _ones;
+        if (ones.Length < length)
+        {
+            ones = new long[Math.Max(length, Math.Min(2 * Math.Max(ones.Length, 256), Math.Max(length, ContextLength)))];
+            Array.Fill(ones, 1L);
+            _ones = ones; // benign race: any published array is all ones
+        }
+        return ones.AsMemory(0, length);
     }
 
     /// <inheritdoc />

@@ -18,8 +18,9 @@ public sealed class OnnxScoringSession : IScoringSession
     private readonly KeyValueCache? _cache;
     private readonly List<int> _ids = [];
     private readonly List<TokenStats> _stats = [];
-    private readonly float[] _scratch;
     private readonly float[] _pending;
+    // Per-call buffers, rented for the duration of one Score call so idle sessions hold only their cache.
+    private float[] _scratch = [];
     private float[] _logits = [];
     private bool _hasPending;
     private bool _pendingTruncated;
@@ -31,7 +32,6 @@ public sealed class OnnxScoringSession : IScoringSession
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _cache = model.Signature.HasCache ? new KeyValueCache(model.Signature) : null;
-        _scratch = new float[2 * model.VocabSize];
         _pending = new float[model.VocabSize];
     }
 
@@ -61,6 +61,7 @@ public sealed class OnnxScoringSession : IScoringSession
         var computed = 0;
         using var runOptions = new RunOptions();
         using var registration = cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, runOptions);
+        _scratch = System.Buffers.ArrayPool<float>.Shared.Rent(2 * _model.VocabSize);
         try
         {
             computed = _cache is null ? ScoreWithoutCache(ids, n, runOptions) : ScoreWithCache(ids, n, runOptions);
@@ -71,6 +72,13 @@ public sealed class OnnxScoringSession : IScoringSession
             Reset();
             if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException("scoring was cancelled", e, cancellationToken);
             throw;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<float>.Shared.Return(_scratch);
+            _scratch = [];
+            if (_logits.Length > 0) System.Buffers.ArrayPool<float>.Shared.Return(_logits);
+            _logits = [];
         }
 
         LastRun = new ScoringStatistics(n, n - computed, computed, Stopwatch.GetElapsedTime(started));
@@ -240,7 +248,9 @@ public sealed class OnnxScoringSession : IScoringSession
 
     private void EnsureLogits(int floats)
     {
-        if (_logits.Length < floats) _logits = new float[floats];
+        if (_logits.Length >= floats) return;
+        if (_logits.Length > 0) System.Buffers.ArrayPool<float>.Shared.Return(_logits);
+        _logits = System.Buffers.ArrayPool<float>.Shared.Rent(floats);
     }
 
     /// <inheritdoc />
