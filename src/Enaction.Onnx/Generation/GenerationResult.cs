@@ -13,7 +13,7 @@ public enum GenerationStop
     ContextFull,
 }
 
-/// <summary>One generated token as it streams out.</summary>
+/// <summary>One generated token as it streams out; a final entry with <c>TokenId</c> -1 carries text held back for stop sequences.</summary>
 /// <param name="TokenId">The sampled token.</param>
 /// <param name="Text">New text that this token completes (may be empty while a UTF-8 character is incomplete).</param>
 /// <param name="Entropy">Entropy in nats of the model's distribution (temperature 1) the token was drawn from.</param>

@@ -31,7 +31,7 @@ public sealed class LocalGenerator
         var prompt = 0;
         await foreach (var step in StreamCoreAsync(transcript, options ?? new(), (p, s) => { prompt = p; stop = s; }, cancellationToken).ConfigureAwait(false))
         {
-            tokens.Add(step);
+            if (step.TokenId >= 0) tokens.Add(step);
             text.Append(step.Text);
         }
         return new GenerationResult(text.ToString(), tokens.ToImmutable(), stop, prompt);
@@ -83,8 +83,12 @@ public sealed class LocalGenerator
         }
 
         var generated = new List<int>();
-        var emitted = "";
+        var emitted = 0; // characters of the decoded text already streamed
+        // Text that could be the start of a stop sequence is held back until it cannot be.
+        var holdBack = 0;
+        foreach (var s in options.StopSequences) holdBack = Math.Max(holdBack, s.Length - 1);
         var stop = GenerationStop.MaxTokens;
+        var stopped = false;
         for (var step = 0; step < options.MaxTokens; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -95,24 +99,37 @@ public sealed class LocalGenerator
 
             generated.Add(token);
             var text = _model.Tokenizer.Decode(generated.ToArray());
-            // Hold back text that ends in an incomplete UTF-8 sequence until the next token completes it.
-            var piece = text.EndsWith('\uFFFD') || !text.StartsWith(emitted, StringComparison.Ordinal) ? "" : text[emitted.Length..];
-            var hit = options.StopSequences.FirstOrDefault(s => s.Length > 0 && text.EndsWith(s, StringComparison.Ordinal));
-            if (hit is not null)
+            var cut = -1;
+            foreach (var s in options.StopSequences)
             {
-                var keep = text[..^hit.Length];
-                piece = keep.Length > emitted.Length && keep.StartsWith(emitted, StringComparison.Ordinal) ? keep[emitted.Length..] : "";
-                if (piece.Length > 0) yield return new GeneratedToken(token, piece, stats.Entropy, stats.Surprisal);
+                if (s.Length == 0) continue;
+                var at = text.IndexOf(s, Math.Min(emitted, text.Length), StringComparison.Ordinal);
+                if (at >= 0 && (cut < 0 || at < cut)) cut = at;
+            }
+            if (cut >= 0)
+            {
+                yield return new GeneratedToken(token, cut > emitted ? text[emitted..cut] : "", stats.Entropy, stats.Surprisal);
                 stop = GenerationStop.EndOfSequence;
+                stopped = true;
                 break;
             }
-            emitted += piece;
+            // Hold back an incomplete UTF-8 sequence (decoded as U+FFFD) until the next token completes it.
+            var safe = text.Length - holdBack;
+            while (safe > emitted && text[safe - 1] == '\uFFFD') safe--;
+            var piece = safe > emitted ? text[emitted..safe] : "";
+            emitted += piece.Length;
             yield return new GeneratedToken(token, piece, stats.Entropy, stats.Surprisal);
 
             if (encoded.Count + generated.Count >= _model.ContextLength) { stop = GenerationStop.ContextFull; break; }
             if (step + 1 == options.MaxTokens) break;
             Forward([token], encoded.Count + generated.Count - 1, cache, logits, runOptions, cancellationToken);
             lastRow = 0;
+        }
+        if (!stopped && generated.Count > 0)
+        {
+            // Flush what was held back; TokenId -1 marks text with no token of its own.
+            var text = _model.Tokenizer.Decode(generated.ToArray());
+            if (text.Length > emitted) yield return new GeneratedToken(-1, text[emitted..], float.NaN, float.NaN);
         }
         finished?.Invoke(encoded.Count, stop);
     }
