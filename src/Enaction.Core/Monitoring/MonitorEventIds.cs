@@ -1,0 +1,22 @@
+namespace Enaction.Monitoring;
+
+/// <summary>Stable event ids of the monitor's log events; saved Seq queries filter on these (see seq/README.md).</summary>
+public static class MonitorEventIds
+{
+    /// <summary>A detector reported a finding.</summary>
+    public const int FindingDetected = 4101;
+    /// <summary>The policy decided at least one action.</summary>
+    public const int PolicyDecided = 4102;
+    /// <summary>An action ran, with its outcome.</summary>
+    public const int ActionExecuted = 4103;
+    /// <summary>Scoring threw or timed out.</summary>
+    public const int ScoringFailed = 4104;
+    /// <summary>A changed policy file was loaded.</summary>
+    public const int PolicyReloaded = 4105;
+    /// <summary>A changed policy file was rejected; the previous policy stays in force.</summary>
+    public const int PolicyRejected = 4106;
+    /// <summary>A stage was monitored (debug level): tokens and latency.</summary>
+    public const int TurnMonitored = 4107;
+    /// <summary>A turn was escalated to a host callback.</summary>
+    public const int Escalated = 4108;
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Logging;
+
+namespace Enaction.Monitoring;
+
+/// <summary>
+/// The monitor's structured events. Templates name every property (no interpolation) so Seq and other structured
+/// sinks can filter on ConversationId, Turn, FindingKind, Rule, Action and Outcome.
+/// </summary>
+public static partial class MonitorEvents
+{
+    /// <summary>A detector reported a finding.</summary>
+    [LoggerMessage(EventId = MonitorEventIds.FindingDetected, EventName = nameof(FindingDetected), Level = LogLevel.Warning,
+        Message = "Finding {FindingKind} ({Severity}) on message {Message} of turn {Turn} in conversation {ConversationId}: score {Score} against threshold {Threshold}; agent {Agent}, model {Model}")]
+    public static partial void FindingDetected(ILogger logger, string findingKind, string severity, int message, int turn,
+        string conversationId, double score, double threshold, string? agent, string? model);
+
+    /// <summary>The policy decided at least one action.</summary>
+    [LoggerMessage(EventId = MonitorEventIds.PolicyDecided, EventName = nameof(PolicyDecided), Level = LogLevel.Information,
+        Message = "Policy {Policy} {PolicyVersion} decided {Action} at {Stage} of turn {Turn} in conversation {ConversationId} by rule {Rule} in {LatencyMs} ms")]
+    public static partial void PolicyDecided(ILogger logger, string policy, string policyVersion, string action, string stage,
+        int turn, string conversationId, string rule, double latencyMs);
+
+    /// <summary>An action ran.</summary>
+    [LoggerMessage(EventId = MonitorEventIds.ActionExecuted, EventName = nameof(ActionExecuted), Level = LogLevel.Information,
+        Message = "Action {Action} at {Stage} of turn {Turn} in conversation {ConversationId}: {Outcome} {Detail}")]
+    public static partial void ActionExecuted(ILogger logger, string action, string stage, int turn, string conversationId,
+        string outcome, string? detail);
+
+    /// <summary>Scoring threw or timed out.</summary>
+    [LoggerMessage(EventId = MonitorEventIds.ScoringFailed, EventName = nameof(ScoringFailed), Level = LogLevel.Error,
+        Message = "Scoring failed at {Stage} of turn {Turn} in conversation {ConversationId} after {LatencyMs} ms ({Reason}); policy {Policy} is {FailureMode}")]
+    public static partial void ScoringFailed(ILogger logger, string stage, int turn, string conversationId, double latencyMs,
+        string reason, string policy, string failureMode, Exception? exception);
+
+    /// <summary>A changed policy file was loaded.</summary>
+    [LoggerMessage(EventId = MonitorEventIds.PolicyReloaded, EventName = nameof(PolicyReloaded), Level = LogLevel.Information,
+        Message = "Policy {Policy} {PolicyVersion} loaded from {PolicyFile}, replacing {PreviousPolicy} {PreviousVersion}")]
+    public static partial void PolicyReloaded(ILogger logger, string policy, string policyVersion, string policyFile,
+        string previousPolicy, string previousVersion);
+
+    /// <summary>A changed policy file was rejected.</summary>
+    [LoggerMessage(EventId = MonitorEventIds.PolicyRejected, EventName = nameof(PolicyRejected), Level = LogLevel.Error,
+        Message = "Policy file {PolicyFile} rejected, keeping {Policy} {PolicyVersion}: {Problem}")]
+    public static partial void PolicyRejected(ILogger logger, string policyFile, string policy, string policyVersion, string problem);
+
+    /// <summary>A stage was monitored.</summary>
+    [LoggerMessage(EventId = MonitorEventIds.TurnMonitored, EventName = nameof(TurnMonitored), Level = LogLevel.Debug,
+        Message = "Monitored {Stage} of turn {Turn} in conversation {ConversationId}: {FindingCount} findings, {Tokens} tokens ({ComputedTokens} computed) in {LatencyMs} ms")]
+    public static partial void TurnMonitored(ILogger logger, string stage, int turn, string conversationId, int findingCount,
+        int tokens, int computedTokens, double latencyMs);
+
+    /// <summary>A turn was escalated.</summary>
+    [LoggerMessage(EventId = MonitorEventIds.Escalated, EventName = nameof(Escalated), Level = LogLevel.Warning,
+        Message = "Escalated turn {Turn} in conversation {ConversationId} to {Callback}: {FindingKinds}")]
+    public static partial void Escalated(ILogger logger, int turn, string conversationId, string callback, string findingKinds);
+}

@@ -1,0 +1,29 @@
+using Enaction.Policies;
+using Enaction.Transcripts;
+
+namespace Enaction.Monitoring;
+
+/// <summary>One transcript to run through scoring, detection and policy: a request before the model call or a response after it.</summary>
+/// <param name="ConversationId">Keys the scoring session, the provenance ledger and the audit record.</param>
+/// <param name="Transcript">The whole conversation as the model sees it; for a response, the request plus the generated messages.</param>
+/// <param name="Stage">Request (before the call) or response (after it).</param>
+public sealed record MonitoredTurn(string ConversationId, Transcript Transcript, PolicyStage Stage)
+{
+    /// <summary>The agent name policies can match on.</summary>
+    public string? Agent { get; init; }
+
+    /// <summary>The kernel function (prompt function or tool) policies can match on.</summary>
+    public string? Function { get; init; }
+
+    /// <summary>The generator's model id, for events and attestations.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Messages this pipeline has just generated (response stage): judged as the model's own and attested when the turn completes.</summary>
+    public IReadOnlyList<int> Generated { get; init; } = [];
+
+    /// <summary>
+    /// A trial (a resample candidate): scored, detected and decided like any other, but it raises no events, counts no
+    /// turn and records nothing.
+    /// </summary>
+    public bool IsTrial { get; init; }
+}

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.AI;
+
+namespace Enaction.SemanticKernel;
+
+/// <summary>Options of <see cref="MonitoringChatClient"/>. Defaults work.</summary>
+public sealed class MonitoringChatClientOptions
+{
+    /// <summary><c>ChatOptions.AdditionalProperties</c> key a caller can set to name the conversation.</summary>
+    public const string ConversationIdKey = "enaction.conversation_id";
+
+    /// <summary><c>ChatOptions.AdditionalProperties</c> key a caller can set to name the agent.</summary>
+    public const string AgentKey = "enaction.agent";
+
+    /// <summary>The agent name when neither the options nor <see cref="EnactionScope"/> give one.</summary>
+    public string? Agent { get; set; }
+
+    /// <summary>
+    /// Picks the conversation id. Default: <see cref="ConversationIdKey"/> in the chat options, then
+    /// <c>ChatOptions.ConversationId</c>, then <see cref="EnactionScope.ConversationId"/>, then a hash of the first
+    /// system and user messages (stable across the turns of one conversation).
+    /// </summary>
+    public Func<IReadOnlyList<ChatMessage>, ChatOptions?, string>? ConversationIdSelector { get; set; }
+}

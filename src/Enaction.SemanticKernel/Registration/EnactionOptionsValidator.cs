@@ -1,0 +1,63 @@
+using Enaction.Provenance;
+using Microsoft.Extensions.Options;
+
+namespace Enaction.SemanticKernel;
+
+/// <summary>Checks <see cref="EnactionOptions"/> at start-up; each message names the setting and what it accepts.</summary>
+public sealed class EnactionOptionsValidator : IValidateOptions<EnactionOptions>
+{
+    /// <summary>Accepted execution providers.</summary>
+    public static IReadOnlyList<string> Providers { get; } = ["auto", "cpu", "cuda"];
+
+    /// <inheritdoc/>
+    public ValidateOptionsResult Validate(string? name, EnactionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        const string s = EnactionOptions.SectionName;
+
+        if (string.IsNullOrWhiteSpace(options.ModelDirectory))
+            errors.Add($"{s}:ModelDirectory is not set; expected the scoring model folder (model.onnx, config.json, tokenizer files), for example models/tiny-chat.");
+        else if (!Directory.Exists(options.ModelDirectory))
+            errors.Add($"{s}:ModelDirectory \"{options.ModelDirectory}\" does not exist; expected the scoring model folder, for example models/tiny-chat.");
+
+        if (!Providers.Contains(options.Provider?.Trim().ToLowerInvariant()))
+            errors.Add($"{s}:Provider is \"{options.Provider}\"; expected one of {string.Join(", ", Providers)}.");
+
+        if (string.IsNullOrWhiteSpace(options.PolicyFile))
+            errors.Add($"{s}:PolicyFile is not set; expected a YAML policy file, for example policies/default.yaml.");
+        else if (!File.Exists(options.PolicyFile))
+            errors.Add($"{s}:PolicyFile \"{options.PolicyFile}\" does not exist; expected a YAML policy file, for example policies/default.yaml.");
+
+        if (!string.IsNullOrWhiteSpace(options.CalibrationFile) && !File.Exists(options.CalibrationFile))
+            errors.Add($"{s}:CalibrationFile \"{options.CalibrationFile}\" does not exist; expected the JSON written by `enaction calibrate`, or leave it unset.");
+
+        if (options.SessionCapacity < 1)
+            errors.Add($"{s}:SessionCapacity is {options.SessionCapacity}; expected 1 or more conversations.");
+
+        var p = options.Provenance ?? new EnactionProvenanceOptions();
+        var store = p.Store?.Trim().ToLowerInvariant();
+        if (!EnactionProvenanceOptions.Stores.Contains(store))
+        {
+            errors.Add($"{s}:Provenance:Store is \"{p.Store}\"; expected one of {string.Join(", ", EnactionProvenanceOptions.Stores)}.");
+        }
+        else if (store != "none")
+        {
+            if (store == "sqlite" && string.IsNullOrWhiteSpace(p.Path))
+                errors.Add($"{s}:Provenance:Path is not set; {s}:Provenance:Store sqlite needs a database file path, for example data/ledger.db.");
+            try
+            {
+                new ProvenanceOptions { Key = p.Key }.GetValidatedKey();
+            }
+            catch (ArgumentException e)
+            {
+                errors.Add(e.Message.Split(" (Parameter", 2)[0]);
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.AuditDirectory) && File.Exists(options.AuditDirectory))
+            errors.Add($"{s}:AuditDirectory \"{options.AuditDirectory}\" is a file; expected a directory (created when missing).");
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
