@@ -16,7 +16,8 @@ public sealed record GenerationOptions
     /// <summary>Stop strings; generation ends when the text ends with one (it is not included).</summary>
     public IReadOnlyList<string> StopSequences { get; init; } = [];
 
-    internal void Validate()
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first setting out of range.</summary>
+    public void Validate()
     {
         if (!(Temperature >= 0) || float.IsInfinity(Temperature))
             throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "Temperature must be 0 (greedy) or a positive number.");

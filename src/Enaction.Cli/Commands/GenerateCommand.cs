@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Enaction.Onnx.Generation;
+using Enaction.Transcripts;
+
+namespace Enaction.Cli.Commands;
+
+/// <summary>
+/// <c>enaction generate</c>: appends one sampled assistant response to a transcript. A transcript that ends with an
+/// assistant message is a prefill, and the model continues that message.
+/// </summary>
+internal static class GenerateCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var model = CommonOptions.Model();
+        var transcript = CommonOptions.Transcript();
+        var json = new Option<bool>("--json") { Description = "Print the whole transcript, with the response appended, as JSON" };
+        var provider = CommonOptions.Provider();
+        var template = CommonOptions.Template();
+        var seed = new Option<int?>("--seed") { Description = "Seed for a reproducible sample" };
+        var temperature = new Option<float>("--temperature") { Description = "Sampling temperature; 0 is greedy", DefaultValueFactory = _ => 1f };
+        var topP = new Option<float>("--top-p") { Description = "Nucleus sampling mass in (0, 1]", DefaultValueFactory = _ => 1f };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens to generate", DefaultValueFactory = _ => 256 };
+        var command = new Command("generate", "Sample one assistant response with the local model and append it to the transcript")
+        {
+            model, transcript, json, provider, template, seed, temperature, topP, maxTokens,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new GenerationOptions
+            {
+                Seed = parse.GetValue(seed),
+                Temperature = parse.GetValue(temperature),
+                TopP = parse.GetValue(topP),
+                MaxTokens = parse.GetValue(maxTokens),
+            };
+            try
+            {
+                options.Validate();
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new CliInputException($"--{Kebab(e.ParamName)}: {e.Message.Split(" (Parameter", 2)[0]}");
+            }
+
+            var messages = await CommonOptions.LoadTranscriptAsync(parse.GetRequiredValue(transcript), cancellationToken);
+            using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template));
+            var result = await new LocalGenerator(lm).GenerateAsync(messages, options, cancellationToken);
+
+            var prefill = messages[^1].Role == MessageRole.Assistant;
+            var completed = prefill
+                ? new Transcript(messages.Messages.SetItem(messages.Count - 1, messages[^1] with { Content = messages[^1].Content + result.Text }))
+                : messages.Append(TranscriptMessage.Assistant(result.Text));
+            if (parse.GetValue(json)) await context.Output.WriteLineAsync(TranscriptJson.ToJson(completed));
+            else await context.Output.WriteLineAsync(completed[^1].Content);
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Kebab(string? name) => name switch
+    {
+        "TopP" => "top-p",
+        "MaxTokens" => "max-tokens",
+        null => "option",
+        _ => name.ToLowerInvariant(),
+    };
+}

@@ -1,0 +1,57 @@
+using System.Text.Json;
+
+namespace Enaction.Cli.Tests.Commands;
+
+public sealed class GenerateCommandTests : IDisposable
+{
+    private readonly DirectoryInfo _temp = Directory.CreateTempSubdirectory("enaction-generate-");
+
+    public void Dispose() => _temp.Delete(recursive: true);
+
+    private string Write(string json)
+    {
+        var path = Path.Combine(_temp.FullName, Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Fact]
+    public async Task Appends_one_reproducible_response_and_prints_the_transcript_as_json()
+    {
+        var input = Write("{\"messages\":[{\"role\":\"user\",\"content\":\"Tell me about the river town.\"}]}");
+        var a = await CliRunner.RunAsync("generate", "--model", CliRunner.Model("tiny-chat"), "--transcript", input, "--seed", "4", "--max-tokens", "24", "--json");
+        var b = await CliRunner.RunAsync("generate", "--model", CliRunner.Model("tiny-chat"), "--transcript", input, "--seed", "4", "--max-tokens", "24", "--json");
+        Assert.Equal(0, a.ExitCode);
+        Assert.Equal(a.Output, b.Output);
+        using var doc = JsonDocument.Parse(a.Output);
+        var messages = doc.RootElement.GetProperty("messages").EnumerateArray().ToList();
+        Assert.Equal(2, messages.Count);
+        Assert.Equal("assistant", messages[1].GetProperty("role").GetString());
+        Assert.False(string.IsNullOrEmpty(messages[1].GetProperty("content").GetString()));
+
+        var plain = await CliRunner.RunAsync("generate", "--model", CliRunner.Model("tiny-chat"), "--transcript", input, "--seed", "4", "--max-tokens", "24");
+        Assert.Equal(messages[1].GetProperty("content").GetString(), plain.Output.TrimEnd('\n'));
+    }
+
+    [Fact]
+    public async Task A_trailing_assistant_message_is_continued()
+    {
+        var input = Write("{\"messages\":[{\"role\":\"user\",\"content\":\"Tell me about the river town.\"},{\"role\":\"assistant\",\"content\":\"The river town\"}]}");
+        var r = await CliRunner.RunAsync("generate", "--model", CliRunner.Model("tiny-chat"), "--transcript", input, "--seed", "1", "--max-tokens", "12", "--json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Output);
+        var messages = doc.RootElement.GetProperty("messages").EnumerateArray().ToList();
+        Assert.Equal(2, messages.Count);
+        Assert.StartsWith("The river town", messages[1].GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task Out_of_range_sampling_options_are_one_line_errors()
+    {
+        var input = Write("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+        var r = await CliRunner.RunAsync("generate", "--model", CliRunner.Model("tiny-chat"), "--transcript", input, "--top-p", "1.5");
+        ScoreCommandTests.AssertBadInput(r, "--top-p");
+        r = await CliRunner.RunAsync("generate", "--model", CliRunner.Model("tiny-chat"), "--transcript", input, "--temperature", "-1");
+        ScoreCommandTests.AssertBadInput(r, "--temperature");
+    }
+}
