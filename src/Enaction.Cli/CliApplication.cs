@@ -18,6 +18,7 @@ public static class CliApplication
         var root = new RootCommand("Enaction: re-score agent transcripts with a local causal LM and report what the model did not write itself.");
         root.Add(ScoreCommand.Create(context));
         root.Add(GenerateCommand.Create(context));
+        root.Add(BenchCommand.Create(context));
         return root;
     }
 

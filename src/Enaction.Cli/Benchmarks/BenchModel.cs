@@ -1,0 +1,30 @@
+using Enaction.Onnx.Models;
+
+namespace Enaction.Cli.Benchmarks;
+
+/// <summary>How a benchmark loads its model: the same switches as <c>enaction score</c> plus the scorer's tuning knobs.</summary>
+public sealed record BenchModel
+{
+    /// <summary>Model directory.</summary>
+    public required string Directory { get; init; }
+    /// <summary>Execution provider (cuda needs the GPU build, -p:EnactionGpu=true).</summary>
+    public ExecutionProvider Provider { get; init; } = ExecutionProvider.Auto;
+    /// <summary>ONNX Runtime intra-op threads; 0 = one per core.</summary>
+    public int IntraOpThreads { get; init; }
+    /// <summary>Context length override; null keeps the model's own.</summary>
+    public int? ContextLength { get; init; }
+    /// <summary>Logits one forward pass may produce (floats); null keeps the engine default.</summary>
+    public int? MaxLogitsPerRun { get; init; }
+
+    /// <summary>Tokens one forward pass runs at most for a vocabulary of <paramref name="vocabulary"/> (the scorer's chunk size).</summary>
+    public int TokensPerPass(int vocabulary) =>
+        Math.Max(1, (MaxLogitsPerRun ?? new ModelOptions().MaxLogitsPerRun) / vocabulary);
+
+    /// <summary>Loads the model.</summary>
+    public CausalLanguageModel Load()
+    {
+        var options = new ModelOptions { ExecutionProvider = Provider, IntraOpThreads = IntraOpThreads, ContextLength = ContextLength };
+        if (MaxLogitsPerRun is { } max) options.MaxLogitsPerRun = max;
+        return CausalLanguageModel.Load(Directory, options);
+    }
+}

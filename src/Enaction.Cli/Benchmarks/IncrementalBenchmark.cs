@@ -1,0 +1,115 @@
+using Enaction.Onnx.Models;
+using Enaction.Onnx.Scoring;
+using Enaction.Transcripts;
+
+namespace Enaction.Cli.Benchmarks;
+
+/// <summary>
+/// Per-turn scoring latency of a growing agent conversation: one session reusing the KV cache of the unchanged
+/// prefix (what the monitor does) against a fresh session rescoring the whole transcript (the baseline), both in
+/// the same run. Every turn adds the same number of tokens, so turn 1 and turn N compare like with like.
+/// </summary>
+public sealed class IncrementalBenchmark
+{
+    /// <summary>Options.</summary>
+    /// <param name="Turns">Conversation turns (user message + assistant reply).</param>
+    /// <param name="TokensPerTurn">Tokens each turn adds.</param>
+    /// <param name="Repeats">Times the whole conversation is replayed; each turn's figure is the median.</param>
+    public sealed record Options(int Turns = 40, int TokensPerTurn = 48, int Repeats = 5);
+
+    /// <summary>Runs the benchmark on <paramref name="model"/>.</summary>
+    public static async Task<IncrementalResult> RunAsync(CausalLanguageModel model, Options options, CancellationToken cancellationToken)
+    {
+        var machine = BenchMachine.Current();
+        var conversation = SyntheticText.For(model).Conversation(options.Turns, options.TokensPerTurn);
+        var turns = options.Turns;
+        var incremental = new double[options.Repeats][];
+        var engine = new double[options.Repeats][];
+        var full = new double[options.Repeats][];
+        var encode = new double[options.Repeats][];
+
+        // Warm-up: JIT, ONNX Runtime's first-run allocations and the token-text cache.
+        await ReplayAsync(model, conversation, new double[turns], new double[turns], cancellationToken);
+        for (var r = 0; r < options.Repeats; r++)
+        {
+            incremental[r] = new double[turns];
+            engine[r] = new double[turns];
+            full[r] = new double[turns];
+            encode[r] = new double[turns];
+            await ReplayAsync(model, conversation, incremental[r], engine[r], cancellationToken);
+            for (var t = 0; t < turns; t++)
+            {
+                using var fresh = new OnnxScoringSession(model);
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                await fresh.ScoreAsync(conversation.Turns[t], cancellationToken);
+                full[r][t] = Samples.ElapsedMs(started);
+                started = System.Diagnostics.Stopwatch.GetTimestamp();
+                model.Encoder.Encode(conversation.Turns[t]);
+                encode[r][t] = Samples.ElapsedMs(started);
+            }
+        }
+
+        double[] Median(double[][] runs) => [.. Enumerable.Range(0, turns).Select(t => Samples.Median(runs.Select(run => run[t])))];
+        var inc = Median(incremental);
+        var eng = Median(engine);
+        var fullMedian = Median(full);
+        var enc = Median(encode);
+        var last = turns - 1;
+        return new IncrementalResult(
+            turns,
+            Samples.Round(inc[last]),
+            Samples.Round(fullMedian[last]),
+            Samples.Round(fullMedian[last] / inc[last], 2),
+            Samples.Round(inc[last] / inc[0], 3),
+            Samples.Round(eng[last] / eng[0], 3),
+            conversation.AddedTokens[0],
+            conversation.AddedTokens[last],
+            conversation.TotalTokens,
+            model.ContextLength,
+            options.Repeats,
+            Samples.Round(enc[0]),
+            Samples.Round(enc[last]),
+            [.. inc.Select(v => Samples.Round(v))],
+            [.. eng.Select(v => Samples.Round(v))],
+            [.. fullMedian.Select(v => Samples.Round(v))],
+            model.Id,
+            machine);
+    }
+
+    private static async Task ReplayAsync(CausalLanguageModel model, SyntheticConversation conversation, double[] wall, double[] engine, CancellationToken cancellationToken)
+    {
+        using var session = new OnnxScoringSession(model);
+        for (var t = 0; t < conversation.Turns.Count; t++)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await session.ScoreAsync(conversation.Turns[t], cancellationToken);
+            wall[t] = Samples.ElapsedMs(started);
+            engine[t] = session.LastRun.Elapsed.TotalMilliseconds;
+        }
+    }
+}
+
+/// <summary>What <see cref="IncrementalBenchmark"/> measured. Times are medians over the repeats, in milliseconds.</summary>
+/// <param name="Turns">Turns in the conversation.</param>
+/// <param name="IncrementalMs">Scoring the last turn in a session that has scored the turns before it.</param>
+/// <param name="FullMs">Scoring the whole conversation after the last turn in a fresh session.</param>
+/// <param name="Ratio">FullMs / IncrementalMs.</param>
+/// <param name="Growth">Last-turn incremental cost over first-turn cost (same number of new tokens).</param>
+/// <param name="EngineGrowth">The same for the engine part only (forward passes and statistics, without rendering, tokenising and building the result).</param>
+/// <param name="FirstTurnTokens">Tokens the first turn added.</param>
+/// <param name="LastTurnTokens">Tokens the last turn added.</param>
+/// <param name="TotalTokens">Tokens in the whole conversation.</param>
+/// <param name="ContextLength">Context the scorer ran with; a conversation longer than it slides the window.</param>
+/// <param name="Repeats">Replays of the conversation.</param>
+/// <param name="EncodeFirstMs">Rendering and tokenising the transcript after turn 1.</param>
+/// <param name="EncodeLastMs">Rendering and tokenising the transcript after the last turn (the session does this every turn).</param>
+/// <param name="IncrementalPerTurnMs">Incremental cost of every turn.</param>
+/// <param name="EnginePerTurnMs">Engine part of the incremental cost of every turn.</param>
+/// <param name="FullPerTurnMs">Full rescoring cost after every turn.</param>
+/// <param name="Model">Model id.</param>
+/// <param name="Machine">Where it ran.</param>
+public sealed record IncrementalResult(
+    int Turns, double IncrementalMs, double FullMs, double Ratio, double Growth, double EngineGrowth,
+    int FirstTurnTokens, int LastTurnTokens, int TotalTokens, int ContextLength, int Repeats,
+    double EncodeFirstMs, double EncodeLastMs,
+    double[] IncrementalPerTurnMs, double[] EnginePerTurnMs, double[] FullPerTurnMs, string Model, BenchMachine Machine);

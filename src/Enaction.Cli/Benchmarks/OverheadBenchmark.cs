@@ -1,0 +1,77 @@
+using Enaction.Onnx.Generation;
+using Enaction.Onnx.Models;
+using Enaction.Onnx.Scoring;
+using Enaction.Transcripts;
+
+namespace Enaction.Cli.Benchmarks;
+
+/// <summary>
+/// Monitor overhead on a local generation turn: the model generates a reply (seeded, so every repeat is the same
+/// reply), then the monitor scores the transcript with that reply, in a session that has already scored the prompt
+/// (what a monitor does turn after turn) and from scratch. Overhead = scoring time / generation time.
+/// </summary>
+public sealed class OverheadBenchmark
+{
+    /// <summary>Options.</summary>
+    /// <param name="PromptTokens">Tokens in the user prompt.</param>
+    /// <param name="MaxTokens">Most tokens to generate.</param>
+    /// <param name="Repeats">Timed repeats (after one warm-up).</param>
+    /// <param name="Seed">Sampling seed.</param>
+    public sealed record Options(int PromptTokens = 64, int MaxTokens = 128, int Repeats = 5, int Seed = 11);
+
+    /// <summary>Runs the benchmark on <paramref name="model"/>.</summary>
+    public static async Task<OverheadResult> RunAsync(CausalLanguageModel model, Options options, CancellationToken cancellationToken)
+    {
+        var machine = BenchMachine.Current();
+        var prompt = SyntheticText.For(model).SingleMessage(options.PromptTokens);
+        var generator = new LocalGenerator(model);
+        var sampling = new GenerationOptions { MaxTokens = options.MaxTokens, Seed = options.Seed, Temperature = 1f };
+        var generation = new List<double>();
+        var incremental = new List<double>();
+        var full = new List<double>();
+        GenerationResult? reply = null;
+        for (var i = 0; i <= options.Repeats; i++)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            reply = await generator.GenerateAsync(prompt, sampling, cancellationToken);
+            var generated = Samples.ElapsedMs(started);
+            var answered = prompt.Append(TranscriptMessage.Assistant(reply.Text));
+
+            using var session = new OnnxScoringSession(model);
+            await session.ScoreAsync(prompt, cancellationToken);
+            started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await session.ScoreAsync(answered, cancellationToken);
+            var scoredIncrementally = Samples.ElapsedMs(started);
+
+            using var fresh = new OnnxScoringSession(model);
+            started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await fresh.ScoreAsync(answered, cancellationToken);
+            var scoredFully = Samples.ElapsedMs(started);
+            if (i == 0) continue;
+            generation.Add(generated);
+            incremental.Add(scoredIncrementally);
+            full.Add(scoredFully);
+        }
+        var gen = Samples.Median(generation);
+        var inc = Samples.Median(incremental);
+        var all = Samples.Median(full);
+        return new OverheadResult(model.Id, reply!.PromptTokens, reply.Tokens.Length, reply.Stop.ToString(),
+            Samples.Round(gen), Samples.Round(inc), Samples.Round(all),
+            Samples.Round(inc / gen, 4), Samples.Round(all / gen, 4), options.Repeats, machine);
+    }
+}
+
+/// <summary>What <see cref="OverheadBenchmark"/> measured. Times are medians in milliseconds.</summary>
+/// <param name="Model">Model id.</param>
+/// <param name="PromptTokens">Tokens in the rendered prompt.</param>
+/// <param name="GeneratedTokens">Tokens in the reply.</param>
+/// <param name="Stop">Why generation stopped.</param>
+/// <param name="GenerationMs">Generating the reply (prompt prefill plus one forward pass per token).</param>
+/// <param name="IncrementalScoreMs">Scoring the reply in a session that had scored the prompt.</param>
+/// <param name="FullScoreMs">Scoring prompt and reply from scratch.</param>
+/// <param name="IncrementalFraction">IncrementalScoreMs / GenerationMs (target: under 0.10).</param>
+/// <param name="FullFraction">FullScoreMs / GenerationMs.</param>
+/// <param name="Repeats">Timed repeats.</param>
+/// <param name="Machine">Where it ran.</param>
+public sealed record OverheadResult(string Model, int PromptTokens, int GeneratedTokens, string Stop, double GenerationMs,
+    double IncrementalScoreMs, double FullScoreMs, double IncrementalFraction, double FullFraction, int Repeats, BenchMachine Machine);

@@ -1,0 +1,219 @@
+using System.CommandLine;
+using Enaction.Cli.Benchmarks;
+using Enaction.Onnx.Models;
+
+namespace Enaction.Cli.Commands;
+
+/// <summary>
+/// <c>enaction bench</c>: the performance figures in docs/performance.md. Each subcommand runs its baseline and the
+/// scorer in the same process run and reports medians, ratios, the date and the core count.
+/// </summary>
+internal static class BenchCommand
+{
+    private const string BundledModel = "models/tiny-chat";
+    private const string LargeModels = "/tmp/enaction-large";
+
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("bench", "Measure scoring throughput, incremental cost, memory, overhead and concurrency (see docs/performance.md)")
+        {
+            Throughput(context), Incremental(context), Memory(context), Overhead(context), Concurrency(context),
+        };
+        return command;
+    }
+
+    private static Command Throughput(CliContext context)
+    {
+        var model = ModelOption(BundledModel);
+        var tokens = new Option<int[]>("--tokens") { Description = "Transcript lengths in tokens", DefaultValueFactory = _ => [512, 2048], AllowMultipleArgumentsPerToken = true };
+        var repeats = Repeats(5);
+        var python = new Option<string>("--python") { Description = "Interpreter for the PyTorch reference", DefaultValueFactory = _ => "/usr/bin/python3" };
+        var script = new Option<string?>("--pytorch-script") { Description = $"The reference script (default: {PythonBaseline.ScriptPath} in the repository)" };
+        var torchThreads = new Option<int>("--torch-threads") { Description = "torch.set_num_threads for the reference", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var noBaseline = new Option<bool>("--no-baseline") { Description = "Measure the C# scorer only" };
+        var noMatmul = new Option<bool>("--no-matmul") { Description = "Skip the matrix-multiply rate" };
+        var (context_, threads, provider, json, chunk) = (Context(), Threads(), CommonOptions.Provider(), CommonOptions.Json(), Chunk());
+        var command = new Command("throughput", "Teacher-forced scoring tokens/s against the PyTorch reference on the same weights, and the matmul bound")
+        {
+            model, tokens, repeats, python, script, torchThreads, noBaseline, noMatmul, context_, threads, provider, json, chunk,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var lengths = parse.GetValue(tokens) ?? [512, 2048];
+            if (lengths.Length == 0 || lengths.Any(n => n < 2)) throw new CliInputException("--tokens must list lengths of at least 2 tokens");
+            var directory = parse.GetRequiredValue(model);
+            var load = Load(parse, directory, context_, threads, provider, lengths.Max() + 8, chunk);
+            using var lm = load.Load();
+            var baseline = parse.GetValue(noBaseline) ? null
+                : new PythonBaseline(parse.GetRequiredValue(python), parse.GetValue(script), parse.GetValue(torchThreads));
+            var result = await ThroughputBenchmark.RunAsync(lm,
+                new ThroughputBenchmark.Options(lengths, Positive(parse.GetValue(repeats), "--repeats"), baseline, !parse.GetValue(noMatmul),
+                    load.TokensPerPass(lm.VocabSize)),
+                cancellationToken);
+            BenchReport.Write(context, result, parse.GetValue(json));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Incremental(CliContext context)
+    {
+        var model = ModelOption(BundledModel);
+        var turns = new Option<int>("--turns") { Description = "Conversation turns (user message + assistant reply)", DefaultValueFactory = _ => 40 };
+        var perTurn = new Option<int>("--tokens-per-turn") { Description = "Tokens each turn adds", DefaultValueFactory = _ => 48 };
+        var repeats = Repeats(5);
+        var (context_, threads, provider, json, chunk) = (Context(), Threads(), CommonOptions.Provider(), CommonOptions.Json(), Chunk());
+        var command = new Command("incremental", "Per-turn latency with KV-cache reuse against rescoring from scratch, and its growth with the turn number")
+        {
+            model, turns, perTurn, repeats, context_, threads, provider, json, chunk,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new IncrementalBenchmark.Options(Positive(parse.GetValue(turns), "--turns"),
+                Positive(parse.GetValue(perTurn), "--tokens-per-turn"), Positive(parse.GetValue(repeats), "--repeats"));
+            var load = Load(parse, parse.GetRequiredValue(model), context_, threads, provider, options.Turns * options.TokensPerTurn + 64, chunk);
+            using var lm = load.Load();
+            var result = await IncrementalBenchmark.RunAsync(lm, options, cancellationToken);
+            BenchReport.Write(context, result, parse.GetValue(json));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Memory(CliContext context)
+    {
+        var model = ModelOption(Path.Combine(LargeModels, "vocab-150k"),
+            "Model directory; the default is generated on first use by tools/fixture-model/make_large.py (vocabulary 150,000)");
+        var tokens = new Option<int>("--tokens") { Description = "Tokens to score", DefaultValueFactory = _ => 4096 };
+        var python = new Option<string>("--python") { Description = "Interpreter for the model generator", DefaultValueFactory = _ => "/usr/bin/python3" };
+        var (context_, threads, provider, json, chunk) = (Context(), Threads(), CommonOptions.Provider(), CommonOptions.Json(), Chunk());
+        var command = new Command("memory", "Peak working set and managed heap beyond the weights while scoring a long transcript with a large vocabulary")
+        {
+            model, tokens, python, context_, threads, provider, json, chunk,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var directory = parse.GetRequiredValue(model);
+            if (!Directory.Exists(directory) && directory == Path.Combine(LargeModels, "vocab-150k"))
+                await GenerateLargeModelAsync(context, parse.GetRequiredValue(python), "vocab150k", cancellationToken);
+            var n = Positive(parse.GetValue(tokens), "--tokens");
+            var load = Load(parse, directory, context_, threads, provider, n + 8, chunk);
+            var result = await MemoryBenchmark.RunAsync(load, new MemoryBenchmark.Options(n), cancellationToken);
+            BenchReport.Write(context, result, parse.GetValue(json));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Overhead(CliContext context)
+    {
+        var model = ModelOption(BundledModel);
+        var promptTokens = new Option<int>("--prompt-tokens") { Description = "Tokens in the prompt", DefaultValueFactory = _ => 64 };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens to generate", DefaultValueFactory = _ => 128 };
+        var repeats = Repeats(5);
+        var (threads, provider, json) = (Threads(), CommonOptions.Provider(), CommonOptions.Json());
+        var command = new Command("overhead", "Scoring time as a fraction of the time the model takes to generate the same reply")
+        {
+            model, promptTokens, maxTokens, repeats, threads, provider, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var load = new BenchModel { Directory = parse.GetRequiredValue(model), Provider = parse.GetValue(provider), IntraOpThreads = parse.GetValue(threads) };
+            using var lm = load.Load();
+            var result = await OverheadBenchmark.RunAsync(lm, new OverheadBenchmark.Options(
+                Positive(parse.GetValue(promptTokens), "--prompt-tokens"), Positive(parse.GetValue(maxTokens), "--max-tokens"),
+                Positive(parse.GetValue(repeats), "--repeats")), cancellationToken);
+            BenchReport.Write(context, result, parse.GetValue(json));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Concurrency(CliContext context)
+    {
+        var model = ModelOption(BundledModel);
+        var levels = new Option<int[]>("--conversations") { Description = "Conversations scored at once", DefaultValueFactory = _ => [1, 4, 16], AllowMultipleArgumentsPerToken = true };
+        var turns = new Option<int>("--turns") { Description = "Turns per conversation", DefaultValueFactory = _ => 10 };
+        var perTurn = new Option<int>("--tokens-per-turn") { Description = "Tokens each turn adds", DefaultValueFactory = _ => 48 };
+        var (context_, threads, provider, json, chunk) = (Context(), Threads(), CommonOptions.Provider(), CommonOptions.Json(), Chunk());
+        var command = new Command("concurrency", "Total tokens/s and p50/p95 turn latency with 1, 4 and 16 conversations at once on one model")
+        {
+            model, levels, turns, perTurn, context_, threads, provider, json, chunk,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var counts = parse.GetValue(levels) ?? [1, 4, 16];
+            if (counts.Length == 0 || counts.Any(c => c < 1)) throw new CliInputException("--conversations must list positive counts");
+            var options = new ConcurrencyBenchmark.Options(counts, Positive(parse.GetValue(turns), "--turns"), Positive(parse.GetValue(perTurn), "--tokens-per-turn"));
+            var load = Load(parse, parse.GetRequiredValue(model), context_, threads, provider, options.Turns * options.TokensPerTurn + 64, chunk);
+            using var lm = load.Load();
+            var result = await ConcurrencyBenchmark.RunAsync(lm, load.IntraOpThreads, options, cancellationToken);
+            BenchReport.Write(context, result, parse.GetValue(json));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Option<string> ModelOption(string defaultDirectory, string? description = null) => new("--model", "-m")
+    {
+        Description = description ?? $"Model directory (default {defaultDirectory})",
+        DefaultValueFactory = _ => defaultDirectory,
+    };
+
+    private static Option<int> Repeats(int defaultValue) => new("--repeats")
+    {
+        Description = "Timed repeats; figures are medians",
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    private static Option<int?> Context() => new("--context")
+    {
+        Description = "Context length to score with; by default the model's own, raised to fit the benchmark's transcript so no window slides",
+    };
+
+    private static Option<int?> Chunk() => new("--chunk-tokens")
+    {
+        Description = "Most tokens per forward pass (sets ModelOptions.MaxLogitsPerRun to this times the vocabulary); by default the engine's 16 MB of logits",
+    };
+
+    private static Option<int> Threads() => new("--intra-op-threads")
+    {
+        Description = "ONNX Runtime intra-op threads; 0 = one per core",
+        DefaultValueFactory = _ => 0,
+    };
+
+    private static BenchModel Load(ParseResult parse, string directory, Option<int?> context, Option<int> threads, Option<ExecutionProvider> provider, int needed,
+        Option<int?>? chunk = null)
+    {
+        var config = ModelDirectory.Open(directory).Config;
+        var own = config.ContextLength ?? 2048;
+        int? maxLogits = null;
+        if (chunk is not null && parse.GetValue(chunk) is { } tokens)
+            maxLogits = checked(Positive(tokens, "--chunk-tokens") * (config.VocabSize ?? throw new CliInputException($"{directory}: config.json has no vocab_size for --chunk-tokens")));
+        var threadCount = parse.GetValue(threads);
+        if (threadCount < 0) throw new CliInputException("--intra-op-threads must be 0 (one per core) or a positive count");
+        return new BenchModel
+        {
+            Directory = directory,
+            Provider = parse.GetValue(provider),
+            IntraOpThreads = threadCount,
+            ContextLength = parse.GetValue(context) ?? Math.Max(own, needed),
+            MaxLogitsPerRun = maxLogits,
+        };
+    }
+
+    private static int Positive(int value, string option) =>
+        value > 0 ? value : throw new CliInputException($"{option} must be a positive number, not {value}");
+
+    private static async Task GenerateLargeModelAsync(CliContext context, string python, string which, CancellationToken cancellationToken)
+    {
+        var script = PythonBaseline.Find("tools/fixture-model/make_large.py")
+            ?? throw new CliInputException("the default model is missing and tools/fixture-model/make_large.py was not found; pass --model");
+        await context.Error.WriteLineAsync($"generating {which} under {LargeModels} with {script} ...");
+        var start = new System.Diagnostics.ProcessStartInfo(python) { UseShellExecute = false };
+        foreach (var a in new[] { script, LargeModels, "--which", which }) start.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(start) ?? throw new CliInputException($"cannot start {python}");
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0) throw new CliInputException($"{script} failed with exit code {process.ExitCode}");
+    }
+}

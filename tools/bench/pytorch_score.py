@@ -1,0 +1,165 @@
+"""PyTorch reference for `enaction bench throughput`: teacher-forced per-token statistics from the same weights.
+
+  /usr/bin/python3 tools/bench/pytorch_score.py --model DIR --ids IDS.json [--repeats 5] [--dump STATS.json]
+  /usr/bin/python3 tools/bench/pytorch_score.py --model DIR --matmul --tokens 512 [--repeats 5]
+
+Scoring mode loads the ONNX export's initializers (onnx.numpy_helper) into the fixture's PyTorch module
+(tools/fixture-model/model.py), so both sides run exactly the same weights, then times one causal forward pass
+over the ids plus the statistics the C# scorer keeps per token: entropy, surprisal, rank and Var[ln p].
+It prints one JSON object: times in ms per repeat, the median and tokens/s.
+
+Matmul mode times torch.mm (the BLAS torch uses, OpenBLAS here) on the model's own linear-layer shapes for
+--tokens rows (q, k, v, o, gate, up, down per layer, then the LM head) and prints GFLOP/s; with the model's
+FLOP count that gives the "matmul bound" a forward pass could reach on this machine.
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "fixture-model"))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+
+def load_config(model_dir):
+    from model import Config
+    with open(os.path.join(model_dir, "config.json")) as f:
+        c = json.load(f)
+    return Config(vocab_size=c["vocab_size"], hidden_size=c["hidden_size"], intermediate_size=c["intermediate_size"],
+                  num_hidden_layers=c["num_hidden_layers"], num_attention_heads=c["num_attention_heads"],
+                  num_key_value_heads=c["num_key_value_heads"], max_position_embeddings=c["max_position_embeddings"],
+                  rms_norm_eps=c.get("rms_norm_eps", 1e-5), rope_theta=c.get("rope_theta", 10000.0),
+                  tie_word_embeddings=c.get("tie_word_embeddings", True))
+
+
+def load_model(model_dir):
+    """The fixture LlamaLM with the ONNX file's weights (initializer names are the state-dict names under 'm.')."""
+    import onnx
+    from onnx import numpy_helper
+    from model import LlamaLM
+    cfg = load_config(model_dir)
+    m = LlamaLM(cfg)
+    proto = onnx.load(os.path.join(model_dir, "model.onnx"))
+    state = {}
+    for init in proto.graph.initializer:
+        name = init.name[2:] if init.name.startswith("m.") else init.name
+        state[name] = torch.from_numpy(numpy_helper.to_array(init).copy())
+    del proto
+    own = m.state_dict()
+    missing = [k for k in own if k not in state and not (k == "lm_head.weight" and cfg.tie_word_embeddings)]
+    if missing:
+        raise SystemExit(f"{model_dir}: the ONNX file has no initializer for {missing[:5]}")
+    m.load_state_dict({k: v for k, v in state.items() if k in own}, strict=False)
+    if cfg.tie_word_embeddings:
+        m.lm_head.weight = m.embed_tokens.weight
+    m.eval()
+    return m, cfg
+
+
+def score(m, ids):
+    """Per-token statistics of token i+1 given tokens 0..i, as the C# scorer computes them."""
+    x = torch.tensor(ids, dtype=torch.long).unsqueeze(0)
+    pos = torch.arange(len(ids), dtype=torch.long).unsqueeze(0)
+    logits, _ = m(x, None, pos, None)
+    logits = logits[0, :-1]
+    target = x[0, 1:].unsqueeze(1)
+    logp = torch.log_softmax(logits, dim=-1)
+    p = logp.exp()
+    plogp = p * logp
+    mean = plogp.sum(-1)
+    entropy = -mean
+    variance = (plogp * logp).sum(-1) - mean * mean
+    surprisal = -logp.gather(1, target).squeeze(1)
+    rank = (logits > logits.gather(1, target)).sum(-1) + 1
+    return entropy, surprisal, rank, variance
+
+
+def run_score(a):
+    torch.set_num_threads(a.threads)
+    m, cfg = load_model(a.model)
+    with open(a.ids) as f:
+        ids = json.load(f)
+    times = []
+    with torch.inference_mode():
+        for i in range(a.warmup + a.repeats):
+            t0 = time.perf_counter()
+            entropy, surprisal, rank, variance = score(m, ids)
+            dt = (time.perf_counter() - t0) * 1000
+            if i >= a.warmup:
+                times.append(dt)
+    med = statistics.median(times)
+    if a.dump:
+        with open(a.dump, "w") as f:
+            json.dump({"entropy": entropy.tolist(), "surprisal": surprisal.tolist(), "rank": rank.tolist()}, f)
+    print(json.dumps({"tokens": len(ids), "times_ms": times, "median_ms": med, "tokens_per_s": len(ids) / med * 1000,
+                      "threads": torch.get_num_threads(), "torch": torch.__version__}))
+
+
+def linear_shapes(cfg):
+    """(in, out, count) of every linear layer the forward pass runs per token."""
+    hd = cfg.hidden_size // cfg.num_attention_heads
+    h, kv, f, n = cfg.hidden_size, cfg.num_key_value_heads * hd, cfg.intermediate_size, cfg.num_hidden_layers
+    return [(h, h, n), (h, kv, n), (h, kv, n), (h, h, n), (h, f, n), (h, f, n), (f, h, n), (h, cfg.vocab_size, 1)]
+
+
+def run_matmul(a):
+    torch.set_num_threads(a.threads)
+    cfg = load_config(a.model)
+    t = a.tokens
+    shapes = linear_shapes(cfg)
+    torch.manual_seed(0)
+    xs = {k: torch.randn(t, k) for k in {s[0] for s in shapes}}
+    ws = [(xs[k], torch.randn(o, k) * 0.02, c) for k, o, c in shapes]
+    flops = sum(2.0 * t * k * o * c for k, o, c in shapes)
+    # QK^T and AV over the causal triangle: 2 matmuls x 2 flops x heads*head_dim x t(t+1)/2 per layer.
+    attention = cfg.num_hidden_layers * 4.0 * cfg.hidden_size * t * (t + 1) / 2
+    times = []
+    with torch.inference_mode():
+        for i in range(a.warmup + a.repeats):
+            t0 = time.perf_counter()
+            for x, w, c in ws:
+                for _ in range(c):
+                    torch.mm(x, w.t())
+            dt = time.perf_counter() - t0
+            if i >= a.warmup:
+                times.append(dt)
+        big = torch.randn(2048, 2048)
+        torch.mm(big, big)
+        sq = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            torch.mm(big, big)
+            sq.append(time.perf_counter() - t0)
+    med = statistics.median(times)
+    print(json.dumps({"tokens": t, "linear_flops": flops, "attention_flops": attention, "median_ms": med * 1000, "gflops": flops / med / 1e9,
+                      "square2048_gflops": 2.0 * 2048 ** 3 / statistics.median(sq) / 1e9,
+                      "threads": torch.get_num_threads(), "torch": torch.__version__,
+                      "shapes": [[t, k, o, c] for k, o, c in shapes]}))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", required=True)
+    ap.add_argument("--ids")
+    ap.add_argument("--tokens", type=int, default=512)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--dump")
+    ap.add_argument("--matmul", action="store_true")
+    a = ap.parse_args()
+    if a.matmul:
+        run_matmul(a)
+    elif a.ids:
+        run_score(a)
+    else:
+        ap.error("give --ids FILE (scoring) or --matmul")
+
+
+if __name__ == "__main__":
+    main()
