@@ -74,6 +74,26 @@ public sealed class ScoreCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_onnx_file_that_is_not_a_decoder_is_rejected()
+    {
+        var r = await CliRunner.RunAsync("score", "--model", CliRunner.Fixture("models", "not-a-decoder"), "--transcript", Transcript);
+        AssertBadInput(r, "not a causal LM decoder");
+    }
+
+    [Fact]
+    public async Task A_tokenizer_larger_than_the_logits_is_rejected_with_both_sizes()
+    {
+        var dir = Path.Combine(_temp.FullName, "mismatch");
+        Directory.CreateDirectory(dir);
+        foreach (var file in Directory.GetFiles(CliRunner.Fixture("models", "vocab-mismatch")))
+            File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+        foreach (var name in new[] { "tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json" })
+            File.Copy(Path.Combine(CliRunner.Model("tiny-chat"), name), Path.Combine(dir, name), overwrite: true);
+        var r = await CliRunner.RunAsync("score", "--model", dir, "--transcript", Transcript);
+        AssertBadInput(r, "the tokenizer has 2048 tokens but the model's logits have 364 entries");
+    }
+
+    [Fact]
     public async Task Invalid_transcript_json_gives_line_and_column()
     {
         var path = Write("bad.json", "{\"messages\":[\n  {\"role\":\"user\" \"content\":\"x\"}]}");
