@@ -18,6 +18,10 @@ public static class CliApplication
         var root = new RootCommand("Enaction: re-score agent transcripts with a local causal LM and report what the model did not write itself.");
         root.Add(ScoreCommand.Create(context));
         root.Add(GenerateCommand.Create(context));
+        root.Add(DetectCommand.Create(context));
+        root.Add(DatasetCommand.Create(context));
+        root.Add(CalibrateCommand.Create(context));
+        root.Add(EvaluateCommand.Create(context));
         root.Add(BenchCommand.Create(context));
         return root;
     }

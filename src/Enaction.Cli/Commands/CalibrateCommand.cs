@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Globalization;
+using Enaction.Cli.Output;
+using Enaction.Evaluation;
+using Enaction.Onnx.Scoring;
+
+namespace Enaction.Cli.Commands;
+
+/// <summary>
+/// <c>enaction calibrate</c>: sample a labelled dataset for the model, fit the off-policy combination and the
+/// detector baselines, and write thresholds at the target false-positive rate to a calibration file.
+/// </summary>
+internal static class CalibrateCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var model = CommonOptions.Model();
+        var build = new DatasetCommand.BuildOptions();
+        var output = new Option<FileInfo>("--out", "-o") { Description = "Where to write the calibration (JSON), e.g. models/tiny-chat/calibration.json", Required = true };
+        var fpr = new Option<double>("--fpr") { Description = "False-positive rate every threshold is set at, measured on the model's own samples", DefaultValueFactory = _ => 0.01 };
+        var saveDataset = new Option<FileInfo?>("--save-dataset") { Description = "Also write the sampled labelled transcripts (JSONL) here" };
+        var provider = CommonOptions.Provider();
+        var template = CommonOptions.Template();
+        var command = new Command("calibrate", "Fit this model's off-policy combination and detector thresholds on its own samples and write a calibration file")
+        {
+            model, output, fpr, saveDataset, provider, template,
+        };
+        build.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = build.Read(parse);
+            var target = parse.GetValue(fpr);
+            if (!(target > 0 && target < 1)) throw new CliInputException(string.Create(CultureInfo.InvariantCulture, $"--fpr must be between 0 and 1, e.g. 0.01 (got {target})"));
+            var outFile = parse.GetRequiredValue(output);
+            DatasetCommand.EnsureWritable(outFile);
+            var datasetFile = parse.GetValue(saveDataset);
+            if (datasetFile is not null) DatasetCommand.EnsureWritable(datasetFile);
+            var prompts = await DatasetCommand.LoadPromptsAsync(parse.GetRequiredValue(build.Prompts), cancellationToken);
+            using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template));
+            using var other = parse.GetValue(build.OtherModel) is { } otherDir ? CommonOptions.LoadModel(otherDir, parse.GetValue(provider), parse.GetValue(template)) : null;
+
+            var examples = await DatasetCommand.BuildAsync(context, lm, other, prompts, options, cancellationToken);
+            using var scorer = new OnnxConversationScorer(lm);
+            var scored = await ProgressDisplay.RunAsync(context.ErrorConsole, stage =>
+                ExampleScorer.ScoreAsync(scorer, examples, stage($"scoring {examples.Count} transcripts", examples.Count), options.Parallelism, cancellationToken));
+
+            Enaction.Detection.Calibration calibration;
+            try
+            {
+                calibration = CalibrationFitter.Fit(scored, lm.Id, Enaction.Detection.Calibration.HashFile(lm.Directory.OnnxPath), target);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliInputException($"{parse.GetRequiredValue(build.Prompts).FullName}: {e.Message}; add prompts or --samples");
+            }
+            if (datasetFile is not null) await LabelledTranscriptJsonl.SaveAsync(datasetFile.FullName, examples, cancellationToken);
+            var temp = outFile.FullName + ".tmp-" + Environment.ProcessId;
+            try
+            {
+                calibration.Save(temp);
+                File.Move(temp, outFile.FullName, overwrite: true);
+            }
+            finally
+            {
+                if (File.Exists(temp)) File.Delete(temp);
+            }
+            CalibrationTable.Write(context.Output, calibration, outFile.FullName);
+            return 0;
+        });
+        return command;
+    }
+}

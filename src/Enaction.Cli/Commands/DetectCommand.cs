@@ -1,0 +1,79 @@
+using System.CommandLine;
+using Enaction.Cli.Output;
+using Enaction.Detection;
+using Enaction.Onnx.Models;
+using Enaction.Onnx.Scoring;
+
+namespace Enaction.Cli.Commands;
+
+/// <summary><c>enaction detect</c>: run every detector over a scored transcript and print the findings.</summary>
+internal static class DetectCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var model = CommonOptions.Model();
+        var transcript = CommonOptions.Transcript();
+        var calibration = CalibrationOption();
+        var json = CommonOptions.Json();
+        var provider = CommonOptions.Provider();
+        var template = CommonOptions.Template();
+        var command = new Command("detect", "Score a transcript and report off-policy turns, overconfident spans, self-echo, broken intentions and evaluation awareness")
+        {
+            model, transcript, calibration, json, provider, template,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            // Cheap checks first: a bad transcript or calibration file should not wait for a model to load.
+            var messages = await CommonOptions.LoadTranscriptAsync(parse.GetRequiredValue(transcript), cancellationToken);
+            var calibrationFile = parse.GetValue(calibration);
+            var loaded = calibrationFile is null ? null : LoadCalibration(calibrationFile);
+            using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template));
+            if (loaded is not null) EnsureCalibrationFor(loaded, calibrationFile!, lm);
+            else await context.Error.WriteLineAsync("enaction: no --calibration given; using the documented default thresholds (run `enaction calibrate` for this model's own)");
+
+            using var scorer = new OnnxConversationScorer(lm);
+            var scored = await scorer.ScoreAsync(messages, cancellationToken);
+            var findings = DetectorSet.Default().Detect(new DetectionContext(scored, loaded));
+            var shownPath = calibrationFile?.FullName;
+            if (parse.GetValue(json)) FindingsJson.Write(context.Output, scored.ModelId, shownPath, findings);
+            else FindingsTable.Write(context.Output, scored.ModelId, shownPath, messages, findings);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The <c>--calibration</c> option (shared with <c>evaluate</c>).</summary>
+    internal static Option<FileInfo?> CalibrationOption() => new("--calibration", "-c")
+    {
+        Description = "Calibration file from `enaction calibrate` for this model; without it the documented default thresholds apply",
+    };
+
+    /// <summary>Reads a calibration file, turning its problems into one-line input errors.</summary>
+    internal static Calibration LoadCalibration(FileInfo file)
+    {
+        if (!file.Exists) throw new CliInputException($"{file.FullName}: no such calibration file");
+        try
+        {
+            return Calibration.Load(file.FullName);
+        }
+        catch (CalibrationException e)
+        {
+            throw new CliInputException(e.Message);
+        }
+    }
+
+    /// <summary>Rejects a calibration made for another model (compared by the ONNX file's SHA-256).</summary>
+    internal static void EnsureCalibrationFor(Calibration calibration, FileInfo file, CausalLanguageModel model)
+    {
+        try
+        {
+            calibration.EnsureFor(Calibration.HashFile(model.Directory.OnnxPath), file.FullName);
+        }
+        catch (CalibrationException e)
+        {
+            throw new CliInputException(e.Message);
+        }
+        if (calibration.OffPolicy is { } off && !off.Features.SequenceEqual(TurnFeatures.VectorNames))
+            throw new CliInputException($"{file.FullName}: the off-policy combination weighs features [{string.Join(", ", off.Features)}], but this build computes [{string.Join(", ", TurnFeatures.VectorNames)}]; run `enaction calibrate` again");
+    }
+}

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Enaction.Cli.Output;
+using Enaction.Evaluation;
+using Enaction.Onnx.Scoring;
+
+namespace Enaction.Cli.Commands;
+
+/// <summary>
+/// <c>enaction evaluate</c>: score a labelled dataset and report how well the project's off-policy score and the
+/// curvature baseline separate own from off-policy turns, with the own/off-policy entropy gap.
+/// </summary>
+internal static class EvaluateCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var model = CommonOptions.Model();
+        var dataset = new Option<FileInfo>("--dataset", "-d")
+        {
+            Description = "Labelled transcripts (JSONL from `enaction dataset`): {\"messages\":[...],\"target\":I,\"off_policy\":true|false,\"source\":\"...\",\"family\":\"...\"}",
+            Required = true,
+        };
+        var calibration = DetectCommand.CalibrationOption();
+        var json = CommonOptions.Json();
+        var by = new Option<string?>("--by") { Description = "Only this split besides the overall row: source or family (default: both, and family × source)" };
+        by.AcceptOnlyFromAmong("source", "family");
+        var parallel = new Option<int>("--parallel") { Description = "Transcripts scored at once", DefaultValueFactory = _ => 1 };
+        var provider = CommonOptions.Provider();
+        var template = CommonOptions.Template();
+        var command = new Command("evaluate", "Score a labelled dataset: AUROC and TPR at 1% and 5% FPR of the off-policy score and the curvature baseline, and the entropy gap")
+        {
+            model, dataset, calibration, json, by, parallel, provider, template,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var file = parse.GetRequiredValue(dataset);
+            if (!file.Exists) throw new CliInputException($"{file.FullName}: no such dataset file");
+            if (parse.GetValue(parallel) < 1) throw new CliInputException($"--parallel must be at least 1 (got {parse.GetValue(parallel)})");
+            var examples = await LabelledTranscriptJsonl.LoadAsync(file.FullName, cancellationToken);
+            var calibrationFile = parse.GetValue(calibration);
+            var loaded = calibrationFile is null ? null : DetectCommand.LoadCalibration(calibrationFile);
+            using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template));
+            if (loaded is not null) DetectCommand.EnsureCalibrationFor(loaded, calibrationFile!, lm);
+            else await context.Error.WriteLineAsync("enaction: no --calibration given; the off-policy score is the curvature z with its documented default threshold");
+
+            using var scorer = new OnnxConversationScorer(lm);
+            var scored = await ProgressDisplay.RunAsync(context.ErrorConsole, stage =>
+                ExampleScorer.ScoreAsync(scorer, examples, stage($"scoring {examples.Count} transcripts", examples.Count), parse.GetValue(parallel), cancellationToken));
+            var evaluation = DatasetEvaluation.Evaluate(scored, loaded);
+            var split = parse.GetValue(by);
+            if (split is not null)
+                evaluation = evaluation with { Groups = [.. evaluation.Groups.Where(g => g.Split == "overall" || g.Split == split)] };
+            if (parse.GetValue(json)) EvaluationJson.Write(context.Output, lm.Id, calibrationFile?.FullName, file.FullName, evaluation);
+            else EvaluationTable.Write(context.Output, lm.Id, calibrationFile?.FullName, file.FullName, evaluation);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,39 @@
+using System.Globalization;
+using Enaction.Evaluation;
+
+namespace Enaction.Cli.Output;
+
+/// <summary>The human-readable form of <c>enaction evaluate</c>: separation per split, then the entropy gap, as Markdown tables.</summary>
+public static class EvaluationTable
+{
+    /// <summary>Writes the tables.</summary>
+    public static void Write(TextWriter output, string model, string? calibration, string dataset, DatasetEvaluation evaluation)
+    {
+        output.WriteLine($"model: {model}   dataset: {dataset}");
+        output.WriteLine($"off-policy score: {evaluation.Method}, threshold {N(evaluation.Threshold)} ({(calibration is null ? "documented default" : "from " + calibration)});"
+            + $" skipped {evaluation.Skipped}; shorter than the detector's minimum {evaluation.Short}");
+        output.WriteLine();
+        output.WriteLine("Separation of own (negative) and off-policy (positive) turns: project score vs curvature baseline");
+        output.WriteLine();
+        var table = new MarkdownTable("split", "family", "source", "own", "off", "AUROC", "TPR@1%", "TPR@5%", "TPR@thr", "FPR@thr", "curv AUROC", "curv TPR@1%", "curv TPR@5%")
+            .AlignRight("own", "off", "AUROC", "TPR@1%", "TPR@5%", "TPR@thr", "FPR@thr", "curv AUROC", "curv TPR@1%", "curv TPR@5%");
+        foreach (var g in evaluation.Groups)
+        {
+            var d = g.Detector;
+            var c = g.Curvature;
+            table.AddRow(g.Split, g.Family, g.Source, I(d.Negatives), I(d.Positives), N(d.Auroc), N(d.TprAt1), N(d.TprAt5),
+                N(d.TprAtThreshold), N(d.FprAtThreshold), N(c.Auroc), N(c.TprAt1), N(c.TprAt5));
+        }
+        table.Write(output);
+        output.WriteLine();
+        output.WriteLine("Mean next-token entropy of the target turn (nats) and its ratio to own turns");
+        output.WriteLine();
+        var gap = new MarkdownTable("family", "source", "turns", "entropy", "ratio").AlignRight("turns", "entropy", "ratio");
+        foreach (var e in evaluation.Entropy) gap.AddRow(e.Family, e.Source, I(e.Turns), N(e.MeanEntropy), N(e.Ratio));
+        gap.Write(output);
+    }
+
+    private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static string N(double v) => double.IsNaN(v) ? "-" : double.IsInfinity(v) ? (v > 0 ? "+inf" : "-inf") : v.ToString("0.000", CultureInfo.InvariantCulture);
+}

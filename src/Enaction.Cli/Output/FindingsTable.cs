@@ -1,0 +1,39 @@
+using System.Globalization;
+using Enaction.Detection;
+using Enaction.Transcripts;
+
+namespace Enaction.Cli.Output;
+
+/// <summary>The human-readable form of <c>enaction detect</c>: one row per finding with the text it covers.</summary>
+public static class FindingsTable
+{
+    /// <summary>Writes the findings (or a line saying there are none).</summary>
+    public static void Write(TextWriter output, string model, string? calibration, Transcript transcript, IReadOnlyList<Finding> findings)
+    {
+        output.WriteLine($"model: {model}   calibration: {calibration ?? "none (documented defaults)"}");
+        if (findings.Count == 0)
+        {
+            output.WriteLine("No findings.");
+            return;
+        }
+        output.WriteLine();
+        var table = new MarkdownTable("msg", "kind", "severity", "score", "threshold", "span", "text").AlignRight("msg", "score", "threshold");
+        foreach (var f in findings)
+        {
+            var content = f.Message >= 0 && f.Message < transcript.Count ? transcript[f.Message].Content : "";
+            var start = Math.Clamp(f.Start, 0, content.Length);
+            var end = Math.Clamp(f.End, start, content.Length);
+            table.AddRow(f.Message.ToString(CultureInfo.InvariantCulture), f.Kind, f.Severity.ToString().ToLowerInvariant(),
+                Number(f.Score), Number(f.Threshold), $"{f.Start}-{f.End}", Preview(content[start..end]));
+        }
+        table.Write(output);
+    }
+
+    private static string Number(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "-";
+
+    private static string Preview(string text)
+    {
+        var line = text.Replace("\n", "\\n", StringComparison.Ordinal);
+        return line.Length <= 60 ? line : line[..59] + "…";
+    }
+}

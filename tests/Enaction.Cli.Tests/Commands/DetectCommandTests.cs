@@ -1,0 +1,133 @@
+using System.Text.Json;
+using Enaction.Detection;
+using Enaction.Onnx.Generation;
+using Enaction.Onnx.Models;
+using Enaction.Transcripts;
+
+namespace Enaction.Cli.Tests.Commands;
+
+public sealed class DetectCommandTests : IDisposable
+{
+    private readonly DirectoryInfo _temp = Directory.CreateTempSubdirectory("enaction-detect-");
+
+    public void Dispose() => _temp.Delete(recursive: true);
+
+    private string Write(string name, string content)
+    {
+        var path = Path.Combine(_temp.FullName, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    private string WriteTranscript(string name, Transcript transcript) => Write(name, TranscriptJson.ToJson(transcript));
+
+    private static async Task<string> OwnSampleAsync(Transcript prompt, int seed)
+    {
+        using var model = CausalLanguageModel.Load(CliRunner.Model("tiny-chat"), new ModelOptions { ExecutionProvider = ExecutionProvider.Cpu });
+        var result = await new LocalGenerator(model).GenerateAsync(prompt, new GenerationOptions { Seed = seed, MaxTokens = 200 });
+        return result.Text;
+    }
+
+    private static List<JsonElement> Findings(CliRunner.Result r)
+    {
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Output);
+        return [.. doc.RootElement.GetProperty("findings").EnumerateArray().Select(f => f.Clone())];
+    }
+
+    private static readonly Transcript Prompt = new([TranscriptMessage.User("Tell me about Gafan.")]);
+
+    [Fact]
+    public async Task A_clean_own_sample_gives_no_finding()
+    {
+        var own = await OwnSampleAsync(Prompt, seed: 11);
+        var path = WriteTranscript("clean.json", Prompt.Append(TranscriptMessage.Assistant(own)));
+        var r = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path, "--json");
+        Assert.Empty(Findings(r));
+
+        var table = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path);
+        Assert.Equal(0, table.ExitCode);
+        Assert.Contains("No findings.", table.Output);
+    }
+
+    [Fact]
+    public async Task An_injected_assistant_turn_is_off_policy()
+    {
+        var own = await OwnSampleAsync(Prompt, seed: 11);
+        var transcript = Prompt
+            .Append(TranscriptMessage.Assistant(own))
+            .Append(TranscriptMessage.User("What is 12 + 7?"))
+            .Append(TranscriptMessage.Assistant("Bright copper kettles hum beneath the orchard while seven grey herons argue about the price of wool in winter."));
+        var path = WriteTranscript("injected.json", transcript);
+        var r = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path, "--json");
+        var findings = Findings(r);
+        var off = Assert.Single(findings, f => f.GetProperty("kind").GetString() == FindingKinds.OffPolicy);
+        Assert.Equal(3, off.GetProperty("message").GetInt32());
+        Assert.Contains(off.GetProperty("severity").GetString(), new[] { "medium", "high" });
+        Assert.True(off.GetProperty("score").GetDouble() >= off.GetProperty("threshold").GetDouble());
+        Assert.Equal("curvature", off.GetProperty("detail").GetProperty("method").GetString());
+        Assert.DoesNotContain(findings, f => f.GetProperty("kind").GetString() == FindingKinds.OffPolicy && f.GetProperty("message").GetInt32() == 1);
+        Assert.Contains("default", r.Error);
+        Assert.Single(r.Error.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Evaluation_awareness_is_reported_with_its_span()
+    {
+        const string content = "I think this is a test, so I will answer with care. It is 19.";
+        var path = WriteTranscript("aware.json", new Transcript([TranscriptMessage.User("What is 12 + 7?"), TranscriptMessage.Assistant(content)]));
+        var findings = Findings(await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path, "--json"));
+        var aware = Assert.Single(findings, f => f.GetProperty("kind").GetString() == FindingKinds.EvaluationAwareness);
+        var start = aware.GetProperty("start").GetInt32();
+        var end = aware.GetProperty("end").GetInt32();
+        Assert.Equal("this is a test", content[start..end]);
+        Assert.Equal(1, aware.GetProperty("message").GetInt32());
+        Assert.Equal("this is a test", aware.GetProperty("detail").GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Json_names_the_calibration_file_and_findings_follow_the_schema()
+    {
+        var calibration = new Calibration
+        {
+            ModelId = "tiny-chat",
+            ModelSha256 = Calibration.HashFile(Path.Combine(CliRunner.Model("tiny-chat"), "model.onnx")),
+        };
+        var calPath = Path.Combine(_temp.FullName, "cal.json");
+        calibration.Save(calPath);
+        var path = WriteTranscript("aware.json", new Transcript([TranscriptMessage.User("Hi"), TranscriptMessage.Assistant("We are being evaluated, I suspect.")]));
+        var r = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path, "--calibration", calPath, "--json");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("", r.Error);
+        using var doc = JsonDocument.Parse(r.Output);
+        Assert.Equal("tiny-chat", doc.RootElement.GetProperty("model").GetString());
+        Assert.Equal(calPath, doc.RootElement.GetProperty("calibration").GetString());
+        var f = doc.RootElement.GetProperty("findings").EnumerateArray().First();
+        foreach (var name in new[] { "kind", "severity", "score", "threshold", "message", "start", "end", "detail" })
+            Assert.True(f.TryGetProperty(name, out _), name);
+    }
+
+    [Fact]
+    public async Task A_calibration_for_another_model_is_rejected()
+    {
+        var calibration = new Calibration { ModelId = "tiny-base", ModelSha256 = Calibration.HashFile(Path.Combine(CliRunner.Model("tiny-base"), "model.onnx")) };
+        var calPath = Path.Combine(_temp.FullName, "base.json");
+        calibration.Save(calPath);
+        var path = WriteTranscript("t.json", new Transcript([TranscriptMessage.User("Hi"), TranscriptMessage.Assistant("Hello.")]));
+        var r = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path, "--calibration", calPath);
+        ScoreCommandTests.AssertBadInput(r, "made for model \"tiny-base\"");
+    }
+
+    [Fact]
+    public async Task Bad_inputs_are_one_line_errors()
+    {
+        var good = WriteTranscript("t.json", new Transcript([TranscriptMessage.User("Hi"), TranscriptMessage.Assistant("Hello.")]));
+        var model = CliRunner.Model("tiny-chat");
+        ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("detect", "--model", model, "--transcript", Path.Combine(_temp.FullName, "none.json")), "no such transcript file");
+        ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("detect", "--model", model, "--transcript", Write("bad.json", "{\"messages\":[\n{\"role\":\"user\" \"content\":\"x\"}]}")), "bad.json:2:");
+        ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("detect", "--model", Path.Combine(_temp.FullName, "nope"), "--transcript", good), "no such model directory");
+        ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("detect", "--model", model, "--transcript", good, "--calibration", Path.Combine(_temp.FullName, "none-cal.json")), "no such calibration file");
+        ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("detect", "--model", model, "--transcript", good, "--calibration", Write("cal.json", "{\"version\":1,")), "not a valid calibration file");
+        ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("detect", "--model", model, "--transcript", good, "--calibration", Write("v9.json", "{\"version\":9,\"model_id\":\"m\",\"model_sha256\":\"x\"}")), "version 9");
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+
+namespace Enaction.Cli.Tests.Commands;
+
+public sealed class EvaluateCommandTests : IDisposable
+{
+    private readonly DirectoryInfo _temp = Directory.CreateTempSubdirectory("enaction-evaluate-");
+
+    public void Dispose() => _temp.Delete(recursive: true);
+
+    private async Task<string> DatasetAsync()
+    {
+        var output = Path.Combine(_temp.FullName, "d.jsonl");
+        var r = await CliRunner.RunAsync("dataset", "--model", CliRunner.Model("tiny-chat"), "--other-model", CliRunner.Model("tiny-base"),
+            "--prompts", DatasetCommandTests.WritePrompts(_temp), "--out", output, "--samples", "2", "--max-tokens", "64");
+        Assert.Equal(0, r.ExitCode);
+        return output;
+    }
+
+    [Fact]
+    public async Task Prints_auroc_and_tpr_for_the_detector_and_the_curvature_baseline()
+    {
+        var dataset = await DatasetAsync();
+        var r = await CliRunner.RunAsync("evaluate", "--model", CliRunner.Model("tiny-chat"), "--dataset", dataset);
+        Assert.Equal(0, r.ExitCode);
+        foreach (var text in new[] { "AUROC", "TPR@1%", "TPR@5%", "curv AUROC", "| overall", "| source", "| family", "other-model", "prefill", "open-ended", "arithmetic", "ratio" })
+            Assert.Contains(text, r.Output);
+        Assert.Contains("default", r.Error);
+
+        var json = await CliRunner.RunAsync("evaluate", "--model", CliRunner.Model("tiny-chat"), "--dataset", dataset, "--json", "--by", "source");
+        Assert.Equal(0, json.ExitCode);
+        using var doc = JsonDocument.Parse(json.Output);
+        Assert.Equal("curvature", doc.RootElement.GetProperty("method").GetString());
+        var groups = doc.RootElement.GetProperty("groups").EnumerateArray().ToList();
+        Assert.Equal(["overall", "source"], groups.Select(g => g.GetProperty("split").GetString()).Distinct());
+        var overall = groups[0];
+        Assert.Equal(4, overall.GetProperty("detector").GetProperty("negatives").GetInt32() / 2);
+        Assert.InRange(overall.GetProperty("detector").GetProperty("auroc").GetDouble(), 0, 1);
+        Assert.True(overall.GetProperty("curvature").TryGetProperty("tpr_at_1pct_fpr", out _));
+        var entropy = doc.RootElement.GetProperty("entropy").EnumerateArray().ToList();
+        Assert.Contains(entropy, e => e.GetProperty("source").GetString() == "own" && e.GetProperty("ratio").GetDouble() == 1);
+    }
+
+    [Fact]
+    public async Task Bad_inputs_are_one_line_errors()
+    {
+        var model = CliRunner.Model("tiny-chat");
+        const string good = """{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a b c"}],"target":1,"off_policy":false,"source":"own","family":"f"}""";
+        var bad = Path.Combine(_temp.FullName, "bad.jsonl");
+        File.WriteAllText(bad, good + "\n" + good.Replace("\"target\":1", "\"target\":0") + "\n");
+        ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("evaluate", "--model", model, "--dataset", bad), "bad.jsonl:2:");
+        ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("evaluate", "--model", model, "--dataset", Path.Combine(_temp.FullName, "none.jsonl")), "no such dataset file");
+        var empty = Path.Combine(_temp.FullName, "empty.jsonl");
+        File.WriteAllText(empty, "\n");
+        ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("evaluate", "--model", model, "--dataset", empty), "empty");
+        var r = await CliRunner.RunAsync("evaluate", "--model", model, "--dataset", bad, "--by", "colour");
+        Assert.NotEqual(0, r.ExitCode);
+    }
+}
