@@ -124,9 +124,15 @@ public sealed class ActionExecutor
     {
         ArgumentNullException.ThrowIfNull(call);
         var text = call.Block?.Replacement ?? BlockAction.DefaultReplacement;
-        var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, text)) { FinishReason = ChatFinishReason.ContentFilter, ModelId = call.Model };
-        response.AdditionalProperties = Annotate(call, response.AdditionalProperties);
-        return response;
+        var message = new ChatMessage(ChatRole.Assistant, text);
+        // Semantic Kernel reads the message's properties (ChatMessageContent.Metadata), M.E.AI callers the response's.
+        message.AdditionalProperties = Annotate(call, null);
+        return new ChatResponse(message)
+        {
+            FinishReason = ChatFinishReason.ContentFilter,
+            ModelId = call.Model,
+            AdditionalProperties = Annotate(call, null),
+        };
     }
 
     private void Block(MonitoredCall call, TurnVerdict verdict, BlockAction block)
