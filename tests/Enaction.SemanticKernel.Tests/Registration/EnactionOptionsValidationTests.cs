@@ -1,0 +1,68 @@
+using Enaction.SemanticKernel.Tests.Support;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Enaction.SemanticKernel.Tests.Registration;
+
+public class EnactionOptionsValidationTests
+{
+    private static OptionsValidationException StartWith(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddEnactionMonitor(configuration.GetSection("Enaction"));
+        using var provider = services.BuildServiceProvider();
+        // What a host runs at start-up for ValidateOnStart.
+        return Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+    }
+
+    private static Dictionary<string, string?> Valid() => new()
+    {
+        ["Enaction:ModelDirectory"] = TestPaths.InRepo("models", "tiny-chat"),
+        ["Enaction:PolicyFile"] = TestPaths.InRepo("policies", "default.yaml"),
+    };
+
+    [Fact]
+    public void A_bad_provider_is_named_with_the_accepted_values()
+    {
+        var settings = Valid();
+        settings["Enaction:Provider"] = "gpu";
+        var e = StartWith(settings);
+        Assert.Contains("Enaction:Provider is \"gpu\"; expected one of auto, cpu, cuda.", e.Failures);
+    }
+
+    [Fact]
+    public void A_missing_model_directory_and_policy_file_are_both_reported()
+    {
+        var e = StartWith(new Dictionary<string, string?> { ["Enaction:PolicyFile"] = "nowhere/policy.yaml" });
+        Assert.Contains(e.Failures, f => f.StartsWith("Enaction:ModelDirectory is not set;", StringComparison.Ordinal));
+        Assert.Contains(e.Failures, f => f.StartsWith("Enaction:PolicyFile \"nowhere/policy.yaml\" does not exist;", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_ledger_store_must_be_known_and_sqlite_needs_a_path_and_a_key()
+    {
+        var settings = Valid();
+        settings["Enaction:Provenance:Store"] = "redis";
+        Assert.Contains("Enaction:Provenance:Store is \"redis\"; expected one of none, memory, sqlite.", StartWith(settings).Failures);
+
+        settings["Enaction:Provenance:Store"] = "sqlite";
+        var e = StartWith(settings);
+        Assert.Contains(e.Failures, f => f.StartsWith("Enaction:Provenance:Path is not set;", StringComparison.Ordinal));
+        Assert.Contains(e.Failures, f => f.StartsWith("Enaction:Provenance:Key is not set;", StringComparison.Ordinal));
+
+        settings["Enaction:Provenance:Key"] = Convert.ToBase64String(new byte[8]);
+        Assert.Contains(StartWith(settings).Failures, f => f.StartsWith("Enaction:Provenance:Key is 8 bytes;", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_missing_calibration_file_and_a_zero_capacity_are_named()
+    {
+        var settings = Valid();
+        settings["Enaction:CalibrationFile"] = "missing.json";
+        settings["Enaction:SessionCapacity"] = "0";
+        var e = StartWith(settings);
+        Assert.Contains(e.Failures, f => f.StartsWith("Enaction:CalibrationFile \"missing.json\" does not exist;", StringComparison.Ordinal));
+        Assert.Contains("Enaction:SessionCapacity is 0; expected 1 or more conversations.", e.Failures);
+    }
+}
