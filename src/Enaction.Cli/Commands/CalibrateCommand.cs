@@ -18,12 +18,18 @@ internal static class CalibrateCommand
         var build = new DatasetCommand.BuildOptions();
         var output = new Option<FileInfo>("--out", "-o") { Description = "Where to write the calibration (JSON), e.g. models/tiny-chat/calibration.json", Required = true };
         var fpr = new Option<double>("--fpr") { Description = "False-positive rate every threshold is set at, measured on the model's own samples", DefaultValueFactory = _ => 0.01 };
+        var features = new Option<string>("--features")
+        {
+            Description = "Features of the off-policy combination: standard (what detect computes) or extended (adds windowed peaks; for evaluate only until the detector computes them)",
+            DefaultValueFactory = _ => "standard",
+        };
+        features.AcceptOnlyFromAmong("standard", "extended");
         var saveDataset = new Option<FileInfo?>("--save-dataset") { Description = "Also write the sampled labelled transcripts (JSONL) here" };
         var provider = CommonOptions.Provider();
         var template = CommonOptions.Template();
         var command = new Command("calibrate", "Fit this model's off-policy combination and detector thresholds on its own samples and write a calibration file")
         {
-            model, output, fpr, saveDataset, provider, template,
+            model, output, fpr, features, saveDataset, provider, template,
         };
         build.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -47,7 +53,8 @@ internal static class CalibrateCommand
             Enaction.Detection.Calibration calibration;
             try
             {
-                calibration = CalibrationFitter.Fit(scored, lm.Id, Enaction.Detection.Calibration.HashFile(lm.Directory.OnnxPath), target);
+                var set = OffPolicyFeatureSet.All.Single(s => s.Name == parse.GetValue(features));
+                calibration = CalibrationFitter.Fit(scored, lm.Id, Enaction.Detection.Calibration.HashFile(lm.Directory.OnnxPath), target, features: set);
             }
             catch (ArgumentException e)
             {

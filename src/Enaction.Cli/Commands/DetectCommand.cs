@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Enaction.Cli.Output;
 using Enaction.Detection;
+using Enaction.Evaluation;
 using Enaction.Onnx.Models;
 using Enaction.Onnx.Scoring;
 
@@ -63,7 +64,11 @@ internal static class DetectCommand
     }
 
     /// <summary>Rejects a calibration made for another model (compared by the ONNX file's SHA-256).</summary>
-    internal static void EnsureCalibrationFor(Calibration calibration, FileInfo file, CausalLanguageModel model)
+    /// <param name="calibration">The calibration.</param>
+    /// <param name="file">Its file, for messages.</param>
+    /// <param name="model">The model it must belong to.</param>
+    /// <param name="evaluationOnly">Accept a combination of the extended evaluation features, which the detectors do not compute.</param>
+    internal static void EnsureCalibrationFor(Calibration calibration, FileInfo file, CausalLanguageModel model, bool evaluationOnly = false)
     {
         try
         {
@@ -73,7 +78,8 @@ internal static class DetectCommand
         {
             throw new CliInputException(e.Message);
         }
-        if (calibration.OffPolicy is { } off && !off.Features.SequenceEqual(TurnFeatures.VectorNames))
+        if (calibration.OffPolicy is { } off && !off.Features.SequenceEqual(TurnFeatures.VectorNames)
+            && !(evaluationOnly && OffPolicyFeatureSet.For(off.Features) is not null))
             throw new CliInputException($"{file.FullName}: the off-policy combination weighs features [{string.Join(", ", off.Features)}], but this build computes [{string.Join(", ", TurnFeatures.VectorNames)}]; run `enaction calibrate` again");
     }
 }

@@ -31,6 +31,7 @@ public static class CalibrationFitter
     /// <param name="options">Detector settings the thresholds must agree with (minimum turn length, span window).</param>
     /// <param name="fit">Logistic-regression settings.</param>
     /// <param name="created">Timestamp to record (default now).</param>
+    /// <param name="features">The features the combination weighs (default: the detector's own).</param>
     public static Calibration Fit(
         IReadOnlyList<ScoredExample> examples,
         string modelId,
@@ -38,8 +39,10 @@ public static class CalibrationFitter
         double targetFpr = 0.01,
         DetectorOptions? options = null,
         LogisticRegression.Options? fit = null,
-        DateTimeOffset? created = null)
+        DateTimeOffset? created = null,
+        OffPolicyFeatureSet? features = null)
     {
+        features ??= OffPolicyFeatureSet.Standard;
         ArgumentNullException.ThrowIfNull(examples);
         if (!(targetFpr > 0 && targetFpr < 1)) throw new ArgumentOutOfRangeException(nameof(targetFpr), targetFpr, "the target false-positive rate must be between 0 and 1, e.g. 0.01");
         options ??= new DetectorOptions();
@@ -50,17 +53,17 @@ public static class CalibrationFitter
         var offCount = judged.Count - ownCount;
         if (ownCount < 2 || offCount < 2)
             throw new ArgumentException($"calibration needs at least two own and two off-policy turns of {options.MinTurnTokens}+ tokens; got {ownCount} own and {offCount} off-policy");
-        var model = LogisticRegression.Fit([.. judged.Select(e => e.Features!.Vector())], [.. judged.Select(e => e.Example.OffPolicy)], fit);
+        var model = LogisticRegression.Fit([.. judged.Select(e => features.Vector(e)!)], [.. judged.Select(e => e.Example.OffPolicy)], fit);
         var offPolicy = new OffPolicyCalibration
         {
-            Features = [.. TurnFeatures.VectorNames],
+            Features = features.Names,
             Means = model.Means,
             Scales = model.Scales,
             Weights = model.Weights,
             Bias = model.Bias,
             Threshold = 0,
         };
-        var (ownScores, offScores) = Split(judged, e => offPolicy.Score(e.Features!));
+        var (ownScores, offScores) = Split(judged, e => features.Score(offPolicy, e));
         var offPolicyReport = DetectorReports.From(ownScores, offScores, targetFpr);
         offPolicy = offPolicy with { Threshold = offPolicyReport.Threshold };
         var (ownCurvature, offCurvature) = Split(judged, e => e.Features!.Curvature);

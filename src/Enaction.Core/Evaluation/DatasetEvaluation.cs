@@ -7,7 +7,7 @@ namespace Enaction.Evaluation;
 /// The quality of the off-policy signature on a labelled dataset: the project's score and the curvature baseline,
 /// overall and split by source, family and both, plus the entropy gap between own and off-policy turns.
 /// </summary>
-/// <param name="Method">"calibrated" or "curvature": what the project's score was.</param>
+/// <param name="Method">"curvature" (no calibration), "calibrated" (the detector's combination) or "calibrated-extended" (the extended feature set): what the project's score was.</param>
 /// <param name="Threshold">The threshold the detector would apply (calibrated, or the default curvature z).</param>
 /// <param name="Groups">Separation rows.</param>
 /// <param name="Entropy">Entropy gap rows, overall ("all") and per family.</param>
@@ -33,13 +33,16 @@ public sealed record DatasetEvaluation(
         var rows = new List<Row>();
         var skipped = 0;
         var shortTurns = 0;
-        string method = calibration?.OffPolicy is null ? "curvature" : "calibrated";
-        var threshold = calibration?.OffPolicy?.Threshold ?? options.CurvatureThreshold;
+        var combination = calibration?.OffPolicy;
+        var set = combination is null ? null : OffPolicyFeatureSet.For(combination.Features)
+            ?? throw new ArgumentException($"the calibration weighs features [{string.Join(", ", combination.Features)}], which this build does not compute", nameof(calibration));
+        var method = set is null ? "curvature" : set == OffPolicyFeatureSet.Standard ? "calibrated" : $"calibrated-{set.Name}";
+        var threshold = combination?.Threshold ?? options.CurvatureThreshold;
         foreach (var e in examples)
         {
             if (e.Features is not { } f) { skipped++; continue; }
             if (f.Tokens < options.MinTurnTokens) shortTurns++;
-            var (score, _, _) = detector.Signature(f, calibration);
+            var score = set is null ? detector.Signature(f, null).Score : set.Score(combination!, e);
             rows.Add(new Row(e.Example, score, f.Curvature, f.MeanEntropy));
         }
 
