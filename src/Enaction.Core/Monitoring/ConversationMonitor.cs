@@ -253,7 +253,8 @@ public sealed class ConversationMonitor : IDisposable
     {
         var n = Math.Min(judged.Count, current.Count);
         var i = 0;
-        while (i < n && judged[i] == current[i]) i++;
+        // Role and content only: SK and M.E.AI name tool messages differently (function name vs call id).
+        while (i < n && judged[i].Role == current[i].Role && judged[i].Content == current[i].Content) i++;
         return i;
     }
 
