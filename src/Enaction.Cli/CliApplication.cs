@@ -23,6 +23,8 @@ public static class CliApplication
         root.Add(CalibrateCommand.Create(context));
         root.Add(EvaluateCommand.Create(context));
         root.Add(BenchCommand.Create(context));
+        root.Add(ReplayCommand.Create(context));
+        root.Add(ReportCommand.Create(context));
         return root;
     }
 

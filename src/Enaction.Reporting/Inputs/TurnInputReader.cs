@@ -1,0 +1,116 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Enaction.Detection;
+using Enaction.Monitoring;
+using Enaction.Policies;
+using Enaction.Transcripts;
+
+namespace Enaction.Reporting.Inputs;
+
+/// <summary>
+/// Reads a JSONL file of audit records or of transcripts, telling them apart by the first line. Every line is
+/// parsed and checked (stage names, severities, finding spans inside their message) before the file is returned,
+/// so a command fails on a bad line before it prints or writes anything.
+/// </summary>
+public static class TurnInputReader
+{
+    // The same settings JsonlTurnRecorder writes with: NaN means appear for messages with no scored token.
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        AllowTrailingCommas = false,
+    };
+
+    /// <summary>Reads and validates <paramref name="path"/>.</summary>
+    /// <exception cref="TurnInputException">The file is missing, empty, or a line is not a record (or transcript).</exception>
+    /// <exception cref="TranscriptFormatException">A transcript line is malformed (the message names file:line:column).</exception>
+    public static async Task<TurnInput> ReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new TurnInputException(path, null, "no such file; expected audit records (JSONL) or transcripts (JSONL)");
+
+        var records = ImmutableArray.CreateBuilder<(int, TurnRecord)>();
+        var transcripts = ImmutableArray.CreateBuilder<(int, Transcript)>();
+        TurnInputKind? kind = null;
+        var number = 0;
+        // Shared read: the monitor may still be appending to today's audit file.
+        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite), Encoding.UTF8);
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            number++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            kind ??= Classify(line, path, number);
+            if (kind == TurnInputKind.Records) records.Add((number, ParseRecord(line, path, number)));
+            else transcripts.Add((number, TranscriptJson.Parse(Encoding.UTF8.GetBytes(line), path, number).Transcript));
+        }
+        if (kind is null) throw new TurnInputException(path, null, "the file is empty; expected one audit record or transcript per line");
+        return new TurnInput(path, kind.Value, records.ToImmutable(), transcripts.ToImmutable());
+    }
+
+    private static TurnInputKind Classify(string line, string path, int number)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(line);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw new TurnInputException(path, number, "expected a JSON object: an audit record or {\"messages\":[...]}");
+            var root = document.RootElement;
+            if (root.TryGetProperty("stages", out _) || root.TryGetProperty("conversation_id", out _)) return TurnInputKind.Records;
+            if (root.TryGetProperty("messages", out _)) return TurnInputKind.Transcripts;
+            throw new TurnInputException(path, number, "neither an audit record (no \"stages\") nor a transcript (no \"messages\")");
+        }
+        catch (JsonException e)
+        {
+            throw new TurnInputException(path, number, "not valid JSON: " + Trim(e.Message), e);
+        }
+    }
+
+    private static TurnRecord ParseRecord(string line, string path, int number)
+    {
+        TurnRecord? record;
+        try
+        {
+            record = JsonSerializer.Deserialize<TurnRecord>(line, Json);
+        }
+        catch (JsonException e)
+        {
+            throw new TurnInputException(path, number, "not a valid audit record: " + Trim(e.Message), e);
+        }
+        if (record is null) throw new TurnInputException(path, number, "expected an audit record object, found null");
+        Validate(record, path, number);
+        return record;
+    }
+
+    private static void Validate(TurnRecord record, string path, int number)
+    {
+        TurnInputException Error(string problem) => new(path, number, problem);
+        if (record.Messages.Count == 0) throw Error("the record has no messages");
+        foreach (var m in record.Messages)
+            if (!MessageRoles.TryParse(m.Role, out _)) throw Error($"unknown role \"{m.Role}\"; expected one of {MessageRoles.Accepted}");
+        foreach (var g in record.Generated)
+            if (g < 0 || g >= record.Messages.Count) throw Error($"generated index {g} is outside the {record.Messages.Count} messages");
+        foreach (var stage in record.Stages)
+        {
+            if (RecordedTurns.ParseStage(stage.Stage) is null) throw Error($"unknown stage \"{stage.Stage}\"; expected request or response");
+            foreach (var action in stage.Decision)
+                if (RecordedTurns.ParseAction(action) is null)
+                    throw Error($"unknown action \"{action}\" in the {stage.Stage} decision; expected one of {string.Join(", ", PolicyLoader.ActionNames)}");
+            foreach (var f in stage.Findings)
+            {
+                if (RecordedTurns.ParseSeverity(f.Severity) is null) throw Error($"finding \"{f.Kind}\" has unknown severity \"{f.Severity}\"; expected low, medium or high");
+                if (f.Message < 0 || f.Message >= record.Messages.Count) throw Error($"finding \"{f.Kind}\" is on message {f.Message}, but the record has {record.Messages.Count} messages");
+                var length = record.Messages[f.Message].Content.Length;
+                if (f.Start < 0 || f.End < f.Start || f.End > length)
+                    throw Error($"finding \"{f.Kind}\" spans characters {f.Start}..{f.End} of message {f.Message}, which has {length}");
+            }
+        }
+    }
+
+    private static string Trim(string message)
+    {
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}
