@@ -17,36 +17,35 @@ mkdir -p "$OUT"
 
 dotnet build -c Release src/Enaction.Cli/Enaction.Cli.csproj -v q -nologo
 enaction() { dotnet src/Enaction.Cli/bin/Release/net10.0/enaction.dll "$@"; }
-PROMPTS=tests/fixtures/quality
+PROMPTS="${PROMPTS:-tests/fixtures/quality}"
 
 # 1. Calibration (training-split prompts): own samples x2, tiny-base, corpus, swap, prefill.
 enaction calibrate --model models/tiny-chat --other-model models/tiny-base --prompts $PROMPTS/calibration.jsonl \
   --samples 2 --seed 1 --parallel "$PARALLEL" --fpr 0.01 --out "$CALIBRATION" \
   --save-dataset "$OUT/calibration-chat.jsonl" > "$OUT/calibrate-chat.md"
-# The extended feature set (evaluation only), fitted on the same calibration dataset's prompts and seed.
-enaction calibrate --model models/tiny-chat --other-model models/tiny-base --prompts $PROMPTS/calibration.jsonl \
-  --samples 2 --seed 1 --parallel "$PARALLEL" --fpr 0.01 --features extended --out "$OUT/calibration-extended.json" > "$OUT/calibrate-chat-extended.md"
+# The extended feature set (evaluation only), fitted on the same calibration transcripts.
+enaction calibrate --model models/tiny-chat --dataset "$OUT/calibration-chat.jsonl" --fpr 0.01 --features extended \
+  --parallel "$PARALLEL" --out "$OUT/calibration-extended.json" > "$OUT/calibrate-chat-extended.md"
 
 # 2. Held-out dataset for tiny-chat (tiny-base is the other model) and its evaluation.
 enaction dataset --model models/tiny-chat --other-model models/tiny-base --prompts $PROMPTS/heldout.jsonl \
   --samples 2 --seed 2 --parallel "$PARALLEL" --out "$OUT/heldout-chat.jsonl"
-for mode in calibrated extended curvature; do
+for mode in calibrated extended; do
   case $mode in
     calibrated) cal=(--calibration "$CALIBRATION") ;;
     extended) cal=(--calibration "$OUT/calibration-extended.json") ;;
-    curvature) cal=() ;;
   esac
-  enaction evaluate --model models/tiny-chat --dataset "$OUT/heldout-chat.jsonl" "${cal[@]}" --parallel "$PARALLEL" > "$OUT/evaluate-chat-$mode.md"
-  enaction evaluate --model models/tiny-chat --dataset "$OUT/heldout-chat.jsonl" "${cal[@]}" --parallel "$PARALLEL" --json > "$OUT/evaluate-chat-$mode.json"
+  enaction evaluate --model models/tiny-chat --dataset "$OUT/heldout-chat.jsonl" "${cal[@]}" --parallel "$PARALLEL" \
+    --save-json "$OUT/evaluate-chat-$mode.json" > "$OUT/evaluate-chat-$mode.md"
 done
 
 # 3. The paper's measure for the base model: tiny-base's own samples vs tiny-chat's and the other sources.
 enaction dataset --model models/tiny-base --other-model models/tiny-chat --prompts $PROMPTS/heldout.jsonl \
   --samples 1 --seed 2 --parallel "$PARALLEL" --out "$OUT/heldout-base.jsonl"
-enaction evaluate --model models/tiny-base --dataset "$OUT/heldout-base.jsonl" --parallel "$PARALLEL" > "$OUT/evaluate-base.md"
-enaction evaluate --model models/tiny-base --dataset "$OUT/heldout-base.jsonl" --parallel "$PARALLEL" --json > "$OUT/evaluate-base.json"
+enaction evaluate --model models/tiny-base --dataset "$OUT/heldout-base.jsonl" --parallel "$PARALLEL" \
+  --save-json "$OUT/evaluate-base.json" > "$OUT/evaluate-base.md"
 
-# 4. Detect on one held-out own sample and one swapped turn, with the calibration (a smoke check of the file).
+# 4. Record what was measured.
 sha256sum models/tiny-chat/model.onnx models/tiny-base/model.onnx > "$OUT/models.sha256"
 date -u +%Y-%m-%dT%H:%MZ > "$OUT/date.txt"
 echo "done: $OUT"

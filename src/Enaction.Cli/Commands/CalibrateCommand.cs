@@ -25,11 +25,12 @@ internal static class CalibrateCommand
         };
         features.AcceptOnlyFromAmong("standard", "extended");
         var saveDataset = new Option<FileInfo?>("--save-dataset") { Description = "Also write the sampled labelled transcripts (JSONL) here" };
+        var fromDataset = new Option<FileInfo?>("--dataset") { Description = "Fit on these labelled transcripts (from `dataset` or --save-dataset) instead of sampling; --prompts is then not needed" };
         var provider = CommonOptions.Provider();
         var template = CommonOptions.Template();
         var command = new Command("calibrate", "Fit this model's off-policy combination and detector thresholds on its own samples and write a calibration file")
         {
-            model, output, fpr, features, saveDataset, provider, template,
+            model, output, fpr, features, saveDataset, fromDataset, provider, template,
         };
         build.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -41,11 +42,26 @@ internal static class CalibrateCommand
             DatasetCommand.EnsureWritable(outFile);
             var datasetFile = parse.GetValue(saveDataset);
             if (datasetFile is not null) DatasetCommand.EnsureWritable(datasetFile);
-            var prompts = await DatasetCommand.LoadPromptsAsync(parse.GetRequiredValue(build.Prompts), cancellationToken);
+            var existing = parse.GetValue(fromDataset);
+            IReadOnlyList<LabelledTranscript>? examples = null;
+            IReadOnlyList<Onnx.Calibration.CalibrationPrompt>? prompts = null;
+            string source;
+            if (existing is not null)
+            {
+                if (!existing.Exists) throw new CliInputException($"{existing.FullName}: no such dataset file");
+                examples = await LabelledTranscriptJsonl.LoadAsync(existing.FullName, cancellationToken);
+                source = existing.FullName;
+            }
+            else
+            {
+                var promptFile = parse.GetValue(build.Prompts) ?? throw new CliInputException("give --prompts FILE to sample a dataset, or --dataset FILE to fit on labelled transcripts");
+                prompts = await DatasetCommand.LoadPromptsAsync(promptFile, cancellationToken);
+                source = promptFile.FullName;
+            }
             using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template));
-            using var other = parse.GetValue(build.OtherModel) is { } otherDir ? CommonOptions.LoadModel(otherDir, parse.GetValue(provider), parse.GetValue(template)) : null;
+            using var other = prompts is not null && parse.GetValue(build.OtherModel) is { } otherDir ? CommonOptions.LoadModel(otherDir, parse.GetValue(provider), parse.GetValue(template)) : null;
 
-            var examples = await DatasetCommand.BuildAsync(context, lm, other, prompts, options, cancellationToken);
+            examples ??= await DatasetCommand.BuildAsync(context, lm, other, prompts!, options, cancellationToken);
             using var scorer = new OnnxConversationScorer(lm);
             var scored = await ProgressDisplay.RunAsync(context.ErrorConsole, stage =>
                 ExampleScorer.ScoreAsync(scorer, examples, stage($"scoring {examples.Count} transcripts", examples.Count), options.Parallelism, cancellationToken));
@@ -58,9 +74,9 @@ internal static class CalibrateCommand
             }
             catch (ArgumentException e)
             {
-                throw new CliInputException($"{parse.GetRequiredValue(build.Prompts).FullName}: {e.Message}; add prompts or --samples");
+                throw new CliInputException($"{source}: {e.Message}; add prompts or --samples");
             }
-            if (datasetFile is not null) await LabelledTranscriptJsonl.SaveAsync(datasetFile.FullName, examples, cancellationToken);
+            if (datasetFile is not null && existing is null) await LabelledTranscriptJsonl.SaveAsync(datasetFile.FullName, examples, cancellationToken);
             var temp = outFile.FullName + ".tmp-" + Environment.ProcessId;
             try
             {

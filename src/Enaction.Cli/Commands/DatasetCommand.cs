@@ -20,7 +20,6 @@ internal static class DatasetCommand
         public Option<FileInfo> Prompts { get; } = new("--prompts", "-p")
         {
             Description = "Prompt file, one JSON object a line: {\"prompt\":\"...\",\"family\":\"open-ended\",\"system\":\"...\",\"topic\":\"...\",\"answers\":[\"corpus answer\"]}",
-            Required = true,
         };
         public Option<string?> OtherModel { get; } = new("--other-model")
         {
@@ -74,7 +73,7 @@ internal static class DatasetCommand
             var options = build.Read(parse);
             var outFile = parse.GetRequiredValue(output);
             EnsureWritable(outFile);
-            var prompts = await LoadPromptsAsync(parse.GetRequiredValue(build.Prompts), cancellationToken);
+            var prompts = await LoadPromptsAsync(parse.GetValue(build.Prompts) ?? throw new CliInputException("--prompts FILE is required"), cancellationToken);
             using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template));
             using var other = parse.GetValue(build.OtherModel) is { } otherDir ? CommonOptions.LoadModel(otherDir, parse.GetValue(provider), parse.GetValue(template)) : null;
             var examples = await BuildAsync(context, lm, other, prompts, options, cancellationToken);

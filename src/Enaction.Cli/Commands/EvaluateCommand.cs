@@ -23,18 +23,21 @@ internal static class EvaluateCommand
         var json = CommonOptions.Json();
         var by = new Option<string?>("--by") { Description = "Only this split besides the overall row: source or family (default: both, and family × source)" };
         by.AcceptOnlyFromAmong("source", "family");
+        var saveJson = new Option<FileInfo?>("--save-json") { Description = "Also write the --json document to this file (one scoring pass for both forms)" };
         var parallel = new Option<int>("--parallel") { Description = "Transcripts scored at once", DefaultValueFactory = _ => 1 };
         var provider = CommonOptions.Provider();
         var template = CommonOptions.Template();
         var command = new Command("evaluate", "Score a labelled dataset: AUROC and TPR at 1% and 5% FPR of the off-policy score and the curvature baseline, and the entropy gap")
         {
-            model, dataset, calibration, json, by, parallel, provider, template,
+            model, dataset, calibration, json, by, saveJson, parallel, provider, template,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var file = parse.GetRequiredValue(dataset);
             if (!file.Exists) throw new CliInputException($"{file.FullName}: no such dataset file");
             if (parse.GetValue(parallel) < 1) throw new CliInputException($"--parallel must be at least 1 (got {parse.GetValue(parallel)})");
+            var jsonFile = parse.GetValue(saveJson);
+            if (jsonFile is not null) DatasetCommand.EnsureWritable(jsonFile);
             var examples = await LabelledTranscriptJsonl.LoadAsync(file.FullName, cancellationToken);
             var calibrationFile = parse.GetValue(calibration);
             var loaded = calibrationFile is null ? null : DetectCommand.LoadCalibration(calibrationFile);
@@ -49,6 +52,11 @@ internal static class EvaluateCommand
             var split = parse.GetValue(by);
             if (split is not null)
                 evaluation = evaluation with { Groups = [.. evaluation.Groups.Where(g => g.Split == "overall" || g.Split == split)] };
+            if (jsonFile is not null)
+            {
+                await using var writer = new StreamWriter(jsonFile.FullName);
+                EvaluationJson.Write(writer, lm.Id, calibrationFile?.FullName, file.FullName, evaluation);
+            }
             if (parse.GetValue(json)) EvaluationJson.Write(context.Output, lm.Id, calibrationFile?.FullName, file.FullName, evaluation);
             else EvaluationTable.Write(context.Output, lm.Id, calibrationFile?.FullName, file.FullName, evaluation);
             return 0;

@@ -39,6 +39,20 @@ public sealed class CalibrateCommandTests : IDisposable
         ScoreCommandTests.AssertBadInput(
             await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-base"), "--transcript", transcript, "--calibration", output),
             "made for model \"tiny-chat\"");
+
+        // Refit on the saved transcripts with the extended features: evaluate reads it, detect refuses it.
+        var extended = Path.Combine(_temp.FullName, "extended.json");
+        var refit = await CliRunner.RunAsync("calibrate", "--model", CliRunner.Model("tiny-chat"), "--dataset", dataset, "--features", "extended", "--fpr", "0.05", "--out", extended);
+        Assert.True(refit.ExitCode == 0, refit.Error);
+        Assert.Equal(OffPolicyFeatureSet.Extended.Names.ToArray(), Calibration.Load(extended).OffPolicy!.Features.ToArray());
+        var evaluate = await CliRunner.RunAsync("evaluate", "--model", CliRunner.Model("tiny-chat"), "--dataset", dataset, "--calibration", extended,
+            "--save-json", Path.Combine(_temp.FullName, "e.json"));
+        Assert.Equal(0, evaluate.ExitCode);
+        Assert.Contains("calibrated-extended", evaluate.Output);
+        Assert.Contains("calibrated-extended", File.ReadAllText(Path.Combine(_temp.FullName, "e.json")));
+        ScoreCommandTests.AssertBadInput(
+            await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", transcript, "--calibration", extended),
+            "weighs features");
     }
 
     [Fact]
@@ -49,6 +63,8 @@ public sealed class CalibrateCommandTests : IDisposable
         var prompts = DatasetCommandTests.WritePrompts(_temp);
         ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("calibrate", "--model", model, "--prompts", prompts, "--out", output, "--fpr", "2"), "--fpr");
         ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("calibrate", "--model", model, "--prompts", Path.Combine(_temp.FullName, "none.jsonl"), "--out", output), "no such prompt file");
+        ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("calibrate", "--model", model, "--out", output), "--prompts");
+        ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("calibrate", "--model", model, "--dataset", Path.Combine(_temp.FullName, "none.jsonl"), "--out", output), "no such dataset file");
         ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("calibrate", "--model", model, "--prompts", prompts, "--out", Path.Combine(_temp.FullName, "no", "c.json")), "does not exist");
         Assert.False(File.Exists(output));
     }
