@@ -32,10 +32,13 @@ public sealed class OffPolicyFeatureSet
     /// <summary>The detector's features.</summary>
     public static OffPolicyFeatureSet Standard { get; } = new("standard", [.. TurnFeatures.VectorNames], e => e.Features?.Vector());
 
-    /// <summary>The detector's features plus windowed and peak gap, surprisal and entropy statistics.</summary>
+    /// <summary>
+    /// The detector's features plus windowed and peak gap, surprisal and entropy statistics, and the jump of the first
+    /// tokens' entropy over the rest of the turn.
+    /// </summary>
     public static OffPolicyFeatureSet Extended { get; } = new("extended",
-        [.. TurnFeatures.VectorNames, "max_window_gap", "max_surprisal", "top_gap_mean", "first_gap", "max_window_entropy"],
-        e => e.Features is { } f ? [.. f.Vector(), .. Peaks(e.Scores, e.Example.Target)] : null);
+        [.. TurnFeatures.VectorNames, "max_window_gap", "max_surprisal", "top_gap_mean", "first_gap", "max_window_entropy", "first_entropy_jump"],
+        e => e.Features is { } f ? [.. f.Vector(), .. Peaks(e.Scores, e.Example.Target), f.FirstEntropy - f.RestEntropy] : null);
 
     /// <summary>Every set, for lookup by name.</summary>
     public static IReadOnlyList<OffPolicyFeatureSet> All { get; } = [Standard, Extended];
