@@ -100,7 +100,8 @@ footer{color:var(--muted);font-size:12px;text-align:center;margin-top:24px}
     legend(mode);
   }
   buttons.forEach(function (b) { b.addEventListener('click', function () { setMode(b.dataset.modeButton); }); });
-  setMode(body.dataset.mode || 'entropy');
+  // #surprisal in the address opens the page shaded by surprisal, so a link can say which view to look at.
+  setMode(location.hash === '#surprisal' ? 'surprisal' : 'entropy');
 
   var index = document.getElementById('finding-index');
   if (index) {

@@ -20,22 +20,29 @@ internal static class SvgCharts
         const int width = 720, height = 190, left = 44, right = 14, top = 14, bottom = 34;
         var plotW = width - left - right;
         var plotH = height - top - bottom;
-        var max = 0.0;
+        // The axis spans the values (not zero to the top), so a drift of half a nat between turns stays visible.
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
         foreach (var p in points)
         {
-            if (double.IsFinite(p.Entropy)) max = Math.Max(max, p.Entropy);
-            if (double.IsFinite(p.Surprisal)) max = Math.Max(max, p.Surprisal);
+            foreach (var v in (ReadOnlySpan<double>)[p.Entropy, p.Surprisal])
+            {
+                if (!double.IsFinite(v)) continue;
+                min = Math.Min(min, v);
+                max = Math.Max(max, v);
+            }
         }
-        var step = max <= 0 ? 1 : Math.Max(0.5, Math.Ceiling(max * 1.05 / 4 * 2) / 2);
-        max = 4 * step;
+        if (!double.IsFinite(min)) (min, max) = (0, 1);
+        var low = Math.Max(0, Math.Floor(min - 0.25));
+        var step = Math.Max(0.25, Math.Ceiling((max - low) * 1.05 / 4 * 4) / 4);
+        max = low + 4 * step;
         double X(int i) => left + (points.Count <= 1 ? plotW / 2.0 : plotW * i / (double)(points.Count - 1));
-        double Y(double v) => top + plotH * (1 - v / max);
+        double Y(double v) => top + plotH * (1 - (v - low) / (max - low));
 
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<svg class=\"chart\" data-chart=\"entropy\" role=\"img\" aria-label=\"{E(label)}\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\">");
         for (var g = 0; g <= 4; g++)
         {
-            var v = max * g / 4;
+            var v = low + step * g;
             svg.Append(CultureInfo.InvariantCulture, $"<line class=\"grid\" x1=\"{left}\" x2=\"{width - right}\" y1=\"{F(Y(v))}\" y2=\"{F(Y(v))}\"/>");
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left - 6}\" y=\"{F(Y(v) + 4)}\" text-anchor=\"end\">{F(v)}</text>");
         }

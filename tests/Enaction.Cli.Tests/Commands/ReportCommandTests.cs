@@ -77,6 +77,14 @@ public sealed partial class ReportCommandTests : IDisposable
         Assert.True(Count(dom, "data-message-level=\"true\"") >= 20);
         Assert.Equal(5, Count(dom, "<li data-index-for="));
         Assert.Equal(0, Count(dom, "data-chart=\"roc\""));
+        Assert.Contains("<body data-mode=\"entropy\"", dom);
+
+        // The toggle's other view: shaded by surprisal, with its own legend and the button pressed.
+        dom = await HeadlessChromium.DumpDomAsync(Out(), _temp, "surprisal");
+        Assert.Contains("<body data-mode=\"surprisal\"", dom);
+        Assert.Contains("data-legend=\"surprisal\"", dom);
+        Assert.Contains("data-mode-button=\"surprisal\" aria-pressed=\"true\"", dom);
+        Assert.Contains("data-mode-button=\"entropy\" aria-pressed=\"false\"", dom);
     }
 
     [Fact]
@@ -139,7 +147,7 @@ public sealed partial class ReportCommandTests : IDisposable
         private const string Install = "The HTML report test renders the page in a real headless browser: install Debian chromium with " +
             "`sudo apt-get install -y chromium` (CI runs .ci/install-deps, which does this).";
 
-        public static async Task<string> DumpDomAsync(string file, DirectoryInfo scratch)
+        public static async Task<string> DumpDomAsync(string file, DirectoryInfo scratch, string? fragment = null)
         {
             var chromium = Find() ?? throw new Xunit.Sdk.XunitException("chromium was not found at /usr/bin/chromium or on PATH. " + Install);
             var profile = scratch.CreateSubdirectory("chromium-profile-" + Guid.NewGuid().ToString("N")[..8]);
@@ -153,7 +161,7 @@ public sealed partial class ReportCommandTests : IDisposable
                      {
                          "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                          "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", "--user-data-dir=" + profile.FullName,
-                         "--virtual-time-budget=2000", "--dump-dom", new Uri(file).AbsoluteUri,
+                         "--virtual-time-budget=2000", "--dump-dom", new Uri(file).AbsoluteUri + (fragment is null ? "" : "#" + fragment),
                      })
                 start.ArgumentList.Add(arg);
             using var process = Process.Start(start)!;
