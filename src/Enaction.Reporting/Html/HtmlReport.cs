@@ -68,7 +68,7 @@ public static class HtmlReport
             W($"<title>Enaction report · {E(Path.GetFileName(doc.Source))}</title><style>{ReportAssets.Css}</style></head>");
             W($"<body data-mode=\"entropy\" data-token-level=\"{(tokenLevel ? "true" : "false")}\" data-h-min=\"{N(_h.Low, "0.##")}\" data-h-max=\"{N(_h.High, "0.##")}\" data-s-min=\"{N(_s.Low, "0.##")}\" data-s-max=\"{N(_s.High, "0.##")}\">");
             W("<header class=\"top\"><h1>Enaction report</h1>");
-            W($"<span class=\"meta\">{E(doc.Source)} · {doc.Turns.Count} turns · {(tokenLevel ? "tokens rescored by " + E(doc.ScoringModel) : "message-level shading")} · {E(doc.Created.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))}</span>");
+            W($"<span class=\"meta\">{E(doc.Source)} · {doc.Turns.Count} turns · {(tokenLevel ? "tokens rescored by " + E(doc.ScoringModel) : "message-level shading")} · {E(doc.Created.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))}</span>");
             W("<span class=\"toggle\" role=\"group\" aria-label=\"Shade by\"><button type=\"button\" data-mode-button=\"entropy\" aria-pressed=\"true\">Entropy</button><button type=\"button\" data-mode-button=\"surprisal\" aria-pressed=\"false\">Surprisal</button></span>");
             W("<span id=\"legend\" aria-live=\"polite\"></span></header><main>");
             if (!tokenLevel)
@@ -139,7 +139,7 @@ public static class HtmlReport
             if (r.Agent is not null) W($" · agent {E(r.Agent)}");
             if (r.Function is not null) W($" · function {E(r.Function)}");
             if (r.Model is not null) W($" · model {E(r.Model)}");
-            W($" · {E(r.Time.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))} · line {turn.Line}</span></h2>");
+            W($" · {E(r.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))} · line {turn.Line}</span></h2>");
             Decisions(r);
 
             // Finding ids are per report, so the index, the table rows and the spans refer to one another.

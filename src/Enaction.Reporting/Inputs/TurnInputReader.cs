@@ -20,7 +20,6 @@ public static class TurnInputReader
     private static readonly JsonSerializerOptions Json = new()
     {
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        AllowTrailingCommas = false,
     };
 
     /// <summary>Reads and validates <paramref name="path"/>.</summary>
@@ -86,7 +85,16 @@ public static class TurnInputReader
     private static void Validate(TurnRecord record, string path, int number)
     {
         TurnInputException Error(string problem) => new(path, number, problem);
+        if (record.Version != 1) throw Error($"audit record format version {record.Version}; this build reads version 1");
+        // "required" only means present: an explicit null still deserializes, and would fail far from the line.
+        if (record.Messages is null || record.Generated is null || record.Stages is null || record.Actions is null || record.ConversationId is null)
+            throw Error("\"conversation_id\", \"messages\", \"generated\", \"stages\" and \"actions\" must not be null");
         if (record.Messages.Count == 0) throw Error("the record has no messages");
+        if (record.Messages.Any(m => m is null || m.Role is null || m.Content is null)) throw Error("every message needs a \"role\" and a \"content\"");
+        if (record.Stages.Any(s => s is null || s.Stage is null || s.Policy is null || s.Rules is null || s.Decision is null || s.Findings is null || s.Scores is null))
+            throw Error("every stage needs \"stage\", \"policy\", \"rules\", \"decision\", \"findings\" and \"scores\"");
+        if (record.Actions.Any(a => a is null || a.Stage is null || a.Action is null || a.Outcome is null))
+            throw Error("every executed action needs \"stage\", \"action\" and \"outcome\"");
         foreach (var m in record.Messages)
             if (!MessageRoles.TryParse(m.Role, out _)) throw Error($"unknown role \"{m.Role}\"; expected one of {MessageRoles.Accepted}");
         foreach (var g in record.Generated)
@@ -99,6 +107,7 @@ public static class TurnInputReader
                     throw Error($"unknown action \"{action}\" in the {stage.Stage} decision; expected one of {string.Join(", ", PolicyLoader.ActionNames)}");
             foreach (var f in stage.Findings)
             {
+                if (f is null || f.Kind is null || f.Severity is null) throw Error($"a finding of the {stage.Stage} stage has no \"kind\" or \"severity\"");
                 if (RecordedTurns.ParseSeverity(f.Severity) is null) throw Error($"finding \"{f.Kind}\" has unknown severity \"{f.Severity}\"; expected low, medium or high");
                 if (f.Message < 0 || f.Message >= record.Messages.Count) throw Error($"finding \"{f.Kind}\" is on message {f.Message}, but the record has {record.Messages.Count} messages");
                 var length = record.Messages[f.Message].Content.Length;

@@ -126,6 +126,37 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Rules_match_on_the_recorded_agent_function_stage_and_score()
+    {
+        var policy = Write("scoped.yaml", """
+            name: scoped
+            version: "2"
+            mode: fail-open
+            rules:
+              - name: escalate-billing-refunds
+                match: {agents: ["bill*"], functions: [issue_refund]}
+                actions: [{escalate: {callback: billing-oncall}}]
+              - name: block-strong-responses
+                match: {stage: response, score: {min: 2.5}}
+                actions: [block]
+              - name: log-researcher
+                match: {agents: [researcher]}
+                actions: [log]
+            """);
+        var json = await ReplayJsonAsync("--policy", policy, "--input", Records);
+        var rules = Rules(json);
+        Assert.Equal(1, rules["escalate-billing-refunds"].Candidate);
+        Assert.Equal(2, rules["block-strong-responses"].Candidate); // 2.91 overconfident span, 2.87 off-policy; not the request's 3.42
+        Assert.Equal(2, rules["log-researcher"].Candidate);
+        var changes = Changes(json);
+        Assert.Contains(("billing-7/3", "stripped", "escalated"), changes);
+        Assert.Contains(("support-1/2", "annotated", "blocked"), changes);
+        Assert.Contains(("research-2/2", "resampled", "blocked"), changes);
+        Assert.Contains(("research-2/1", "annotated", "logged"), changes);
+        Assert.DoesNotContain(changes, c => c.Turn == "ops-5/1"); // fail-open on the timeout, as recorded
+    }
+
+    [Fact]
     public async Task Table_output_names_rules_actions_and_turns_now_blocked()
     {
         var r = await CliRunner.RunAsync("replay", "--policy", Policy("strict"), "--input", Records);
@@ -177,6 +208,21 @@ public sealed class ReplayCommandTests : IDisposable
         var r = await CliRunner.RunAsync("replay", "--policy", Policy("strict"), "--input", path);
         AssertBadInput(r, "nostages.jsonl:3: not a valid audit record");
         Assert.Contains("stages", r.Error);
+    }
+
+    [Theory]
+    [InlineData("\"version\":1,", "\"version\":2,", "audit record format version 2")]
+    [InlineData("\"generated\":[4]", "\"generated\":null", "must not be null")]
+    [InlineData("\"severity\":\"medium\"", "\"severity\":\"urgent\"", "unknown severity \"urgent\"")]
+    [InlineData("\"decision\":[\"annotate\",\"log\"]", "\"decision\":[\"annotate\",\"shout\"]", "unknown action \"shout\"")]
+    public async Task An_unusable_record_is_named_by_file_and_line(string field, string replacement, string expected)
+    {
+        var lines = File.ReadAllLines(Records);
+        Assert.Contains(field, lines[1]);
+        var path = Write("unusable.jsonl", lines[0] + "\n" + lines[1].Replace(field, replacement, StringComparison.Ordinal) + "\n");
+        var r = await CliRunner.RunAsync("replay", "--policy", Policy("strict"), "--input", path);
+        AssertBadInput(r, "unusable.jsonl:2: ");
+        Assert.Contains(expected, r.Error);
     }
 
     [Fact]
