@@ -79,8 +79,7 @@ public sealed class ConversationMonitor : IDisposable
         var started = Stopwatch.GetTimestamp();
         var engine = _policy();
         var policy = engine.Policy;
-        var state = _sessions.Get(turn.ConversationId);
-        await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var state = await _sessions.AcquireAsync(turn.ConversationId, cancellationToken).ConfigureAwait(false);
         try
         {
             var transcript = turn.Transcript;
@@ -93,33 +92,54 @@ public sealed class ConversationMonitor : IDisposable
                     authoredFrom[index] = 0;
             foreach (var index in turn.Generated) authoredFrom[index] = 0;
 
-            IReadOnlyList<MessageProvenance>? provenance = null;
-            if (_options.Ledger is { } ledger)
-                provenance = await ledger.VerifyAsync(turn.ConversationId, transcript, cancellationToken).ConfigureAwait(false);
-
             ScoredTranscript? scores = null;
             ScoringStatistics? statistics = null;
             string? failure = null;
             Exception? error = null;
-            var timeout = _options.ScoringTimeout ?? policy.Budgets.ScoringTimeout;
-            var session = state.Session;
-            // Off the caller's thread: a scorer that computes synchronously must still be abandoned at the timeout.
-            var scoring = Task.Run(async () => await session.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false), CancellationToken.None);
-            try
+
+            // A ledger that cannot be read is a failure of the same kind as scoring: the policy's mode decides.
+            IReadOnlyList<MessageProvenance>? provenance = null;
+            if (_options.Ledger is { } ledger)
             {
-                scores = await scoring.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-                statistics = session.LastRun;
+                try
+                {
+                    provenance = await ledger.VerifyAsync(turn.ConversationId, transcript, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    failure = $"provenance ledger: {e.GetType().Name}: {e.Message}";
+                    error = e;
+                }
             }
-            catch (TimeoutException)
+
+            if (failure is null)
             {
-                failure = $"timed out after {timeout.TotalMilliseconds:0} ms";
-                state.Abandon(scoring);
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                failure = $"{e.GetType().Name}: {e.Message}";
-                error = e;
-                state.Abandon(scoring);
+                var timeout = _options.ScoringTimeout ?? policy.Budgets.ScoringTimeout;
+                var session = state.Session;
+                // Off the caller's thread: a scorer that computes synchronously must still be abandoned at the timeout.
+                var scoring = Task.Run(async () => await session.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false), CancellationToken.None);
+                try
+                {
+                    scores = await scoring.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+                    statistics = session.LastRun;
+                }
+                catch (TimeoutException)
+                {
+                    failure = $"timed out after {timeout.TotalMilliseconds:0} ms";
+                    state.Abandon(scoring);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // The run may still be going: never hand that session to the next turn.
+                    state.Abandon(scoring);
+                    throw;
+                }
+                catch (Exception e)
+                {
+                    failure = $"{e.GetType().Name}: {e.Message}";
+                    error = e;
+                    state.Abandon(scoring);
+                }
             }
 
             IReadOnlyList<Finding> findings;
@@ -171,8 +191,7 @@ public sealed class ConversationMonitor : IDisposable
     public async Task CompleteAsync(TurnCompletion completion, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(completion);
-        var state = _sessions.Get(completion.ConversationId);
-        await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var state = await _sessions.AcquireAsync(completion.ConversationId, cancellationToken).ConfigureAwait(false);
         try
         {
             state.Judged = completion.Transcript;

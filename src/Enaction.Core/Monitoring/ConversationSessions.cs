@@ -31,6 +31,18 @@ internal sealed class ConversationSessions : IDisposable
         lock (_gate) return _map.ContainsKey(conversationId);
     }
 
+    /// <summary>The conversation's state with its gate held; a state evicted while waiting is exchanged for a fresh one.</summary>
+    public async Task<ConversationState> AcquireAsync(string conversationId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var state = Get(conversationId);
+            await state.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (!state.IsRetired) return state;
+            state.Gate.Release();
+        }
+    }
+
     public ConversationState Get(string conversationId)
     {
         ConversationState? evicted = null;
@@ -72,9 +84,11 @@ internal sealed class ConversationSessions : IDisposable
 internal sealed class ConversationState(string conversationId, IConversationScorer scorer)
 {
     private IScoringSession? _session;
-    private bool _retired;
+    private volatile bool _retired;
 
     public string ConversationId { get; } = conversationId;
+
+    public bool IsRetired => _retired;
 
     public SemaphoreSlim Gate { get; } = new(1, 1);
 

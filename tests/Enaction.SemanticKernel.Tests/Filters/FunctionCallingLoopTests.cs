@@ -107,6 +107,40 @@ public class FunctionCallingLoopTests(BundledModel model)
     }
 
     [Fact]
+    public async Task A_blocked_tool_result_is_replaced_and_ends_the_loop()
+    {
+        using var monitor = new TestMonitor(model, TestMonitor.Policy("""
+              - name: block-echoed-tool-output
+                match: { kinds: [self-echo], stage: request }
+                actions:
+                  - block: { replacement: "Tool output withheld." }
+            """));
+        const string Own = "The river town has a small market, an old stone bridge and a quiet harbour where the boats wait for the tide.";
+        var generator = new CannedChatClient("Done.");
+        var planner = new ScriptedPlannerChatClient(generator, ("notes_echo", new Dictionary<string, object?> { ["text"] = Own }));
+        var (kernel, _) = KernelWith(monitor, planner);
+        var history = new ChatHistory("You are a helpful assistant.");
+        history.AddUserMessage("Tell me about the river town.");
+        history.AddAssistantMessage(Own);
+        history.AddUserMessage("Store that.");
+
+        using (EnactionScope.Begin(conversationId: "echo-block"))
+        {
+            await monitor.Monitor.CompleteAsync(new TurnCompletion("echo-block", SkTranscripts.ToTranscript(history.Take(3)), [], []) { Generated = [2] });
+            var reply = await kernel.GetRequiredService<IChatCompletionService>().GetChatMessageContentAsync(history,
+                new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() }, kernel);
+            history.Add(reply);
+        }
+
+        // Terminated: the model is not called again, and the loop returns the replaced tool result.
+        Assert.Equal(0, generator.Calls);
+        var toolMessage = history.Last(m => m.Role == AuthorRole.Tool);
+        Assert.Equal("Tool output withheld.", SkTranscripts.ToMessage(toolMessage).Content);
+        var record = monitor.Recorder.Records.Single(r => r.Messages[^1].Role == "tool");
+        Assert.Contains(record.Actions, a => a.Action == "block" && a.Outcome == ActionOutcome.Outcomes.Blocked);
+    }
+
+    [Fact]
     public async Task A_prompt_function_runs_with_its_name_in_scope_for_policies()
     {
         using var monitor = new TestMonitor(model, TestMonitor.Policy("""
