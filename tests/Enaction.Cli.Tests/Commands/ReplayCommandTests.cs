@@ -170,6 +170,38 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Reads_what_the_monitor_records()
+    {
+        // Written by the monitor's own recorder, NaN means for a message with no scored token included.
+        using (var recorder = new Enaction.Monitoring.JsonlTurnRecorder(_temp.FullName))
+        {
+            await recorder.RecordAsync(new Enaction.Monitoring.TurnRecord
+            {
+                Time = DateTimeOffset.UtcNow,
+                ConversationId = "live-1",
+                Turn = 1,
+                Agent = "payments",
+                Messages = [new("user", "Pay invoice 7.", null), new("assistant", "", null), new("assistant", "Paid invoice 7 in full.", null)],
+                Generated = [2],
+                Stages =
+                [
+                    new() { Stage = "response", Policy = "default 1.0", Rules = ["log-everything"], Decision = ["log"],
+                        Findings = [new("off-policy", "high", 4.2, 1.1, 1, 0, 0), new("self-echo", "low", 0.7, 0.6, 2, 0, 4)],
+                        Scores = [new(0, 4, 5.1, 6.2), new(1, 0, double.NaN, double.NaN), new(2, 6, 4.9, 5.5)] },
+                ],
+                Actions = [new("response", "log", "logged", null)],
+            });
+        }
+        var file = Directory.GetFiles(_temp.FullName, "turns-*.jsonl").Single();
+        var json = await ReplayJsonAsync("--policy", Policy("strict"), "--input", file);
+        Assert.Equal(1, json.GetProperty("turns").GetInt32());
+        Assert.Equal([("live-1/1", "logged", "blocked")], Changes(json));
+
+        var r = await CliRunner.RunAsync("report", "--input", file, "--out", Path.Combine(_temp.FullName, "live.html"));
+        Assert.True(r.ExitCode == 0, r.Error);
+    }
+
+    [Fact]
     public async Task Transcripts_are_scored_and_detected_with_the_local_model()
     {
         var transcripts = CliRunner.Fixture("records", "transcripts.jsonl");
