@@ -105,4 +105,18 @@ public class VerifyTests(BundledModel model)
             o => o.Action == PolicyActionKind.Verify && o.Outcome == ActionOutcome.Outcomes.BudgetExhausted);
         Assert.Equal(Answer, response.Text);
     }
+
+    [Fact]
+    public async Task A_kernel_function_verifier_decides()
+    {
+        var kernel = new Microsoft.SemanticKernel.Kernel();
+        var check = Microsoft.SemanticKernel.KernelFunctionFactory.CreateFromMethod(
+            (string response, string findings) => !response.Contains("42", StringComparison.Ordinal), "no_magic_numbers");
+        using var monitor = new TestMonitor(model, Policy("block"), new VerifierRegistry().AddVerifier("checker", new KernelFunctionVerifier(kernel, check)));
+
+        var response = await monitor.Wrap(new CannedChatClient(Answer)).GetResponseAsync(Conversations.Question(), Conversations.Options("verify-kernel"));
+
+        Assert.Equal(BlockAction.DefaultReplacement, response.Text);
+        Assert.Equal("rejected: no_magic_numbers", response.AdditionalProperties![ResponseMetadata.VerifierPrefix + "checker"]);
+    }
 }
