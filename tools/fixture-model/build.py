@@ -32,11 +32,11 @@ RECIPE = {
     "vocab_size": 2048,
     "model": dict(hidden_size=192, intermediate_size=512, num_hidden_layers=5, num_attention_heads=8,
                   num_key_value_heads=2, max_position_embeddings=512),
-    "base_seconds": 720,
+    "base_steps": 200,
     "sft_transcripts": 8000, "sft_epochs": 1, "sft_lr": 1e-3,
-    "rounds": 8, "prompts_per_round": 384, "n": 8, "replay": 0.25, "onpolicy_lr": 7e-4, "onpolicy_epochs": 2,
+    "rounds": 6, "prompts_per_round": 256, "n": 8, "replay": 0.25, "onpolicy_lr": 7e-4, "onpolicy_epochs": 2,
 }
-QUICK = dict(RECIPE, base_seconds=60, sft_transcripts=1000, rounds=1, prompts_per_round=16, n=2, onpolicy_epochs=1)
+QUICK = dict(RECIPE, base_steps=20, sft_transcripts=1000, rounds=1, prompts_per_round=16, n=2, onpolicy_epochs=1)
 
 
 def main():
@@ -70,7 +70,7 @@ def main():
 
     base_pt, sft_pt, chat_pt = (os.path.join(OUT, f"{n}.pt") for n in ("base", "sft", "chat"))
     if need("base", base_pt):
-        m = train.train_base(tok, tasks, cfg, log, R["base_seconds"], seed=R["seed"])
+        m = train.train_base(tok, tasks, cfg, log, R["base_steps"], seed=R["seed"])
         save_checkpoint(m, base_pt)
     if need("sft", sft_pt):
         m = load_checkpoint(base_pt)

@@ -255,69 +255,129 @@ def render_open(e, p):
     return "\n".join(lines)
 
 
+def _tmpl_regex(t):
+    """Template with {fields} -> (compiled regex with a wildcard per field, field names)."""
+    parts = re.split(r"(\{[A-Za-z_]+\})", t)
+    rx, fields = "", []
+    for p in parts:
+        if p.startswith("{") and p.endswith("}"):
+            fields.append(p[1:-1])
+            rx += r"(.+?)"
+        else:
+            rx += re.escape(p)
+    return re.compile(rx), fields
+
+
 class OpenParser:
-    """Exact parse of an open-ended answer back into plan choices (enumerates every valid line per topic)."""
+    """Parses an open-ended answer back into its plan choices. Names and facts are wildcards (checked separately),
+    so the plan is recognised even when the model gets a fact wrong."""
 
     def __init__(self):
-        self.cache = {}
+        self.kinds = {}
 
-    def tables(self, e):
-        n = e["name"]
-        if n in self.cache:
-            return self.cache[n]
-        opening, stance, aspect, closing = {}, {}, {}, {}
+    def tables(self, kind):
+        if kind in self.kinds:
+            return self.kinds[kind]
+        opening = [(R, i, *_tmpl_regex(t)) for R in REGISTERS for i, t in enumerate(OPENINGS[R])]
+        stance = {}
         for R in REGISTERS:
-            for i, t in enumerate(OPENINGS[R]):
-                opening[cap(fill(t, e))] = (R, i)
             for S in STANCES:
                 for fi, fr in enumerate(STANCE_FRAMES[R]):
                     for wi, w in enumerate(STANCE_WORDS[R][S]):
                         stance[fr.format(S=w)] = (R, S, fi, wi)
-                for pos in range(3):
-                    for ci, cn in enumerate(CONNECTORS[R][pos]):
-                        for a in ASPECTS[e["kind"]]:
-                            for li, cl in enumerate(CLAUSES[e["kind"]][a]):
-                                for ei, ev in enumerate(EVALS[R][S]):
-                                    aspect[f"{cn} {fill(cl, e)}{ev}."] = (R, S, pos, a, ci, li, ei)
-                for k, t in enumerate(CLOSINGS[R]):
-                    for wi, w in enumerate(STANCE_WORDS[R][S]):
-                        for A in ASPECTS[e["kind"]]:
-                            for B in ASPECTS[e["kind"]]:
-                                if A != B:
-                                    closing[t.format(N=display(e), S=w, A=A, B=B)] = (R, S, k, wi, A, B)
-        self.cache[n] = (opening, stance, aspect, closing)
-        return self.cache[n]
+        clauses = [(a, li, *_tmpl_regex(cl)) for a in ASPECTS[kind] for li, cl in enumerate(CLAUSES[kind][a])]
+        closing = [(R, k, *_tmpl_regex(t)) for R in REGISTERS for k, t in enumerate(CLOSINGS[R])]
+        self.kinds[kind] = (opening, stance, clauses, closing)
+        return self.kinds[kind]
+
+    @staticmethod
+    def _facts(e, fields, values):
+        ok = 0
+        for f, v in zip(fields, values):
+            want = display(e) if f == "N" else fill("{AK}", e) if f == "AK" else str(e.get(f))
+            ok += v.lower() == want.lower()
+        return ok, len(fields)
+
+    def parse(self, e, text):
+        opening, stance, clauses, closing = self.tables(e["kind"])
+        lines = text.strip().split("\n")
+        out = {"n_lines": len(lines), "lines": [None] * 6, "facts": [0, 0]}
+        if len(lines) != 6:
+            return out
+
+        def add_facts(fields, values):
+            a, b = self._facts(e, fields, values)
+            out["facts"][0] += a
+            out["facts"][1] += b
+
+        for R, i, rx, fields in opening:
+            m = rx.fullmatch(lines[0])
+            if m:
+                out["lines"][0] = {"R": R, "opt": i}
+                add_facts(fields, m.groups())
+                break
+        s = stance.get(lines[1])
+        if s:
+            out["lines"][1] = {"R": s[0], "S": s[1], "opt": [s[2], s[3]]}
+        for pos in range(3):
+            line = lines[2 + pos]
+            best = None
+            for R in REGISTERS:
+                for ci, cn in enumerate(CONNECTORS[R][pos]):
+                    if not line.startswith(cn + " "):
+                        continue
+                    for S in STANCES:
+                        for ei, ev in enumerate(EVALS[R][S]):
+                            if not line.endswith(ev + "."):
+                                continue
+                            mid = line[len(cn) + 1:len(line) - len(ev) - 1]
+                            for a, li, rx, fields in clauses:
+                                m = rx.fullmatch(mid)
+                                if m:
+                                    f = self._facts(e, fields, m.groups())
+                                    if best is None or f[0] > best[1][0]:
+                                        best = ({"R": R, "S": S, "aspect": a, "opt": [ci, li, ei]}, f)
+            if best:
+                out["lines"][2 + pos] = best[0]
+                out["facts"][0] += best[1][0]
+                out["facts"][1] += best[1][1]
+        for R, k, rx, fields in closing:
+            m = rx.fullmatch(lines[5])
+            if not m:
+                continue
+            vals = dict(zip(fields, m.groups()))
+            st = [(S, wi) for S in STANCES for wi, w in enumerate(STANCE_WORDS[R][S]) if w == vals.get("S")]
+            if not st or vals.get("A") not in ASPECTS[e["kind"]] or vals.get("B") not in ASPECTS[e["kind"]]:
+                continue
+            out["lines"][5] = {"R": R, "S": st[0][0], "A": vals["A"], "B": vals["B"], "opt": [k, st[0][1]]}
+            if "N" in vals:
+                add_facts(["N"], [vals["N"]])
+            break
+        return out
 
     def score(self, e, text):
-        """Graded preference in [0,1]. Invalid structure or wrong facts score low."""
-        opening, stance, aspect, closing = self.tables(e)
-        lines = text.strip().split("\n")
-        pref = preferred_plan(e)
-        if len(lines) != 6:
+        """Graded preference in [0,1] (the fixed reward model for open-ended answers)."""
+        p = self.parse(e, text)
+        if p["n_lines"] != 6:
             return 0.0
-        o = opening.get(lines[0])
-        s = stance.get(lines[1])
-        asp = [aspect.get(l) for l in lines[2:5]]
-        c = closing.get(lines[5])
-        valid = [o is not None, s is not None] + [a is not None for a in asp] + [c is not None]
-        if not all(valid):
-            return 0.05 * sum(valid) / 6
-        regs = [o[0], s[0]] + [a[0] for a in asp] + [c[0]]
-        if len(set(regs)) != 1:
-            return 0.1
-        stances = [s[1]] + [a[1] for a in asp] + [c[1]]
-        if len(set(stances)) != 1 or [a[2] for a in asp] != [0, 1, 2]:
-            return 0.1
-        order = [a[3] for a in asp]
-        if len(set(order)) != 3 or (c[4], c[5]) != (order[0], order[1]):
-            return 0.15
-        r = 0.2
-        r += 0.2 * (regs[0] == pref["register"])
-        r += 0.15 * (stances[0] == pref["stance"])
-        r += 0.25 * sum(order[i] == pref["order"][i] for i in range(3)) / 3 + 0.05 * len(set(order) & set(pref["order"])) / 3
-        slots = [o[1] == 0, s[2] == 0, s[3] == 0, c[2] == 0, c[3] == 0] + [a[4] == 0 for a in asp] + \
-                [a[5] == 0 for a in asp] + [a[6] == 0 for a in asp]
-        r += 0.15 * sum(slots) / len(slots)
+        L = p["lines"]
+        valid = sum(x is not None for x in L)
+        if valid < 6:
+            return 0.1 * valid / 6
+        pref = preferred_plan(e)
+        regs = [x["R"] for x in L]
+        stn = [L[1]["S"]] + [x["S"] for x in L[2:6]]
+        order = [x["aspect"] for x in L[2:5]]
+        r = 0.1
+        r += 0.05 * (len(set(regs)) == 1) + 0.05 * (len(set(stn)) == 1)
+        r += 0.05 * (len(set(order)) == 3 and (L[5]["A"], L[5]["B"]) == (order[0], order[1]))
+        r += 0.15 * (regs[0] == pref["register"]) + 0.1 * (stn[0] == pref["stance"])
+        r += 0.2 * sum(order[i] == pref["order"][i] for i in range(3)) / 3
+        r += 0.05 * len(set(order) & set(pref["order"])) / 3
+        slots = [o == 0 for x in L for o in (x["opt"] if isinstance(x["opt"], list) else [x["opt"]])]
+        r += 0.1 * sum(slots) / len(slots)
+        fa, fb = p["facts"]
+        r += 0.15 * (fa / fb if fb else 0.0)
         return r
 
 

@@ -78,7 +78,7 @@ def lr_at(step, total, peak, warm=100):
     return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, p))))
 
 
-def train_base(tok, tasks, cfg, log, seconds, seed=0, seq=256, batch=24, lr=2e-3):
+def train_base(tok, tasks, cfg, log, steps, seed=0, seq=256, batch=24, lr=2e-3):
     torch.manual_seed(seed)
     m = LlamaLM(cfg)
     log(f"base: {m.num_params()} params")
@@ -91,19 +91,11 @@ def train_base(tok, tasks, cfg, log, seconds, seed=0, seq=256, batch=24, lr=2e-3
     opt = torch.optim.AdamW(m.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.05)
     g = torch.Generator().manual_seed(seed)
     t0 = time.time()
-    est_steps = None
-    step = 0
     seen = 0
     m.train()
-    while True:
-        el = time.time() - t0
-        if el > seconds:
-            break
-        if step == 20:
-            est_steps = int(seconds / (el / 20))
-        total = est_steps or 10 ** 9
+    for step in range(steps):
         for gp in opt.param_groups:
-            gp["lr"] = lr_at(step, total, lr)
+            gp["lr"] = lr_at(step, steps, lr)
         ix = torch.randint(0, len(data) - seq - 1, (batch,), generator=g)
         x = torch.stack([data[i:i + seq] for i in ix])
         y = torch.stack([data[i + 1:i + seq + 1] for i in ix])
@@ -116,8 +108,7 @@ def train_base(tok, tasks, cfg, log, seconds, seed=0, seq=256, batch=24, lr=2e-3
         seen += batch * seq
         if step % 50 == 0:
             log(f"base step {step} loss {loss.item():.3f} tok/s {seen / max(1e-9, time.time() - t0):.0f}")
-        step += 1
-    log(f"base done: {step} steps, {seen} tokens, {time.time() - t0:.0f}s")
+    log(f"base done: {steps} steps, {seen} tokens, {time.time() - t0:.0f}s")
     return m
 
 
@@ -125,8 +116,14 @@ def masked_batches(tok, seqs, batch, rng):
     """seqs: list of (ids, mask). Yields padded (x, y, w) batches, sorted-ish by length for efficiency."""
     idx = list(range(len(seqs)))
     rng.shuffle(idx)
-    for i in range(0, len(idx), batch):
-        part = [seqs[j] for j in idx[i:i + batch]]
+    # length buckets: sort within chunks of 8 batches so padding stays small, then shuffle the batches
+    batches = []
+    for c in range(0, len(idx), batch * 8):
+        chunk = sorted(idx[c:c + batch * 8], key=lambda j: len(seqs[j][0]))
+        batches += [chunk[i:i + batch] for i in range(0, len(chunk), batch)]
+    rng.shuffle(batches)
+    for bidx in batches:
+        part = [seqs[j] for j in bidx]
         L = max(len(s[0]) for s in part)
         x = torch.full((len(part), L - 1), EOT, dtype=torch.long)
         y = torch.full((len(part), L - 1), -100, dtype=torch.long)
@@ -195,10 +192,19 @@ def onpolicy(m, tok, tasks, log, rounds, prompts_per_round, n, seed=0, replay=0.
             msgs.append(mm)
         prompts = [encode_chat(tok, mm, True) for mm in msgs]
         m.eval()
-        flat = [p for p in prompts for _ in range(n)]
-        outs = []
+        # batches grouped by family: short checkable answers finish in a few steps
+        flat = [(j, p) for j, p in enumerate(prompts) for _ in range(n)]
+        flat.sort(key=lambda jp: (items[jp[0]]["family"] == "open", jp[0]))
+        gen = []
         for i in range(0, len(flat), 256):
-            outs += generate(m, flat[i:i + 256], max_new=150, temperature=1.0, seed=seed * 1000 + r * 100 + i)
+            gen += generate(m, [p for _, p in flat[i:i + 256]], max_new=130, temperature=1.0,
+                            seed=seed * 1000 + r * 100 + i)
+        outs = [None] * len(flat)
+        cnt = {}
+        for (j, _), o in zip(flat, gen):
+            k = cnt.get(j, 0)
+            cnt[j] = k + 1
+            outs[j * n + k] = o
         keep = []
         by_fam = {}
         for j, it in enumerate(items):
