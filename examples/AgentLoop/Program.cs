@@ -112,7 +112,7 @@ async Task<string> Scene(string title, string conversationId, ChatHistory histor
         {
             var findings = stage.Findings.Count == 0 ? "[grey]none[/]"
                 : string.Join("\n", stage.Findings.Select(f => $"[red]{f.Kind}[/] ({f.Severity}) msg {f.Message} score {f.Score:0.##}/{f.Threshold:0.##}"));
-            var actions = string.Join("\n", record.Actions.Where(a => a.Stage == stage.Stage).Select(a => $"{a.Action}: {Markup.Escape(a.Outcome)}{(a.Detail is null ? "" : $" [grey]({Markup.Escape(Short(a.Detail, 40))})[/]")}"));
+            var actions = string.Join("\n", record.Actions.Where(a => a.Stage == stage.Stage).Select(a => $"{a.Action}: {Markup.Escape(a.Outcome)}{(a.Detail is null || a.Action is "log" or "annotate" ? "" : $" [grey]({Markup.Escape(Short(a.Detail, 40))})[/]")}"));
             table.AddRow(Markup.Escape(what), stage.Stage, findings, stage.Decision.Count == 0 ? "[grey]-[/]" : string.Join(", ", stage.Decision),
                 actions.Length == 0 ? "[grey]-[/]" : actions);
         }
