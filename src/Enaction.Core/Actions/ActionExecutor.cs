@@ -83,7 +83,8 @@ public sealed class ActionExecutor
         var decision = verdict.Decision;
         foreach (var action in decision.Actions)
         {
-            if (call.IsBlocked && action is ResampleAction or VerifyAction) break;
+            // Once blocked, drawing or checking more text is pointless; escalate, annotate and log still run.
+            if (call.IsBlocked && action is ResampleAction or VerifyAction) continue;
             switch (action)
             {
                 case BlockAction block:
