@@ -183,4 +183,22 @@ public class FunctionCallingLoopTests(BundledModel model)
         Assert.Equal(true, reply.Metadata![ResponseMetadata.Blocked]);
         Assert.True(Assert.IsType<TurnVerdict>(reply.Metadata[ResponseMetadata.Verdict]).IsBlocked);
     }
+
+    [Fact]
+    public async Task The_chat_completion_service_decorator_streams_and_ends_with_the_verdict()
+    {
+        using var monitor = new TestMonitor(model, TestMonitor.Policy(LogAll));
+        var service = new MonitoringChatCompletionService(model.Generator(maxTokens: 8).AsChatCompletionService(), monitor.Monitor, monitor.Actions);
+        var history = new ChatHistory("You are a helpful assistant.");
+        history.AddUserMessage("Tell me about the river town.");
+
+        var chunks = new List<StreamingChatMessageContent>();
+        using (EnactionScope.Begin(conversationId: "sk-stream"))
+            await foreach (var chunk in service.GetStreamingChatMessageContentsAsync(history)) chunks.Add(chunk);
+
+        Assert.True(chunks.Count >= 2);
+        var verdict = Assert.IsType<TurnVerdict>(chunks[^1].Metadata![ResponseMetadata.Verdict]);
+        Assert.Equal("sk-stream", verdict.ConversationId);
+        Assert.Equal(string.Concat(chunks.Select(c => c.Content)), verdict.Scores!.Transcript[^1].Content);
+    }
 }
