@@ -148,7 +148,7 @@ public sealed class ConversationMonitor : IDisposable
             if (scores is null)
             {
                 findings = [];
-                decision = FailureDecision(policy);
+                decision = PolicyDecision.ForScoringFailure(policy);
             }
             else
             {
@@ -221,15 +221,6 @@ public sealed class ConversationMonitor : IDisposable
             _store.PolicyRejected -= OnPolicyRejected;
         }
         _sessions.Dispose();
-    }
-
-    private static PolicyDecision FailureDecision(Policy policy)
-    {
-        // Fail-closed blocks with the default replacement; fail-open lets the turn through and only logs.
-        ImmutableArray<PolicyAction> actions = policy.Mode == FailureMode.FailClosed
-            ? [new BlockAction(null, false), new LogAction()]
-            : [new LogAction()];
-        return new PolicyDecision(policy.Name, policy.Version, policy.Mode, policy.Budgets, [], actions);
     }
 
     private void Report(TurnVerdict verdict, Policy policy, Exception? error)

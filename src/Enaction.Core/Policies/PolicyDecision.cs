@@ -23,6 +23,19 @@ public sealed record PolicyDecision(
     /// <summary>Whether no rule matched.</summary>
     public bool IsEmpty => Actions.IsDefaultOrEmpty;
 
+    /// <summary>
+    /// What <paramref name="policy"/> decides when scoring failed or timed out: fail-closed blocks with the default
+    /// replacement (and logs); fail-open lets the turn through and only logs. The monitor and replay share it.
+    /// </summary>
+    public static PolicyDecision ForScoringFailure(Policy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ImmutableArray<PolicyAction> actions = policy.Mode == FailureMode.FailClosed
+            ? [new BlockAction(null, false), new LogAction()]
+            : [new LogAction()];
+        return new PolicyDecision(policy.Name, policy.Version, policy.Mode, policy.Budgets, [], actions);
+    }
+
     /// <summary>The block action, when the decision blocks.</summary>
     public BlockAction? Block => Actions.OfType<BlockAction>().FirstOrDefault();
 

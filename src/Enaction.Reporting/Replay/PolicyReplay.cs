@@ -114,19 +114,7 @@ public sealed class PolicyReplay
     }
 
     private static PolicyDecision Decide(PolicyEngine engine, RecordedStage stage, IReadOnlyList<Finding> findings, PolicyContext context) =>
-        stage.ScoringFailed ? FailureDecision(engine.Policy) : engine.Decide(findings, context);
-
-    /// <summary>
-    /// What a monitor decides when scoring failed: the same rule as <c>ConversationMonitor</c> (fail-closed blocks
-    /// with the default replacement, fail-open only logs), so a candidate's <c>mode</c> is replayed too.
-    /// </summary>
-    private static PolicyDecision FailureDecision(Policy policy)
-    {
-        ImmutableArray<PolicyAction> actions = policy.Mode == FailureMode.FailClosed
-            ? [new BlockAction(null, false), new LogAction()]
-            : [new LogAction()];
-        return new PolicyDecision(policy.Name, policy.Version, policy.Mode, policy.Budgets, [], actions);
-    }
+        stage.ScoringFailed ? PolicyDecision.ForScoringFailure(engine.Policy) : engine.Decide(findings, context);
 
     private static PolicyActionKind? Strictest(HashSet<PolicyActionKind> kinds) =>
         kinds.Count == 0 ? null : kinds.Max();
