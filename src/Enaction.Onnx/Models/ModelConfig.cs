@@ -28,7 +28,7 @@ public sealed record ModelConfig
     /// <summary>Reads a Hugging Face <c>config.json</c>.</summary>
     public static ModelConfig ReadHuggingFace(string path)
     {
-        using var doc = ModelFiles.ReadJson(path);
+        using var doc = Tokenization.ModelJson.Load(path);
         var root = doc.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
             throw new ModelLoadException(path, "expected a JSON object with the model's hyper-parameters (vocab_size, num_hidden_layers, ...)");

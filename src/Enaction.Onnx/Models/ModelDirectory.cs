@@ -60,7 +60,7 @@ public sealed record ModelDirectory
 
     private static ModelDirectory OpenGenAi(string dir, string genaiPath)
     {
-        using var doc = ModelFiles.ReadJson(genaiPath);
+        using var doc = Tokenization.ModelJson.Load(genaiPath);
         if (!doc.RootElement.TryGetProperty("model", out var model) || !model.TryGetProperty("decoder", out var decoder))
             throw new ModelLoadException(genaiPath, "expected a \"model\" object with a \"decoder\" section (onnxruntime-genai format)");
         var file = ModelConfig.Str(decoder, "filename") ?? "model.onnx";
