@@ -45,10 +45,15 @@ def load_model(model_dir):
     cfg = load_config(model_dir)
     m = LlamaLM(cfg)
     proto = onnx.load(os.path.join(model_dir, "model.onnx"))
+    arrays = {init.name: numpy_helper.to_array(init) for init in proto.graph.initializer}
+    # The exporter keeps one copy of identical tensors (all-ones RMSNorm weights in a random model) and names the
+    # others through Identity nodes.
+    for node in proto.graph.node:
+        if node.op_type == "Identity" and node.input[0] in arrays:
+            arrays.setdefault(node.output[0], arrays[node.input[0]])
     state = {}
-    for init in proto.graph.initializer:
-        name = init.name[2:] if init.name.startswith("m.") else init.name
-        state[name] = torch.from_numpy(numpy_helper.to_array(init).copy())
+    for name, array in arrays.items():
+        state[name[2:] if name.startswith("m.") else name] = torch.from_numpy(array.copy())
     del proto
     own = m.state_dict()
     missing = [k for k in own if k not in state and not (k == "lm_head.weight" and cfg.tie_word_embeddings)]

@@ -29,6 +29,8 @@ public sealed class OverheadBenchmark
         var generation = new List<double>();
         var incremental = new List<double>();
         var full = new List<double>();
+        var engine = new List<double>();
+        var encode = new List<double>();
         GenerationResult? reply = null;
         for (var i = 0; i <= options.Repeats; i++)
         {
@@ -42,6 +44,10 @@ public sealed class OverheadBenchmark
             started = System.Diagnostics.Stopwatch.GetTimestamp();
             await session.ScoreAsync(answered, cancellationToken);
             var scoredIncrementally = Samples.ElapsedMs(started);
+            var engineMs = session.LastRun.Elapsed.TotalMilliseconds;
+            started = System.Diagnostics.Stopwatch.GetTimestamp();
+            model.Encoder.Encode(answered);
+            var encodeMs = Samples.ElapsedMs(started);
 
             using var fresh = new OnnxScoringSession(model);
             started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -51,13 +57,16 @@ public sealed class OverheadBenchmark
             generation.Add(generated);
             incremental.Add(scoredIncrementally);
             full.Add(scoredFully);
+            engine.Add(engineMs);
+            encode.Add(encodeMs);
         }
         var gen = Samples.Median(generation);
         var inc = Samples.Median(incremental);
         var all = Samples.Median(full);
         return new OverheadResult(model.Id, reply!.PromptTokens, reply.Tokens.Length, reply.Stop.ToString(),
             Samples.Round(gen), Samples.Round(inc), Samples.Round(all),
-            Samples.Round(inc / gen, 4), Samples.Round(all / gen, 4), options.Repeats, machine);
+            Samples.Round(inc / gen, 4), Samples.Round(all / gen, 4),
+            Samples.Round(Samples.Median(engine)), Samples.Round(Samples.Median(encode)), options.Repeats, machine);
     }
 }
 
@@ -71,7 +80,10 @@ public sealed class OverheadBenchmark
 /// <param name="FullScoreMs">Scoring prompt and reply from scratch.</param>
 /// <param name="IncrementalFraction">IncrementalScoreMs / GenerationMs (target: under 0.10).</param>
 /// <param name="FullFraction">FullScoreMs / GenerationMs.</param>
+/// <param name="IncrementalEngineMs">Part of IncrementalScoreMs spent in forward passes and statistics (the rest renders, tokenises and builds the result).</param>
+/// <param name="EncodeMs">Rendering and tokenising the whole transcript once (the session does it on every call).</param>
 /// <param name="Repeats">Timed repeats.</param>
 /// <param name="Machine">Where it ran.</param>
 public sealed record OverheadResult(string Model, int PromptTokens, int GeneratedTokens, string Stop, double GenerationMs,
-    double IncrementalScoreMs, double FullScoreMs, double IncrementalFraction, double FullFraction, int Repeats, BenchMachine Machine);
+    double IncrementalScoreMs, double FullScoreMs, double IncrementalFraction, double FullFraction,
+    double IncrementalEngineMs, double EncodeMs, int Repeats, BenchMachine Machine);
