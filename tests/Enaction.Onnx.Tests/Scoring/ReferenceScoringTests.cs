@@ -71,6 +71,21 @@ public class ReferenceScoringTests
         }
     }
 
+    [Theory]
+    [InlineData("models/tiny-chat")]
+    [InlineData("models/tiny-base")]
+    public void Bundled_models_vocabulary_agrees_with_their_tokenizer(string model)
+    {
+        using var lm = Load(model);
+        Assert.Equal(lm.Tokenizer.VocabularySize, lm.VocabSize);
+        Assert.Equal(lm.Directory.Config.VocabSize, lm.VocabSize);
+        // Every id decodes, and the special tokens are where tokenizer_config.json says.
+        Assert.Equal(0, lm.Tokenizer.SpecialTokens["<|endoftext|>"]);
+        Assert.Equal(1, lm.Tokenizer.SpecialTokens["<|im_start|>"]);
+        Assert.Equal(2, lm.Tokenizer.SpecialTokens["<|im_end|>"]);
+        for (var id = 0; id < lm.VocabSize; id++) Assert.False(string.IsNullOrEmpty(lm.TokenText(id)), $"token {id} has no text");
+    }
+
     [Fact]
     public void Each_layout_is_discovered_from_the_session()
     {
