@@ -37,8 +37,8 @@ public sealed class OffPolicyFeatureSet
     /// tokens' entropy over the rest of the turn.
     /// </summary>
     public static OffPolicyFeatureSet Extended { get; } = new("extended",
-        [.. TurnFeatures.VectorNames, "max_window_gap", "max_surprisal", "top_gap_mean", "first_gap", "max_window_entropy", "first_entropy_jump"],
-        e => e.Features is { } f ? [.. f.Vector(), .. Peaks(e.Scores, e.Example.Target), f.FirstEntropy - f.RestEntropy] : null);
+        [.. TurnFeatures.VectorNames, "max_window_gap", "max_surprisal", "top_gap_mean", "first_gap", "max_window_entropy", "first_entropy_jump", "confident_miss_rate", "tail_gap_z"],
+        e => e.Features is { } f ? [.. f.Vector(), .. Peaks(e.Scores, e.Example.Target), f.FirstEntropy - f.RestEntropy, .. Tails(e.Scores, e.Example.Target)] : null);
 
     /// <summary>Every set, for lookup by name.</summary>
     public static IReadOnlyList<OffPolicyFeatureSet> All { get; } = [Standard, Extended];
@@ -88,6 +88,27 @@ public sealed class OffPolicyFeatureSet
             gaps.Take(TurnFeatures.FirstTokens).Average(),
             MaxWindowMean(entropies),
         ];
+    }
+
+    /// <summary>
+    /// Sparse, strong departures that a mean dilutes: the share of tokens where the model was confident (entropy under
+    /// 1 nat) yet the text took a token it gave under 10%, and the curvature of the tokens whose gap is in the top
+    /// quarter (a one-sided tail statistic, about N(0,1)-scaled by their Var[ln p]).
+    /// </summary>
+    private static double[] Tails(ScoredTranscript scores, int message)
+    {
+        int n = 0, misses = 0;
+        var gaps = new List<(double Gap, double Var)>();
+        foreach (var t in scores.Tokens)
+        {
+            if (t.Message != message || !t.HasScore) continue;
+            n++;
+            if (t.Entropy < 1.0 && t.Surprisal > Math.Log(10)) misses++;
+            gaps.Add((t.Surprisal - t.Entropy, Math.Max(t.LogProbVariance, 1e-6)));
+        }
+        if (n == 0) return [double.NaN, double.NaN];
+        var top = gaps.OrderByDescending(g => g.Gap).Take(Math.Max(1, n / 4)).ToList();
+        return [(double)misses / n, top.Sum(g => g.Gap) / Math.Sqrt(top.Sum(g => g.Var))];
     }
 
     private static double MaxWindowMean(List<double> values)
