@@ -89,19 +89,22 @@ def run_score(a):
     m, cfg = load_model(a.model)
     with open(a.ids) as f:
         ids = json.load(f)
-    times = []
+    times, cpu = [], []
     with torch.inference_mode():
         for i in range(a.warmup + a.repeats):
+            c0 = time.process_time()
             t0 = time.perf_counter()
             entropy, surprisal, rank, variance = score(m, ids)
             dt = (time.perf_counter() - t0) * 1000
             if i >= a.warmup:
                 times.append(dt)
+                cpu.append((time.process_time() - c0) * 1000)
     med = statistics.median(times)
     if a.dump:
         with open(a.dump, "w") as f:
             json.dump({"entropy": entropy.tolist(), "surprisal": surprisal.tolist(), "rank": rank.tolist()}, f)
     print(json.dumps({"tokens": len(ids), "times_ms": times, "median_ms": med, "tokens_per_s": len(ids) / med * 1000,
+                      "cpu_ms": cpu, "median_cpu_ms": statistics.median(cpu),
                       "threads": torch.get_num_threads(), "torch": torch.__version__}))
 
 
@@ -123,9 +126,10 @@ def run_matmul(a):
     flops = sum(2.0 * t * k * o * c for k, o, c in shapes)
     # QK^T and AV over the causal triangle: 2 matmuls x 2 flops x heads*head_dim x t(t+1)/2 per layer.
     attention = cfg.num_hidden_layers * 4.0 * cfg.hidden_size * t * (t + 1) / 2
-    times = []
+    times, cpu = [], []
     with torch.inference_mode():
         for i in range(a.warmup + a.repeats):
+            c0 = time.process_time()
             t0 = time.perf_counter()
             for x, w, c in ws:
                 for _ in range(c):
@@ -133,6 +137,7 @@ def run_matmul(a):
             dt = time.perf_counter() - t0
             if i >= a.warmup:
                 times.append(dt)
+                cpu.append(time.process_time() - c0)
         big = torch.randn(2048, 2048)
         torch.mm(big, big)
         sq = []
@@ -142,6 +147,7 @@ def run_matmul(a):
             sq.append(time.perf_counter() - t0)
     med = statistics.median(times)
     print(json.dumps({"tokens": t, "linear_flops": flops, "attention_flops": attention, "median_ms": med * 1000, "gflops": flops / med / 1e9,
+                      "gflops_per_cpu_second": flops / statistics.median(cpu) / 1e9,
                       "square2048_gflops": 2.0 * 2048 ** 3 / statistics.median(sq) / 1e9,
                       "threads": torch.get_num_threads(), "torch": torch.__version__,
                       "shapes": [[t, k, o, c] for k, o, c in shapes]}))

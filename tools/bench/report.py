@@ -12,7 +12,10 @@ out = sys.argv[1] if len(sys.argv) > 1 else "/tmp/enaction-bench"
 
 def load(name):
     path = os.path.join(out, name + ".json")
-    return json.load(open(path)) if os.path.exists(path) else None
+    try:
+        return json.load(open(path))
+    except (OSError, ValueError):
+        return None
 
 
 def when(r):
@@ -22,6 +25,8 @@ def when(r):
 
 for name in sorted(os.path.basename(p)[:-5] for p in glob.glob(os.path.join(out, "*.json"))):
     r = load(name)
+    if r is None:
+        continue
     if name.startswith("throughput"):
         for row in r["rows"]:
             print(f"| {name} | {r['model']} {row['tokens']} tok (pass {r['tokens_per_pass']}) | C# {row['csharp_tokens_per_second']} tok/s "

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces every figure in docs/performance.md; writes one JSON file per benchmark to OUT (default /tmp/enaction-bench).
 #   tools/bench/run_all.sh [OUT]
-# Run on an otherwise idle machine: the script waits (up to 30 min) for the 1-minute load average to drop below the
+# Run on an otherwise idle machine: the script waits (up to 30 min; ENACTION_BENCH_WAIT_STEPS=0 skips) for the 1-minute load average to drop below the
 # core count, and every JSON result records the load average it started at.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -9,7 +9,7 @@ OUT=${1:-/tmp/enaction-bench}
 LARGE=${ENACTION_LARGE:-/tmp/enaction-large}
 mkdir -p "$OUT"
 cores=$(nproc)
-for _ in $(seq 180); do
+for _ in $(seq "${ENACTION_BENCH_WAIT_STEPS:-180}"); do
   load=$(cut -d' ' -f1 /proc/loadavg)
   awk -v l="$load" -v c="$cores" 'BEGIN { exit !(l < c) }' && break
   echo "load $load >= $cores cores, waiting..." >&2
@@ -24,13 +24,19 @@ enaction() { dotnet src/Enaction.Cli/bin/Release/net10.0/enaction.dll "$@"; }
 
 enaction bench throughput --model models/tiny-chat --tokens 512 2048 --json > "$OUT/throughput-tiny.json"
 enaction bench throughput --model models/tiny-chat --tokens 512 2048 --chunk-tokens 256 --no-baseline --no-matmul --json > "$OUT/throughput-tiny-chunk256.json"
+enaction bench throughput --model models/tiny-chat --tokens 512 2048 --chunk-tokens 256 --intra-op-threads 1 --no-baseline --no-matmul --json > "$OUT/throughput-tiny-chunk256-1thread.json"
 enaction bench throughput --model "$LARGE/llama-100m" --tokens 512 2048 --repeats 3 --json > "$OUT/throughput-100m.json"
+# Both sides single-threaded: insensitive to other load on the machine (no thread-pool barrier stalls).
+enaction bench throughput --model models/tiny-chat --tokens 512 2048 --intra-op-threads 1 --torch-threads 1 --json > "$OUT/throughput-tiny-1thread.json"
+enaction bench throughput --model "$LARGE/llama-100m" --tokens 512 2048 --repeats 3 --intra-op-threads 1 --torch-threads 1 --json > "$OUT/throughput-100m-1thread.json"
 enaction bench throughput --model "$LARGE/llama-100m" --tokens 2048 --chunk-tokens 256 --repeats 3 --no-baseline --no-matmul --json > "$OUT/throughput-100m-chunk256.json"
 enaction bench incremental --model models/tiny-chat --turns 40 --json > "$OUT/incremental-tiny.json"
+enaction bench incremental --model models/tiny-chat --turns 40 --intra-op-threads 1 --json > "$OUT/incremental-tiny-1thread.json"
 enaction bench incremental --model models/tiny-chat --turns 40 --context 512 --json > "$OUT/incremental-tiny-ctx512.json"
 enaction bench incremental --model "$LARGE/llama-100m" --turns 40 --repeats 3 --json > "$OUT/incremental-100m.json"
 enaction bench memory --model "$LARGE/vocab-150k" --tokens 4096 --json > "$OUT/memory-150k.json"
 enaction bench overhead --model models/tiny-chat --json > "$OUT/overhead-tiny.json"
+enaction bench overhead --model models/tiny-chat --intra-op-threads 1 --json > "$OUT/overhead-tiny-1thread.json"
 enaction bench concurrency --model models/tiny-chat --conversations 1 4 16 --json > "$OUT/concurrency-tiny.json"
 enaction bench concurrency --model models/tiny-chat --conversations 1 4 16 --intra-op-threads 1 --json > "$OUT/concurrency-tiny-1thread.json"
 ls -l "$OUT"

@@ -27,25 +27,31 @@ public sealed class IncrementalBenchmark
         var engine = new double[options.Repeats][];
         var full = new double[options.Repeats][];
         var encode = new double[options.Repeats][];
+        var incrementalCpu = new double[options.Repeats][];
+        var fullCpu = new double[options.Repeats][];
         // Full rescoring costs the sum of every transcript length; measuring it at every tenth turn (and the first
         // and last) keeps the run short on large models while still showing how it grows.
         var checkpoints = Enumerable.Range(0, turns).Where(t => t == 0 || t == turns - 1 || (t + 1) % 10 == 0).ToArray();
 
         // Warm-up: JIT, ONNX Runtime's first-run allocations and the token-text cache.
-        await ReplayAsync(model, conversation, new double[turns], new double[turns], cancellationToken);
+        await ReplayAsync(model, conversation, new double[turns], new double[turns], new double[turns], cancellationToken);
         for (var r = 0; r < options.Repeats; r++)
         {
             incremental[r] = new double[turns];
             engine[r] = new double[turns];
             full[r] = new double[turns];
             encode[r] = new double[turns];
-            await ReplayAsync(model, conversation, incremental[r], engine[r], cancellationToken);
+            incrementalCpu[r] = new double[turns];
+            fullCpu[r] = new double[turns];
+            await ReplayAsync(model, conversation, incremental[r], engine[r], incrementalCpu[r], cancellationToken);
             foreach (var t in checkpoints)
             {
                 using var fresh = new OnnxScoringSession(model);
+                var cpu = CpuClock.NowMs();
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 await fresh.ScoreAsync(conversation.Turns[t], cancellationToken);
                 full[r][t] = Samples.ElapsedMs(started);
+                fullCpu[r][t] = CpuClock.NowMs() - cpu;
                 started = System.Diagnostics.Stopwatch.GetTimestamp();
                 model.Encoder.Encode(conversation.Turns[t]);
                 encode[r][t] = Samples.ElapsedMs(started);
@@ -57,6 +63,8 @@ public sealed class IncrementalBenchmark
         var eng = Median(engine);
         var fullMedian = Median(full);
         var enc = Median(encode);
+        var incCpu = Median(incrementalCpu);
+        var fullCpuMedian = Median(fullCpu);
         var last = turns - 1;
         return new IncrementalResult(
             turns,
@@ -75,18 +83,25 @@ public sealed class IncrementalBenchmark
             [.. inc.Select(v => Samples.Round(v))],
             [.. eng.Select(v => Samples.Round(v))],
             checkpoints.ToDictionary(t => t + 1, t => Samples.Round(fullMedian[t])),
+            Samples.Round(incCpu[last]),
+            Samples.Round(fullCpuMedian[last]),
+            Samples.Round(fullCpuMedian[last] / incCpu[last], 2),
+            Samples.Round(incCpu[last] / incCpu[0], 3),
             model.Id,
             machine);
     }
 
-    private static async Task ReplayAsync(CausalLanguageModel model, SyntheticConversation conversation, double[] wall, double[] engine, CancellationToken cancellationToken)
+    private static async Task ReplayAsync(CausalLanguageModel model, SyntheticConversation conversation, double[] wall, double[] engine, double[] cpu,
+        CancellationToken cancellationToken)
     {
         using var session = new OnnxScoringSession(model);
         for (var t = 0; t < conversation.Turns.Count; t++)
         {
+            var cpuStarted = CpuClock.NowMs();
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await session.ScoreAsync(conversation.Turns[t], cancellationToken);
             wall[t] = Samples.ElapsedMs(started);
+            cpu[t] = CpuClock.NowMs() - cpuStarted;
             engine[t] = session.LastRun.Elapsed.TotalMilliseconds;
         }
     }
@@ -109,10 +124,15 @@ public sealed class IncrementalBenchmark
 /// <param name="IncrementalPerTurnMs">Incremental cost of every turn.</param>
 /// <param name="EnginePerTurnMs">Engine part of the incremental cost of every turn.</param>
 /// <param name="FullMsByTurn">Full rescoring cost after turn 1, every tenth turn and the last.</param>
+/// <param name="IncrementalCpuMs">CPU time of IncrementalMs (load-independent with one intra-op thread).</param>
+/// <param name="FullCpuMs">CPU time of FullMs.</param>
+/// <param name="CpuRatio">FullCpuMs / IncrementalCpuMs.</param>
+/// <param name="CpuGrowth">Last-turn over first-turn incremental CPU time.</param>
 /// <param name="Model">Model id.</param>
 /// <param name="Machine">Where it ran.</param>
 public sealed record IncrementalResult(
     int Turns, double IncrementalMs, double FullMs, double Ratio, double Growth, double EngineGrowth,
     int FirstTurnTokens, int LastTurnTokens, int TotalTokens, int ContextLength, int Repeats,
     double EncodeFirstMs, double EncodeLastMs,
-    double[] IncrementalPerTurnMs, double[] EnginePerTurnMs, Dictionary<int, double> FullMsByTurn, string Model, BenchMachine Machine);
+    double[] IncrementalPerTurnMs, double[] EnginePerTurnMs, Dictionary<int, double> FullMsByTurn,
+    double IncrementalCpuMs, double FullCpuMs, double CpuRatio, double CpuGrowth, string Model, BenchMachine Machine);

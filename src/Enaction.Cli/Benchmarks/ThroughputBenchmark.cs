@@ -29,18 +29,23 @@ public sealed class ThroughputBenchmark
             var transcript = text.SingleMessage(n);
             var ids = model.Encoder.Encode(transcript).Ids;
             var times = new List<double>();
+            var cpuTimes = new List<double>();
             Enaction.Scoring.ScoredTranscript? scored = null;
             for (var i = 0; i <= options.Repeats; i++)
             {
                 using var session = new OnnxScoringSession(model);
+                var cpu = CpuClock.NowMs();
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 scored = await session.ScoreAsync(transcript, cancellationToken);
                 var ms = Samples.ElapsedMs(started);
-                if (i > 0) times.Add(ms);
+                if (i == 0) continue;
+                times.Add(ms);
+                cpuTimes.Add(CpuClock.NowMs() - cpu);
             }
             var ours = Samples.Median(times);
+            var oursCpu = Samples.Median(cpuTimes);
 
-            double? theirs = null, entropyDiff = null, surprisalDiff = null, boundMs = null, gflops = null;
+            double? theirs = null, theirsCpu = null, entropyDiff = null, surprisalDiff = null, boundMs = null, gflops = null, boundCpuMs = null;
             if (options.Baseline is { } baseline)
             {
                 var idsFile = Path.GetTempFileName();
@@ -52,6 +57,7 @@ public sealed class ThroughputBenchmark
                         ["--model", model.Directory.Path, "--ids", idsFile, "--repeats", Invariant(options.Repeats), "--dump", dumpFile],
                         cancellationToken);
                     theirs = result.GetProperty("median_ms").GetDouble();
+                    theirsCpu = result.GetProperty("median_cpu_ms").GetDouble();
                     using var dump = JsonDocument.Parse(await File.ReadAllTextAsync(dumpFile, cancellationToken));
                     (entropyDiff, surprisalDiff) = MaxDifference(scored!, dump.RootElement);
                 }
@@ -68,6 +74,7 @@ public sealed class ThroughputBenchmark
                     gflops = rate.GetProperty("gflops").GetDouble();
                     var flops = rate.GetProperty("linear_flops").GetDouble() + rate.GetProperty("attention_flops").GetDouble();
                     boundMs = flops / (gflops.Value * 1e9) * 1000;
+                    boundCpuMs = flops / (rate.GetProperty("gflops_per_cpu_second").GetDouble() * 1e9) * 1000;
                 }
             }
             rows.Add(new ThroughputRow(
@@ -80,7 +87,11 @@ public sealed class ThroughputBenchmark
                 entropyDiff, surprisalDiff,
                 gflops is null ? null : Samples.Round(gflops.Value, 1),
                 boundMs is null ? null : Samples.Round(boundMs.Value),
-                boundMs is null ? null : Samples.Round(ours / boundMs.Value, 2)));
+                boundMs is null ? null : Samples.Round(ours / boundMs.Value, 2),
+                Samples.Round(oursCpu),
+                theirsCpu is null ? null : Samples.Round(theirsCpu.Value),
+                theirsCpu is null ? null : Samples.Round(theirsCpu.Value / oursCpu, 2),
+                boundCpuMs is null ? null : Samples.Round(oursCpu / boundCpuMs.Value, 2)));
         }
         return new ThroughputResult(model.Id, model.VocabSize, model.ContextLength, options.TokensPerPass, options.Repeats,
             options.Baseline?.Threads, rows, machine);
@@ -116,9 +127,14 @@ public sealed class ThroughputBenchmark
 /// <param name="MatmulGflops">torch.mm rate on the model's linear shapes at this length.</param>
 /// <param name="MatmulBoundMs">The forward pass's FLOPs (linear layers + causal attention) at that rate.</param>
 /// <param name="BoundRatio">CsharpMs / MatmulBoundMs (the target is at most 2).</param>
+/// <param name="CsharpCpuMs">CPU time of the C# scoring (all threads of the process, including spin-waits).</param>
+/// <param name="PytorchCpuMs">CPU time of the PyTorch scoring.</param>
+/// <param name="CpuSpeedup">PytorchCpuMs / CsharpCpuMs: the load-independent comparison when both sides run one thread.</param>
+/// <param name="CpuBoundRatio">CsharpCpuMs over the FLOPs at the matmul rate per CPU-second.</param>
 public sealed record ThroughputRow(int Tokens, double CsharpMs, double CsharpTokensPerSecond, double? PytorchMs,
     double? PytorchTokensPerSecond, double? Speedup, double? MaxEntropyDifference, double? MaxSurprisalDifference,
-    double? MatmulGflops, double? MatmulBoundMs, double? BoundRatio);
+    double? MatmulGflops, double? MatmulBoundMs, double? BoundRatio,
+    double CsharpCpuMs, double? PytorchCpuMs, double? CpuSpeedup, double? CpuBoundRatio);
 
 /// <summary>What <see cref="ThroughputBenchmark"/> measured.</summary>
 /// <param name="Model">Model id.</param>
