@@ -66,16 +66,17 @@ internal static class CalibrateCommand
             var scored = await ProgressDisplay.RunAsync(context.ErrorConsole, stage =>
                 ExampleScorer.ScoreAsync(scorer, examples, stage($"scoring {examples.Count} transcripts", examples.Count), options.Parallelism, cancellationToken));
 
-            Enaction.Detection.Calibration calibration;
+            CalibrationFitter.Result fitted;
             try
             {
                 var set = OffPolicyFeatureSet.All.Single(s => s.Name == parse.GetValue(features));
-                calibration = CalibrationFitter.Fit(scored, lm.Id, Enaction.Detection.Calibration.HashFile(lm.Directory.OnnxPath), target, features: set);
+                fitted = CalibrationFitter.FitWithCandidates(scored, lm.Id, Enaction.Detection.Calibration.HashFile(lm.Directory.OnnxPath), target, features: set);
             }
             catch (ArgumentException e)
             {
                 throw new CliInputException($"{source}: {e.Message}; add prompts or --samples");
             }
+            var calibration = fitted.Calibration;
             if (datasetFile is not null && existing is null) await LabelledTranscriptJsonl.SaveAsync(datasetFile.FullName, examples, cancellationToken);
             var temp = outFile.FullName + ".tmp-" + Environment.ProcessId;
             try
@@ -87,7 +88,7 @@ internal static class CalibrateCommand
             {
                 if (File.Exists(temp)) File.Delete(temp);
             }
-            CalibrationTable.Write(context.Output, calibration, outFile.FullName);
+            CalibrationTable.Write(context.Output, calibration, outFile.FullName, fitted.Candidates);
             return 0;
         });
         return command;

@@ -8,7 +8,7 @@ namespace Enaction.Cli.Output;
 public static class CalibrationTable
 {
     /// <summary>Writes the table.</summary>
-    public static void Write(TextWriter output, Calibration calibration, string path)
+    public static void Write(TextWriter output, Calibration calibration, string path, IReadOnlyList<CalibrationFitter.Candidate>? candidates = null)
     {
         output.WriteLine($"model: {calibration.ModelId} (sha256 {calibration.ModelSha256[..Math.Min(12, calibration.ModelSha256.Length)]}…)   target FPR: {N(calibration.TargetFpr)}");
         output.WriteLine();
@@ -25,6 +25,15 @@ public static class CalibrationTable
         {
             output.WriteLine();
             output.WriteLine($"off-policy weights (standardised features): {string.Join(", ", off.Features.Select((f, i) => $"{f} {N(off.Weights[i])}"))}; bias {N(off.Bias)}");
+        }
+        if (candidates is { Count: > 0 })
+        {
+            output.WriteLine();
+            output.WriteLine("off-policy combinations tried (calibration data; the one with the highest TPR at the target FPR is kept)");
+            output.WriteLine();
+            var tried = new MarkdownTable("combination", "AUROC", "TPR@target", "kept").AlignRight("AUROC", "TPR@target");
+            foreach (var c in candidates) tried.AddRow(c.Name, N(c.Auroc), N(c.Tpr), c.Chosen ? "yes" : "");
+            tried.Write(output);
         }
         output.WriteLine($"wrote {path}");
     }

@@ -23,7 +23,19 @@ public static class CalibrationFitter
         public const string OverconfidentSpan = FindingKinds.OverconfidentSpan;
     }
 
-    /// <summary>Fits a calibration.</summary>
+    /// <summary>Fits a calibration (see <see cref="FitWithCandidates"/> for the parameters).</summary>
+    public static Calibration Fit(
+        IReadOnlyList<ScoredExample> examples,
+        string modelId,
+        string modelSha256,
+        double targetFpr = 0.01,
+        DetectorOptions? options = null,
+        LogisticRegression.Options? fit = null,
+        DateTimeOffset? created = null,
+        OffPolicyFeatureSet? features = null) =>
+        FitWithCandidates(examples, modelId, modelSha256, targetFpr, options, fit, created, features).Calibration;
+
+    /// <summary>Fits a calibration and says which off-policy combinations it tried.</summary>
     /// <param name="examples">Scored own and off-policy turns.</param>
     /// <param name="modelId">The model's identifier.</param>
     /// <param name="modelSha256">SHA-256 of the model's ONNX file (<see cref="Calibration.HashFile"/>).</param>
@@ -32,7 +44,7 @@ public static class CalibrationFitter
     /// <param name="fit">Logistic-regression settings.</param>
     /// <param name="created">Timestamp to record (default now).</param>
     /// <param name="features">The features the combination weighs (default: the detector's own).</param>
-    public static Calibration Fit(
+    public static Result FitWithCandidates(
         IReadOnlyList<ScoredExample> examples,
         string modelId,
         string modelSha256,
@@ -53,31 +65,39 @@ public static class CalibrationFitter
         var offCount = judged.Count - ownCount;
         if (ownCount < 2 || offCount < 2)
             throw new ArgumentException($"calibration needs at least two own and two off-policy turns of {options.MinTurnTokens}+ tokens; got {ownCount} own and {offCount} off-policy");
-        var model = LogisticRegression.Fit([.. judged.Select(e => features.Vector(e)!)], [.. judged.Select(e => e.Example.OffPolicy)], fit);
-        var offPolicy = new OffPolicyCalibration
-        {
-            Features = features.Names,
-            Means = model.Means,
-            Scales = model.Scales,
-            Weights = model.Weights,
-            Bias = model.Bias,
-            Threshold = 0,
-        };
-        var (ownScores, offScores) = Split(judged, e => features.Score(offPolicy, e));
-        var offPolicyReport = DetectorReports.From(ownScores, offScores, targetFpr);
-        offPolicy = offPolicy with { Threshold = offPolicyReport.Threshold };
+        var x = judged.Select(e => features.Vector(e)!).ToList();
+        var y = judged.Select(e => e.Example.OffPolicy).ToList();
         var (ownCurvature, offCurvature) = Split(judged, e => e.Features!.Curvature);
         var curvatureReport = DetectorReports.From(ownCurvature, offCurvature, targetFpr);
+        var candidates = Candidates(judged, x, y, features, targetFpr, fit);
+        // Logistic loss weighs every pair alike, but the detector works at the target false-positive rate: keep the
+        // combination with the highest cross-validated TPR there (AUROC breaks ties), and none at all when the
+        // uncalibrated curvature z does at least as well, so the detector falls back to it.
+        var curvature = new Candidate("curvature (no combination)", null, curvatureReport.Auroc, curvatureReport.Tpr);
+        var best = candidates.OrderByDescending(c => c.Tpr).ThenByDescending(c => c.Auroc).FirstOrDefault() ?? curvature;
+        OffPolicyCalibration? offPolicy = null;
+        DetectorReport? offPolicyReport = null;
+        if (best != curvature && (best.Tpr > curvature.Tpr || (best.Tpr == curvature.Tpr && best.Auroc > curvature.Auroc)))
+        {
+            var (ownScores, offScores) = Split(judged, e => features.Score(best.Combination!, e));
+            offPolicyReport = DetectorReports.From(ownScores, offScores, targetFpr);
+            offPolicy = best.Combination! with { Threshold = offPolicyReport.Threshold };
+        }
+        else
+        {
+            best = curvature;
+        }
+        candidates.Add(curvature);
 
         var reports = ImmutableDictionary.CreateBuilder<string, DetectorReport>();
-        reports[ReportNames.OffPolicy] = offPolicyReport;
+        if (offPolicyReport is not null) reports[ReportNames.OffPolicy] = offPolicyReport;
         reports[ReportNames.Curvature] = curvatureReport;
 
         var own = examples.Where(e => !e.Example.OffPolicy).ToList();
         var broken = BrokenIntention(own, examples.Where(e => e.Example.Source == OffPolicySources.Prefill).ToList(), targetFpr, reports);
         var span = OverconfidentSpan(own, targetFpr, options, reports);
 
-        return new Calibration
+        var calibration = new Calibration
         {
             ModelId = modelId,
             ModelSha256 = modelSha256,
@@ -88,6 +108,107 @@ public static class CalibrationFitter
             BrokenIntention = broken,
             Reports = reports.ToImmutable(),
         };
+        return new Result(calibration, [.. candidates.Select(c => c with { Chosen = ReferenceEquals(c, best) })]);
+    }
+
+    /// <summary>One combination tried for the off-policy detector and how it did on the calibration data.</summary>
+    /// <param name="Name">"logistic" (all sources), "logistic:SOURCE" (own vs that source) or "feature:NAME" (one feature).</param>
+    /// <param name="Combination">Its weights fitted on all calibration turns (threshold not yet set); null for the curvature fallback.</param>
+    /// <param name="Auroc">Cross-validated AUROC (two folds by prompt) on the calibration turns.</param>
+    /// <param name="Tpr">Cross-validated true-positive rate at the target false-positive rate.</param>
+    /// <param name="Chosen">Whether it was kept.</param>
+    public sealed record Candidate(string Name, OffPolicyCalibration? Combination, double Auroc, double Tpr, bool Chosen = false);
+
+    /// <summary>A calibration and the off-policy combinations tried for it, the kept one marked.</summary>
+    /// <param name="Calibration">The calibration.</param>
+    /// <param name="Candidates">Every combination tried.</param>
+    public sealed record Result(Calibration Calibration, ImmutableArray<Candidate> Candidates);
+
+    private static List<Candidate> Candidates(List<ScoredExample> judged, List<double[]> x, List<bool> y, OffPolicyFeatureSet features,
+        double targetFpr, LogisticRegression.Options? fit)
+    {
+        var everyRow = Enumerable.Range(0, judged.Count).ToList();
+        var trainers = new List<(string Name, Func<List<int>, LogisticModel?> Train)>
+        {
+            ("logistic", rows => Logistic(rows, _ => true)),
+        };
+        foreach (var source in judged.Where(e => e.Example.OffPolicy).Select(e => e.Example.Source).Distinct().Order(StringComparer.Ordinal))
+            trainers.Add(($"logistic:{source}", rows => Logistic(rows, i => judged[i].Example.Source == source)));
+        for (var j = 0; j < features.Names.Length; j++)
+        {
+            var feature = j;
+            trainers.Add(($"feature:{features.Names[j]}", rows => Single(rows, feature)));
+        }
+
+        // Two folds by prompt (the transcript before the target), so a prompt's turns never sit on both sides.
+        var fold = judged.Select(e => Fold(e.Example)).ToArray();
+        if (fold.Distinct().Count() < 2) fold = [.. everyRow.Select(i => i % 2)]; // a single prompt: alternate turns
+        var result = new List<Candidate>();
+        foreach (var (name, train) in trainers)
+        {
+            var own = new List<double>();
+            var off = new List<double>();
+            var complete = true;
+            for (var f = 0; f < 2 && complete; f++)
+            {
+                var model = train([.. everyRow.Where(i => fold[i] != f)]);
+                if (model is null) { complete = false; break; }
+                foreach (var i in everyRow.Where(i => fold[i] == f))
+                {
+                    var score = model.LogOdds(x[i]);
+                    if (!double.IsNaN(score)) (y[i] ? off : own).Add(score);
+                }
+            }
+            var final = complete ? train(everyRow) : null;
+            if (final is null || own.Count == 0 || off.Count == 0) continue;
+            var roc = RocCurve.Compute(own, off);
+            result.Add(new Candidate(name, new OffPolicyCalibration
+            {
+                Features = features.Names,
+                Means = final.Means,
+                Scales = final.Scales,
+                Weights = final.Weights,
+                Bias = final.Bias,
+                Threshold = 0,
+            }, roc.Auroc, roc.AtFpr(targetFpr).Tpr));
+        }
+        return result;
+
+        LogisticModel? Logistic(List<int> rows, Func<int, bool> positive)
+        {
+            var use = rows.Where(i => !y[i] || positive(i)).ToList();
+            if (use.Count(i => y[i]) < 2 || use.Count(i => !y[i]) < 2) return null;
+            return LogisticRegression.Fit([.. use.Select(i => x[i])], [.. use.Select(i => y[i])], fit);
+        }
+
+        LogisticModel? Single(List<int> rows, int j)
+        {
+            // One standardised feature, signed on the training rows so that larger is more off-policy.
+            var neg = rows.Where(i => !y[i] && !double.IsNaN(x[i][j])).Select(i => x[i][j]).ToList();
+            var pos = rows.Where(i => y[i] && !double.IsNaN(x[i][j])).Select(i => x[i][j]).ToList();
+            if (neg.Count < 2 || pos.Count < 2) return null;
+            var all = neg.Concat(pos).ToList();
+            var mean = all.Average();
+            var sd = Math.Sqrt(all.Sum(v => (v - mean) * (v - mean)) / all.Count);
+            var d = x[0].Length;
+            var means = new double[d];
+            var scales = Enumerable.Repeat(1.0, d).ToArray();
+            var weights = new double[d];
+            means[j] = mean;
+            scales[j] = sd > 1e-12 ? sd : 1;
+            weights[j] = RocCurve.Compute(neg, pos).Auroc >= 0.5 ? 1 : -1;
+            return new LogisticModel([.. means], [.. scales], [.. weights], 0, 0);
+        }
+    }
+
+    /// <summary>A stable fold (0 or 1) for an example's prompt: FNV-1a over the messages before the target.</summary>
+    private static int Fold(LabelledTranscript example)
+    {
+        var hash = 2166136261u;
+        for (var m = 0; m < example.Target; m++)
+            foreach (var c in example.Transcript[m].Content)
+                hash = (hash ^ c) * 16777619u;
+        return (int)(hash >> 7) & 1;
     }
 
     private static (List<double> Own, List<double> Off) Split(IEnumerable<ScoredExample> examples, Func<ScoredExample, double> score)

@@ -37,8 +37,8 @@ public sealed class OffPolicyFeatureSet
     /// tokens' entropy over the rest of the turn.
     /// </summary>
     public static OffPolicyFeatureSet Extended { get; } = new("extended",
-        [.. TurnFeatures.VectorNames, "max_window_gap", "max_surprisal", "top_gap_mean", "first_gap", "max_window_entropy", "first_entropy_jump", "confident_miss_rate", "tail_gap_z"],
-        e => e.Features is { } f ? [.. f.Vector(), .. Peaks(e.Scores, e.Example.Target), f.FirstEntropy - f.RestEntropy, .. Tails(e.Scores, e.Example.Target)] : null);
+        [.. TurnFeatures.VectorNames, "max_window_gap", "max_surprisal", "top_gap_mean", "first_gap", "max_window_entropy", "first_entropy_jump", "confident_miss_rate", "tail_gap_z", "curvature"],
+        e => e.Features is { } f ? [.. f.Vector(), .. Peaks(e.Scores, e.Example.Target), f.FirstEntropy - f.RestEntropy, .. Tails(e.Scores, e.Example.Target), f.Curvature] : null);
 
     /// <summary>Every set, for lookup by name.</summary>
     public static IReadOnlyList<OffPolicyFeatureSet> All { get; } = [Standard, Extended];

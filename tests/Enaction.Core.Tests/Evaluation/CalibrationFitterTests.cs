@@ -62,6 +62,21 @@ public class CalibrationFitterTests
     }
 
     [Fact]
+    public void Combinations_are_chosen_by_cross_validated_tpr_against_the_curvature_fallback()
+    {
+        var result = CalibrationFitter.FitWithCandidates(SyntheticExamples.Dataset(40), "m", "h", 0.05);
+        Assert.Single(result.Candidates, c => c.Chosen);
+        var curvature = Assert.Single(result.Candidates, c => c.Combination is null);
+        Assert.Contains(result.Candidates, c => c.Name == "logistic");
+        Assert.Contains(result.Candidates, c => c.Name == "logistic:swap");
+        Assert.Contains(result.Candidates, c => c.Name == "feature:mean_gap");
+        var kept = result.Candidates.Single(c => c.Chosen);
+        Assert.All(result.Candidates, c => Assert.True(c.Tpr <= kept.Tpr));
+        if (kept == curvature) Assert.Null(result.Calibration.OffPolicy);
+        else Assert.Equal(kept.Combination!.Weights.ToArray(), result.Calibration.OffPolicy!.Weights.ToArray());
+    }
+
+    [Fact]
     public void Too_few_turns_of_one_class_is_an_argument_error()
     {
         var data = SyntheticExamples.Dataset(5).Where(e => e.Example.OffPolicy).ToList();
