@@ -34,7 +34,8 @@ RECIPE = {
                   num_key_value_heads=2, max_position_embeddings=512),
     "base_steps": 200,
     "sft_transcripts": 8000, "sft_epochs": 1, "sft_lr": 1e-3,
-    "rounds": 6, "prompts_per_round": 256, "n": 8, "replay": 0.25, "onpolicy_lr": 7e-4, "onpolicy_epochs": 2,
+    "rounds": 3, "prompts_per_round": 96, "n": 4, "replay": 0.2, "onpolicy_lr": 1e-3, "onpolicy_epochs": 5,
+    "onpolicy_temperature": 0.7,
 }
 QUICK = dict(RECIPE, base_steps=20, sft_transcripts=1000, rounds=1, prompts_per_round=16, n=2, onpolicy_epochs=1)
 
@@ -82,7 +83,8 @@ def main():
         m = load_checkpoint(sft_pt)
         m, hist = train.onpolicy(m, tok, tasks, log, R["rounds"], R["prompts_per_round"], R["n"],
                                  seed=R["seed"], replay=R["replay"], lr=R["onpolicy_lr"],
-                                 epochs=R["onpolicy_epochs"])
+                                 epochs=R["onpolicy_epochs"], temperature=R["onpolicy_temperature"],
+                                 save=lambda mm, h: save_checkpoint(mm, chat_pt + f".round{len(h) - 1}", history=h))
         save_checkpoint(m, chat_pt, history=hist)
         with open(os.path.join(OUT, "onpolicy_history.json"), "w") as f:
             json.dump(hist, f, indent=1)

@@ -355,29 +355,77 @@ class OpenParser:
             break
         return out
 
+    def features(self, e, text):
+        """Plan features read from markers alone (connectors, frames, evaluation phrases, clause words), so the
+        choices are graded even in a garbled answer. Returns lists of (register, stance, aspect, slot) readings."""
+        kind = e["kind"]
+        lines = [l for l in text.strip().split("\n") if l.strip()]
+        regs, stances, aspects, slots = [], [], [], []
+        for li, line in enumerate(lines):
+            for R in REGISTERS:
+                for i, t in enumerate(OPENINGS[R]):
+                    pre, _, post = t.partition("{N}")
+                    if (pre and line.startswith(pre)) or (not pre and post and line.endswith(post)):
+                        regs.append(R)
+                        slots.append(i == 0)
+                for fi, fr in enumerate(STANCE_FRAMES[R]):
+                    pre = fr.split("{S}")[0]
+                    if line.startswith(pre):
+                        regs.append(R)
+                        slots.append(fi == 0)
+                        rest = line[len(pre):]
+                        for S in STANCES:
+                            for wi, w in enumerate(STANCE_WORDS[R][S]):
+                                if rest.startswith(w):
+                                    stances.append(S)
+                                    slots.append(wi == 0)
+                for pos in range(3):
+                    for ci, cn in enumerate(CONNECTORS[R][pos]):
+                        if line.startswith(cn + " "):
+                            regs.append(R)
+                            slots.append(ci == 0)
+                            best, bl = None, 0
+                            for a in ASPECTS[kind]:
+                                for k2, cl in enumerate(CLAUSES[kind][a]):
+                                    lits = [x for x in re.split(r"\{[A-Za-z_]+\}", cl) if len(x.strip()) > 2]
+                                    n = sum(len(x) for x in lits if x in line)
+                                    if n > bl:
+                                        best, bl = (a, k2), n
+                            if best:
+                                aspects.append((pos, best[0]))
+                                slots.append(best[1] == 0)
+                for S in STANCES:
+                    for ei, ev in enumerate(EVALS[R][S]):
+                        if line.endswith(ev + "."):
+                            regs.append(R)
+                            stances.append(S)
+                            slots.append(ei == 0)
+                for k, t in enumerate(CLOSINGS[R]):
+                    pre = t.split("{")[0]
+                    if line.startswith(pre):
+                        regs.append(R)
+                        slots.append(k == 0)
+                        for S in STANCES:
+                            if any(f" {w}" in line for w in STANCE_WORDS[R][S]):
+                                stances.append(S)
+        return {"registers": regs, "stances": stances, "aspects": aspects, "slots": slots, "n_lines": len(lines)}
+
     def score(self, e, text):
-        """Graded preference in [0,1] (the fixed reward model for open-ended answers)."""
-        p = self.parse(e, text)
-        if p["n_lines"] != 6:
-            return 0.0
-        L = p["lines"]
-        valid = sum(x is not None for x in L)
-        if valid < 6:
-            return 0.1 * valid / 6
+        """Graded preference in [0,1] (the fixed reward model for open-ended answers): how strongly the answer
+        follows the preferred register, stance, aspect order and phrasing for this entity, how well-formed it
+        is, and whether its facts are right."""
         pref = preferred_plan(e)
-        regs = [x["R"] for x in L]
-        stn = [L[1]["S"]] + [x["S"] for x in L[2:6]]
-        order = [x["aspect"] for x in L[2:5]]
-        r = 0.1
-        r += 0.05 * (len(set(regs)) == 1) + 0.05 * (len(set(stn)) == 1)
-        r += 0.05 * (len(set(order)) == 3 and (L[5]["A"], L[5]["B"]) == (order[0], order[1]))
-        r += 0.15 * (regs[0] == pref["register"]) + 0.1 * (stn[0] == pref["stance"])
-        r += 0.2 * sum(order[i] == pref["order"][i] for i in range(3)) / 3
-        r += 0.05 * len(set(order) & set(pref["order"])) / 3
-        slots = [o == 0 for x in L for o in (x["opt"] if isinstance(x["opt"], list) else [x["opt"]])]
-        r += 0.1 * sum(slots) / len(slots)
+        f = self.features(e, text)
+        p = self.parse(e, text)
+        frac = lambda xs, want: sum(x == want for x in xs) / max(1, len(xs))
+        r = 0.25 * frac(f["registers"], pref["register"]) * min(1.0, len(f["registers"]) / 10)
+        r += 0.15 * frac(f["stances"], pref["stance"]) * min(1.0, len(f["stances"]) / 5)
+        r += 0.2 * sum(pref["order"][pos] == a for pos, a in f["aspects"]) / 3 if len(f["aspects"]) <= 3 else 0.0
+        r += 0.1 * frac(f["slots"], True) * min(1.0, len(f["slots"]) / 12)
+        valid = sum(x is not None for x in p["lines"]) / 6 if p["n_lines"] == 6 else 0.0
+        r += 0.2 * valid
         fa, fb = p["facts"]
-        r += 0.15 * (fa / fb if fb else 0.0)
+        r += 0.1 * (fa / fb if fb else 0.0)
         return r
 
 

@@ -45,7 +45,7 @@ def mean(xs):
     return sum(xs) / len(xs) if xs else float("nan")
 
 
-def gen_batched(m, prompts, seed, max_new=150, bs=128):
+def gen_batched(m, prompts, seed, max_new=130, bs=128):
     outs, ents = [], []
     for i in range(0, len(prompts), bs):
         o, e = generate(m, prompts[i:i + bs], max_new=max_new, temperature=1.0, seed=seed + i, return_entropy=True)
@@ -74,15 +74,17 @@ def matched(a, b):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--per-family", type=int, default=40)
-    ap.add_argument("--open", type=int, default=80)
+    ap.add_argument("--per-family", type=int, default=16)
+    ap.add_argument("--open", type=int, default=48)
     ap.add_argument("--seed", type=int, default=99)
     ap.add_argument("--out", default=HERE)
+    ap.add_argument("--base", default=os.path.join(OUT, "base.pt"))
+    ap.add_argument("--chat", default=os.path.join(OUT, "chat.pt"))
     args = ap.parse_args()
     t0 = time.time()
     tok = Tokenizer.load(os.path.join(OUT, "tokenizer"))
     tasks = corpus.Tasks(1234)
-    models = {"base": load_checkpoint(os.path.join(OUT, "base.pt")), "chat": load_checkpoint(os.path.join(OUT, "chat.pt"))}
+    models = {"base": load_checkpoint(args.base), "chat": load_checkpoint(args.chat)}
     rng = random.Random(args.seed)
     items = []
     for fam in FAMILIES:
@@ -103,10 +105,10 @@ def main():
     corpus_ans = [tok.encode(tasks.reference_answer(random.Random(args.seed * 31 + i), it)) + [IM_END]
                   for i, it in enumerate(items)]
 
-    # own samples (two per prompt: one used as the prefill / teacher-forced response, one as k=0 continuation)
+    # own samples: the prefill / teacher-forced own response; their generation entropies are the k=0 numbers
     own, k0_ent = {}, {}
     for name, m in models.items():
-        o, e = gen_batched(m, prompts, args.seed + (0 if name == "base" else 7))
+        o, e = gen_batched(m, prompts, args.seed + (0 if name == "base" else 7), bs=256)
         own[name] = [x + [IM_END] for x in o]
         k0_ent[name] = e
         print(f"{name}: own samples done {time.time() - t0:.0f}s", flush=True)
@@ -123,21 +125,29 @@ def main():
             "other_prompt": [own[name][other[i]] for i in range(len(items))],
         }
         R = {"paper": {}, "monitor": {}, "cached_intention": {}}
-        # ---- paper protocol
+        # every prefilled continuation of this model is one job; all run together in family-grouped batches
+        jobs = []
         for src, resp in src_resp.items():
+            for k in KS[1:]:
+                for i in range(len(items)):
+                    jobs.append((("paper", src, k, i), prompts[i] + resp[i][:min(k, len(resp[i]) - 1)]))
+        for k in (4, 8):
+            for label, resp in (("own_opening", own[name]), ("different_topic_opening", src_resp["other_prompt"])):
+                for i in fam_idx["open"]:
+                    jobs.append((("ci", label, k, i), prompts[i] + resp[i][:min(k, len(resp[i]) - 1)]))
+        jobs.sort(key=lambda j: (items[j[0][3]]["family"] != "open", len(j[1])))
+        o, e = gen_batched(m, [p for _, p in jobs], args.seed + (11 if name == "base" else 13), bs=256)
+        ent = {key: e[j] for j, (key, _) in enumerate(jobs)}
+        print(f"{name}: {len(jobs)} prefilled continuations done {time.time() - t0:.0f}s", flush=True)
+        for src in src_resp:
             for k in KS:
                 if k == 0 and src != "own":
                     continue
-                if k == 0:
-                    ents = k0_ent[name]
-                else:
-                    pp = [prompts[i] + resp[i][:min(k, len(resp[i]) - 1)] for i in range(len(items))]
-                    _, ents = gen_batched(m, pp, args.seed + 1000 * k + len(src))
+                ents = k0_ent[name] if k == 0 else [ent[("paper", src, k, i)] for i in range(len(items))]
                 for f, idx in fam_idx.items():
                     R["paper"].setdefault(f, {}).setdefault(src, {})[str(k)] = {
                         "entropy": mean([mean(ents[i]) for i in idx]),
                         "first_tokens_entropy": mean([mean(ents[i][:FIRST_N]) for i in idx])}
-            print(f"{name}: paper {src} done {time.time() - t0:.0f}s", flush=True)
         # ---- monitor view (teacher forcing whole responses, matched positions)
         tf = {src: [teacher_forced(m, prompts[i], resp[i]) for i in range(len(items))] for src, resp in src_resp.items()}
         for f, idx in fam_idx.items():
@@ -158,10 +168,8 @@ def main():
         # ---- cached intention (open-ended): first generated tokens after an own vs a different-topic opening
         for k in (4, 8):
             rows = {}
-            for label, resp in (("own_opening", own[name]), ("different_topic_opening", src_resp["other_prompt"])):
-                pp = [prompts[i] + resp[i][:min(k, len(resp[i]) - 1)] for i in fam_idx["open"]]
-                _, ents = gen_batched(m, pp, args.seed + 5000 + k)
-                rows[label] = mean([mean(e[:FIRST_N]) for e in ents])
+            for label in ("own_opening", "different_topic_opening"):
+                rows[label] = mean([mean(ent[("ci", label, k, i)][:FIRST_N]) for i in fam_idx["open"]])
             rows["no_prefill"] = mean([mean(k0_ent[name][i][:FIRST_N]) for i in fam_idx["open"]])
             rows["rise_vs_own_opening"] = rows["different_topic_opening"] - rows["own_opening"]
             rows["ratio_vs_own_opening"] = rows["different_topic_opening"] / max(1e-9, rows["own_opening"])

@@ -172,11 +172,11 @@ def sft_data(tok, tasks, n, seed):
     return out
 
 
-ONPOLICY_FAMILIES = ["open", "open", "open", "open", "arith", "lists", "facts"]
+ONPOLICY_FAMILIES = ["open", "open", "open", "open", "open", "arith", "lists", "facts"]
 
 
 def onpolicy(m, tok, tasks, log, rounds, prompts_per_round, n, seed=0, replay=0.25, lr=5e-4, batch=32,
-             min_reward=0.1, epochs=2):
+             min_reward=0.1, epochs=2, save=None, temperature=1.0):
     """Best-of-n expert iteration: sample n answers per training prompt from the current model (temperature 1),
     keep the highest-reward one, fine-tune on those (assistant tokens only), repeat. A share of uniform SFT
     transcripts is replayed so states the model does not visit itself keep the broad SFT distribution."""
@@ -197,7 +197,7 @@ def onpolicy(m, tok, tasks, log, rounds, prompts_per_round, n, seed=0, replay=0.
         flat.sort(key=lambda jp: (items[jp[0]]["family"] == "open", jp[0]))
         gen = []
         for i in range(0, len(flat), 256):
-            gen += generate(m, [p for _, p in flat[i:i + 256]], max_new=130, temperature=1.0,
+            gen += generate(m, [p for _, p in flat[i:i + 256]], max_new=120, temperature=temperature,
                             seed=seed * 1000 + r * 100 + i)
         outs = [None] * len(flat)
         cnt = {}
@@ -221,4 +221,6 @@ def onpolicy(m, tok, tasks, log, rounds, prompts_per_round, n, seed=0, replay=0.
         nrep = int(len(keep) * replay / max(1e-9, 1 - replay))
         data = keep + sft_data(tok, tasks, nrep, seed * 7919 + r)
         train_masked(m, tok, data, log, epochs=epochs, batch=batch, lr=lr, tag=f"onpolicy{r}", seed=r, warm=5)
+        if save:
+            save(m, hist)
     return m, hist
