@@ -153,6 +153,32 @@ def run_matmul(a):
                       "shapes": [[t, k, o, c] for k, o, c in shapes]}))
 
 
+def write_matmul_onnx(a):
+    """Two MatMul-only graphs with the model's linear shapes for --tokens rows, for timing ONNX Runtime's own sgemm:
+    layer.onnx (q, k, v, o, gate, up, down: one layer) and head.onnx (the LM head). Inputs x{in} [tokens, in]."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    cfg = load_config(a.model)
+    shapes = linear_shapes(cfg)
+    rng = np.random.default_rng(0)
+    os.makedirs(a.write_matmul_onnx, exist_ok=True)
+    for name, part in (("layer", shapes[:-1]), ("head", shapes[-1:])):
+        inputs = {k for k, _, _ in part}
+        nodes, inits, outputs = [], [], []
+        for i, (k, o, _) in enumerate(part):
+            inits.append(numpy_helper.from_array((rng.standard_normal((k, o)) * 0.02).astype(np.float32), f"w{i}"))
+            nodes.append(helper.make_node("MatMul", [f"x{k}", f"w{i}"], [f"y{i}"]))
+            outputs.append(helper.make_tensor_value_info(f"y{i}", TensorProto.FLOAT, ["t", o]))
+        graph = helper.make_graph(nodes, name, [helper.make_tensor_value_info(f"x{k}", TensorProto.FLOAT, ["t", k]) for k in sorted(inputs)],
+                                  outputs, inits)
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+        onnx.save(model, os.path.join(a.write_matmul_onnx, name + ".onnx"))
+    layer_flops = sum(2.0 * a.tokens * k * o for k, o, _ in shapes[:-1])
+    head_flops = sum(2.0 * a.tokens * k * o for k, o, _ in shapes[-1:])
+    print(json.dumps({"tokens": a.tokens, "layers": cfg.num_hidden_layers, "layer_flops": layer_flops, "head_flops": head_flops,
+                      "attention_flops": cfg.num_hidden_layers * 4.0 * cfg.hidden_size * a.tokens * (a.tokens + 1) / 2}))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", required=True)
@@ -163,8 +189,11 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--dump")
     ap.add_argument("--matmul", action="store_true")
+    ap.add_argument("--write-matmul-onnx", metavar="DIR")
     a = ap.parse_args()
-    if a.matmul:
+    if a.write_matmul_onnx:
+        write_matmul_onnx(a)
+    elif a.matmul:
         run_matmul(a)
     elif a.ids:
         run_score(a)

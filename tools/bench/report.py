@@ -32,18 +32,21 @@ for name in sorted(os.path.basename(p)[:-5] for p in glob.glob(os.path.join(out,
             print(f"| {name} | {r['model']} {row['tokens']} tok (pass {r['tokens_per_pass']}) | C# {row['csharp_tokens_per_second']} tok/s "
                   f"({row['csharp_ms']} ms) | PyTorch {row.get('pytorch_tokens_per_second')} tok/s ({row.get('pytorch_ms')} ms) | "
                   f"speedup {row.get('speedup')} | matmul {row.get('matmul_gflops')} GFLOP/s, bound {row.get('matmul_bound_ms')} ms, "
-                  f"ratio {row.get('bound_ratio')} | diff H {row.get('max_entropy_difference')} S {row.get('max_surprisal_difference')} | {when(r)} |")
+                  f"ratio {row.get('bound_ratio')} | CPU ms C# {row.get('csharp_cpu_ms')} PyTorch {row.get('pytorch_cpu_ms')} "
+                  f"speedup {row.get('cpu_speedup')} bound ratio {row.get('cpu_bound_ratio')} | diff H {row.get('max_entropy_difference')} S {row.get('max_surprisal_difference')} | {when(r)} |")
     elif name.startswith("incremental"):
         print(f"| {name} | {r['model']} ctx {r['context_length']} {r['turns']}x{r['last_turn_tokens']} | inc {r['incremental_ms']} ms | "
               f"full {r['full_ms']} ms | ratio {r['ratio']} | growth {r['growth']} (engine {r['engine_growth']}) | "
-              f"turn1 {r['incremental_per_turn_ms'][0]} ms | {when(r)} |")
+              f"turn1 {r['incremental_per_turn_ms'][0]} ms | CPU inc {r.get('incremental_cpu_ms')} full {r.get('full_cpu_ms')} "
+              f"ratio {r.get('cpu_ratio')} growth {r.get('cpu_growth')} | encode {r['encode_first_ms']}->{r['encode_last_ms']} ms | {when(r)} |")
     elif name.startswith("memory"):
         print(f"| {name} | {r['model']} {r['tokens']} tok V={r['vocabulary']} | peak extra RSS {r['peak_extra_mb']} MB | "
               f"managed extra {r['peak_managed_extra_mb']} MB | allocated {r['allocated_mb']} MB | after load {r['resident_after_load_mb']} MB | "
               f"{r['score_ms']} ms | {when(r)} |")
     elif name.startswith("overhead"):
         print(f"| {name} | {r['model']} prompt {r['prompt_tokens']} gen {r['generated_tokens']} | gen {r['generation_ms']} ms | "
-              f"inc {r['incremental_score_ms']} ms ({r['incremental_fraction']}) | full {r['full_score_ms']} ms ({r['full_fraction']}) | {when(r)} |")
+              f"inc {r['incremental_score_ms']} ms ({r['incremental_fraction']}) | full {r['full_score_ms']} ms ({r['full_fraction']}) | "
+              f"CPU gen {r.get('generation_cpu_ms')} inc {r.get('incremental_score_cpu_ms')} ({r.get('incremental_cpu_fraction')}) | {when(r)} |")
     elif name.startswith("concurrency"):
         for row in r["rows"]:
             print(f"| {name} | {r['model']} intra-op {r['intra_op_threads']} x{row['conversations']} | {row['tokens_per_second']} tok/s | "

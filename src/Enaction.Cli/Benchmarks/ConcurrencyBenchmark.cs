@@ -20,6 +20,7 @@ public sealed class ConcurrencyBenchmark
     {
         var machine = BenchMachine.Current();
         var text = SyntheticText.For(model);
+        await JitWarmup.RunAsync(model, text, cancellationToken);
         var maxConversations = options.Conversations.Max();
         var conversations = Enumerable.Range(0, maxConversations)
             .Select(i => text.Conversation(options.Turns, options.TokensPerTurn, seed: 100 + i)).ToArray();

@@ -21,7 +21,9 @@ public sealed class IncrementalBenchmark
     public static async Task<IncrementalResult> RunAsync(CausalLanguageModel model, Options options, CancellationToken cancellationToken)
     {
         var machine = BenchMachine.Current();
-        var conversation = SyntheticText.For(model).Conversation(options.Turns, options.TokensPerTurn);
+        var text = SyntheticText.For(model);
+        var conversation = text.Conversation(options.Turns, options.TokensPerTurn);
+        await JitWarmup.RunAsync(model, text, cancellationToken);
         var turns = options.Turns;
         var incremental = new double[options.Repeats][];
         var engine = new double[options.Repeats][];

@@ -23,7 +23,9 @@ public sealed class OverheadBenchmark
     public static async Task<OverheadResult> RunAsync(CausalLanguageModel model, Options options, CancellationToken cancellationToken)
     {
         var machine = BenchMachine.Current();
-        var prompt = SyntheticText.For(model).SingleMessage(options.PromptTokens);
+        var text = SyntheticText.For(model);
+        var prompt = text.SingleMessage(options.PromptTokens);
+        await JitWarmup.RunAsync(model, text, cancellationToken);
         var generator = new LocalGenerator(model);
         // A small chat model often ends its reply after a few tokens; a 5-token reply says nothing about the cost of a
         // turn. Use the first seed (of 32 from options.Seed) whose reply is at least half of MaxTokens long, else the longest.

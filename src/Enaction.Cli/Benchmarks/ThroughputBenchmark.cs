@@ -16,13 +16,15 @@ public sealed class ThroughputBenchmark
     /// <param name="Baseline">The PyTorch runner; null measures the C# side only.</param>
     /// <param name="Matmul">Also measure the matmul rate (needs the baseline's interpreter).</param>
     /// <param name="TokensPerPass">The scorer's chunk size, for the report.</param>
-    public sealed record Options(IReadOnlyList<int> Tokens, int Repeats, PythonBaseline? Baseline, bool Matmul, int TokensPerPass);
+    /// <param name="IntraOpThreads">The scorer's intra-op threads, used for the ONNX Runtime matmul rate too.</param>
+    public sealed record Options(IReadOnlyList<int> Tokens, int Repeats, PythonBaseline? Baseline, bool Matmul, int TokensPerPass, int IntraOpThreads);
 
     /// <summary>Runs the benchmark on <paramref name="model"/>.</summary>
     public static async Task<ThroughputResult> RunAsync(CausalLanguageModel model, Options options, CancellationToken cancellationToken)
     {
         var machine = BenchMachine.Current();
         var text = SyntheticText.For(model);
+        await JitWarmup.RunAsync(model, text, cancellationToken);
         var rows = new List<ThroughputRow>();
         foreach (var n in options.Tokens)
         {
@@ -46,6 +48,7 @@ public sealed class ThroughputBenchmark
             var oursCpu = Samples.Median(cpuTimes);
 
             double? theirs = null, theirsCpu = null, entropyDiff = null, surprisalDiff = null, boundMs = null, gflops = null, boundCpuMs = null;
+            OrtMatmulRate.Result? ort = null;
             if (options.Baseline is { } baseline)
             {
                 var idsFile = Path.GetTempFileName();
@@ -75,6 +78,7 @@ public sealed class ThroughputBenchmark
                     var flops = rate.GetProperty("linear_flops").GetDouble() + rate.GetProperty("attention_flops").GetDouble();
                     boundMs = flops / (gflops.Value * 1e9) * 1000;
                     boundCpuMs = flops / (rate.GetProperty("gflops_per_cpu_second").GetDouble() * 1e9) * 1000;
+                    ort = await OrtMatmulRate.MeasureAsync(baseline, model.Directory.Path, ids.Length, options.Repeats, options.IntraOpThreads, cancellationToken);
                 }
             }
             rows.Add(new ThroughputRow(
@@ -91,7 +95,11 @@ public sealed class ThroughputBenchmark
                 Samples.Round(oursCpu),
                 theirsCpu is null ? null : Samples.Round(theirsCpu.Value),
                 theirsCpu is null ? null : Samples.Round(theirsCpu.Value / oursCpu, 2),
-                boundCpuMs is null ? null : Samples.Round(oursCpu / boundCpuMs.Value, 2)));
+                boundCpuMs is null ? null : Samples.Round(oursCpu / boundCpuMs.Value, 2),
+                ort is { } o1 ? Samples.Round(o1.Gflops, 1) : null,
+                ort is { } o2 ? Samples.Round((o2.LinearFlops + o2.AttentionFlops) / (o2.Gflops * 1e9) * 1000) : null,
+                ort is { } o3 ? Samples.Round(ours / ((o3.LinearFlops + o3.AttentionFlops) / (o3.Gflops * 1e9) * 1000), 2) : null,
+                ort is { } o4 ? Samples.Round(oursCpu / ((o4.LinearFlops + o4.AttentionFlops) / (o4.GflopsPerCpuSecond * 1e9) * 1000), 2) : null));
         }
         return new ThroughputResult(model.Id, model.VocabSize, model.ContextLength, options.TokensPerPass, options.Repeats,
             options.Baseline?.Threads, rows, machine);
@@ -131,10 +139,15 @@ public sealed class ThroughputBenchmark
 /// <param name="PytorchCpuMs">CPU time of the PyTorch scoring.</param>
 /// <param name="CpuSpeedup">PytorchCpuMs / CsharpCpuMs: the load-independent comparison when both sides run one thread.</param>
 /// <param name="CpuBoundRatio">CsharpCpuMs over the FLOPs at the matmul rate per CPU-second.</param>
+/// <param name="OrtMatmulGflops">ONNX Runtime's own MatMul rate on the model's linear shapes (same thread count as the scorer).</param>
+/// <param name="OrtMatmulBoundMs">The forward pass's FLOPs at that rate.</param>
+/// <param name="OrtBoundRatio">CsharpMs / OrtMatmulBoundMs.</param>
+/// <param name="OrtCpuBoundRatio">The same in CPU time.</param>
 public sealed record ThroughputRow(int Tokens, double CsharpMs, double CsharpTokensPerSecond, double? PytorchMs,
     double? PytorchTokensPerSecond, double? Speedup, double? MaxEntropyDifference, double? MaxSurprisalDifference,
     double? MatmulGflops, double? MatmulBoundMs, double? BoundRatio,
-    double CsharpCpuMs, double? PytorchCpuMs, double? CpuSpeedup, double? CpuBoundRatio);
+    double CsharpCpuMs, double? PytorchCpuMs, double? CpuSpeedup, double? CpuBoundRatio,
+    double? OrtMatmulGflops, double? OrtMatmulBoundMs, double? OrtBoundRatio, double? OrtCpuBoundRatio);
 
 /// <summary>What <see cref="ThroughputBenchmark"/> measured.</summary>
 /// <param name="Model">Model id.</param>

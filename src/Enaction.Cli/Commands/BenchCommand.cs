@@ -48,7 +48,7 @@ internal static class BenchCommand
                 : new PythonBaseline(parse.GetRequiredValue(python), parse.GetValue(script), parse.GetValue(torchThreads));
             var result = await ThroughputBenchmark.RunAsync(lm,
                 new ThroughputBenchmark.Options(lengths, Positive(parse.GetValue(repeats), "--repeats"), baseline, !parse.GetValue(noMatmul),
-                    load.TokensPerPass(lm.VocabSize)),
+                    load.TokensPerPass(lm.VocabSize), load.IntraOpThreads),
                 cancellationToken);
             BenchReport.Write(context, result, parse.GetValue(json));
             return 0;
