@@ -59,7 +59,7 @@ public sealed class LocalGenerator
         using var cache = new KeyValueCache(_model.Signature);
         using var runOptions = new RunOptions();
         using var registration = cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, runOptions);
-        var perRun = Math.Max(1, _model.MaxLogitsPerRun / vocab);
+        var perRun = _model.TokensPerRun;
         var logits = new float[Math.Min(perRun, Math.Max(1, encoded.Count)) * vocab];
         var scratch = new float[2 * vocab];
         var probabilities = new float[vocab];

@@ -28,6 +28,7 @@ public sealed partial class CausalLanguageModel : IDisposable
         Id = options.ModelId ?? Path.GetFileName(directory.Path.TrimEnd(Path.DirectorySeparatorChar));
         ContextLength = options.ContextLength ?? directory.Config.ContextLength ?? 2048;
         MaxLogitsPerRun = options.MaxLogitsPerRun;
+        MaxTokensPerRun = options.MaxTokensPerRun;
         _outputNames = [signature.Logits, .. signature.Layers.SelectMany(l => new[] { l.PresentKey, l.PresentValue })];
     }
 
@@ -48,6 +49,10 @@ public sealed partial class CausalLanguageModel : IDisposable
     /// <summary>Vocabulary size of the logits.</summary>
     public int VocabSize => Signature.VocabSize;
     internal int MaxLogitsPerRun { get; }
+    internal int MaxTokensPerRun { get; }
+
+    /// <summary>Tokens per forward pass: bounded by the logits budget and the per-pass token cap.</summary>
+    internal int TokensPerRun => Math.Max(1, Math.Min(MaxTokensPerRun, MaxLogitsPerRun / VocabSize));
 
     private string?[]? _tokenTexts;
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace Enaction.Onnx.Scoring;
@@ -20,6 +21,8 @@ public static class LogitStatistics
     /// Computes the statistics of softmax(<paramref name="logits"/>) for <paramref name="target"/>.
     /// <paramref name="scratch"/> must be at least as long as <paramref name="logits"/> and twice that for the variance pass.
     /// </summary>
+    // Per-token hot path: compile fully optimised from the first call instead of tiering up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Result Compute(ReadOnlySpan<float> logits, int target, Span<float> scratch)
     {
         var n = logits.Length;
@@ -46,6 +49,7 @@ public static class LogitStatistics
     }
 
     /// <summary>1 + the number of logits strictly greater than the target's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int RankOf(ReadOnlySpan<float> logits, int target)
     {
         var value = logits[target];

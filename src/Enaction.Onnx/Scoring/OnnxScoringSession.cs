@@ -117,7 +117,7 @@ public sealed class OnnxScoringSession : IScoringSession
 
         var vocab = _model.VocabSize;
         var context = _model.ContextLength;
-        var perRun = Math.Max(1, _model.MaxLogitsPerRun / vocab);
+        var perRun = _model.TokensPerRun;
         var computed = 0;
         var p = from;
         while (p < n)
@@ -148,7 +148,7 @@ public sealed class OnnxScoringSession : IScoringSession
         _windowStart = position - keep;
         cache.Clear();
         var vocab = _model.VocabSize;
-        var perRun = Math.Max(1, _model.MaxLogitsPerRun / vocab);
+        var perRun = _model.TokensPerRun;
         var ids = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_ids);
         for (var p = _windowStart; p < position; p += perRun)
         {
