@@ -31,8 +31,11 @@ public static class DetectorReports
         };
     }
 
-    private static ImmutableArray<double> Finite(IReadOnlyList<double> values) =>
-        [.. ScoreQuantiles.Of(values.Where(double.IsFinite), ScoreQuantiles.ReportLevels).Select(Round)];
+    private static ImmutableArray<double> Finite(IReadOnlyList<double> values)
+    {
+        var finite = values.Where(double.IsFinite).ToList();
+        return finite.Count == 0 ? [] : [.. ScoreQuantiles.Of(finite, ScoreQuantiles.ReportLevels).Select(Round)];
+    }
 
     private static double Round(double v) => double.IsFinite(v) ? Math.Round(v, 6) : v;
 }
