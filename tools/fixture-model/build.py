@@ -34,7 +34,7 @@ RECIPE = {
                   num_key_value_heads=2, max_position_embeddings=512),
     "base_steps": 200,
     "sft_transcripts": 8000, "sft_epochs": 1, "sft_lr": 1e-3,
-    "rounds": 3, "prompts_per_round": 96, "n": 4, "replay": 0.2, "onpolicy_lr": 1e-3, "onpolicy_epochs": 5,
+    "rounds": 12, "prompts_per_round": 96, "n": 4, "replay": 0.2, "onpolicy_lr": 1e-3, "onpolicy_epochs": 5,
     "onpolicy_temperature": 0.7,
 }
 QUICK = dict(RECIPE, base_steps=20, sft_transcripts=1000, rounds=1, prompts_per_round=16, n=2, onpolicy_epochs=1)
