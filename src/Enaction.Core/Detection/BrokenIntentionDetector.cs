@@ -28,20 +28,22 @@ public sealed class BrokenIntentionDetector(DetectorOptions? options = null) : I
             var f = context.Features(m);
             if (f is null || f.FirstCount < TurnFeatures.FirstTokens) continue;
 
-            double z, threshold;
+            double z, threshold, rise;
             string baseline;
             if (context.Calibration?.BrokenIntention is { } cal && cal.Sd > 0)
             {
                 z = (f.FirstEntropy - cal.Mean) / cal.Sd;
+                rise = f.FirstEntropy - cal.Mean;
                 (threshold, baseline) = (cal.Threshold, "calibrated");
             }
             else
             {
                 if (double.IsNaN(f.RestEntropySd) || f.RestEntropySd <= 0 || f.Tokens - f.FirstCount < TurnFeatures.FirstTokens) continue;
                 z = (f.FirstEntropy - f.RestEntropy) / (f.RestEntropySd / Math.Sqrt(f.FirstCount));
+                rise = f.FirstEntropy - f.RestEntropy;
                 (threshold, baseline) = (_options.IntentionThreshold, "rest-of-response");
             }
-            if (!(z >= threshold)) continue;
+            if (!(z >= threshold) || !(rise >= _options.IntentionMinRise)) continue;
 
             // Span: the first tokens after the boundary.
             int start = -1, end = -1, seen = 0;
@@ -56,6 +58,7 @@ public sealed class BrokenIntentionDetector(DetectorOptions? options = null) : I
                 .Add("baseline", baseline)
                 .Add("boundary", boundary)
                 .Add("first_entropy", Math.Round(f.FirstEntropy, 4))
+                .Add("rise", Math.Round(rise, 4))
                 .Add("rest_entropy", double.IsNaN(f.RestEntropy) ? "n/a" : Math.Round(f.RestEntropy, 4));
             findings.Add(new Finding(FindingKinds.BrokenIntention, boundary > 0 || z >= 2 * threshold ? Severity.Medium : Severity.Low,
                 z, threshold, m, Math.Max(0, start), Math.Max(0, end), detail));

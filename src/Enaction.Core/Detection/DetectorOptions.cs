@@ -20,6 +20,12 @@ public sealed record DetectorOptions
     public double SpanMaxEntropy { get; init; } = 0.5;
     /// <summary>Default z threshold for the entropy jump of the first response tokens over the rest of the response.</summary>
     public double IntentionThreshold { get; init; } = 2.5;
+    /// <summary>
+    /// Smallest rise (nats) of the first-token entropy over its baseline that counts as a broken intention. A z-score
+    /// alone is not enough: a model that is near-certain through the rest of a response makes any wobble in its first
+    /// tokens many standard deviations large.
+    /// </summary>
+    public double IntentionMinRise { get; init; } = 0.5;
     /// <summary>Fewest tokens an echo must share with an earlier assistant turn.</summary>
     public int EchoMinTokens { get; init; } = 8;
     /// <summary>Regular expressions (case-insensitive) for verbal evaluation awareness.</summary>

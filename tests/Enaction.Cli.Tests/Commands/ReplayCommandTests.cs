@@ -208,9 +208,10 @@ public sealed class ReplayCommandTests : IDisposable
         var json = await ReplayJsonAsync("--policy", Policy("strict"), "--input", transcripts, "--model", CliRunner.Model("tiny-chat"));
         Assert.Equal(3, json.GetProperty("turns").GetInt32());
         Assert.StartsWith("no policy", json.GetProperty("baseline").GetString());
-        // The third transcript says it is being evaluated: strict escalates it, and nothing was decided before.
+        // The third transcript's assistant turn is hand-written and says it is being evaluated: strict escalates
+        // the cue, and the trained model also reads the turn as off-policy, so strict blocks it; nothing was decided before.
         Assert.True(Rules(json)["escalate-evaluation-awareness"].Candidate >= 1);
-        Assert.Contains(Changes(json), c => c.Turn == "line 3/1" && c.Before == "pass" && c.After == "escalated");
+        Assert.Contains(Changes(json), c => c.Turn == "line 3/1" && c.Before == "pass" && c.After == "blocked");
 
         var compared = await ReplayJsonAsync("--policy", Policy("strict"), "--baseline", Policy("strict"), "--input", transcripts, "--model", CliRunner.Model("tiny-chat"));
         Assert.Empty(compared.GetProperty("changes").EnumerateArray());
