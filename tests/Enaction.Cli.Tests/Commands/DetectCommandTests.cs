@@ -42,12 +42,19 @@ public sealed class DetectCommandTests : IDisposable
     {
         var own = await OwnSampleAsync(Prompt, seed: 11);
         var path = WriteTranscript("clean.json", Prompt.Append(TranscriptMessage.Assistant(own)));
-        var r = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path, "--json");
+        // With the model's calibration (the bundled file for models/tiny-chat) nothing is reported.
+        var calibration = Path.Combine(CliRunner.Model("tiny-chat"), "calibration.json");
+        var r = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path, "--calibration", calibration, "--json");
+        Assert.True(r.ExitCode == 0, r.Error);
         Assert.Empty(Findings(r));
 
-        var table = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path);
+        var table = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path, "--calibration", calibration);
         Assert.Equal(0, table.ExitCode);
         Assert.Contains("No findings.", table.Output);
+
+        // With the documented defaults the own turn is never called off-policy.
+        var defaults = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path, "--json");
+        Assert.DoesNotContain(Findings(defaults), f => f.GetProperty("kind").GetString() == FindingKinds.OffPolicy);
     }
 
     [Fact]
