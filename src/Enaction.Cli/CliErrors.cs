@@ -12,6 +12,7 @@ public static class CliErrors
     {
         ModelLoadException e => e.Message,
         TranscriptFormatException e => e.Message,
+        Enaction.Detection.CalibrationException e => e.Message,
         CliInputException e => e.Message,
         FileNotFoundException e => e.FileName is null ? e.Message : $"{e.FileName}: no such file",
         DirectoryNotFoundException e => e.Message,

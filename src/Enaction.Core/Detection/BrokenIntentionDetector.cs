@@ -38,6 +38,9 @@ public sealed class BrokenIntentionDetector(DetectorOptions? options = null) : I
             }
             else
             {
+                // Uncalibrated, only a known prefill boundary is judged: post-trained models often open with one
+                // high-entropy choice and then run near zero, so the start of a whole response is no evidence.
+                if (boundary <= 0) continue;
                 if (double.IsNaN(f.RestEntropySd) || f.RestEntropySd <= 0 || f.Tokens - f.FirstCount < TurnFeatures.FirstTokens) continue;
                 z = (f.FirstEntropy - f.RestEntropy) / (f.RestEntropySd / Math.Sqrt(f.FirstCount));
                 rise = f.FirstEntropy - f.RestEntropy;

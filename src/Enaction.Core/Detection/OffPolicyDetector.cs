@@ -25,7 +25,10 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
     public (double Score, double Threshold, string Method) Signature(TurnFeatures features, Calibration? calibration) =>
         calibration?.OffPolicy is { } c
             ? (c.Score(features), c.Threshold, "calibrated")
-            : (features.Curvature, _options.CurvatureThreshold, "curvature");
+            // No combination beat the curvature: use the curvature threshold calibrated at the target FPR, if any.
+            : calibration?.Reports.TryGetValue("curvature", out var report) == true && double.IsFinite(report.Threshold)
+                ? (features.Curvature, report.Threshold, "curvature-calibrated")
+                : (features.Curvature, _options.CurvatureThreshold, "curvature");
 
     /// <inheritdoc />
     public void Detect(DetectionContext context, List<Finding> findings)

@@ -25,6 +25,10 @@ public sealed class OverconfidentSpanDetector(DetectorOptions? options = null) :
         {
             var t = tokens[i];
             if (t.Message < 0 || !t.HasScore || !context.IsSelfAuthored(t.Message) || !ContentTokens.IsContent(t)) continue;
+            // With no ledger and no generation record, a turn whose signature is off-policy is not the model's own:
+            // leave it out, or injected high-entropy turns would inflate the baseline.
+            if (context.Provenance is null && !context.AuthoredFrom.ContainsKey(t.Message)
+                && context.Features(t.Message) is { } f && f.Curvature >= _options.CurvatureThreshold) continue;
             if (context.AuthoredFrom.TryGetValue(t.Message, out var from) && t.Start < from) continue;
             if (!perMessage.TryGetValue(t.Message, out var list)) perMessage[t.Message] = list = [];
             list.Add(i);

@@ -125,4 +125,26 @@ public class DetectorTests(BundledModels models)
         // The default is a one-sided z-test at 3 sigma: own samples should almost never cross it.
         Assert.True(flagged <= 1, $"{flagged} of 10 own samples flagged");
     }
+
+    [Fact]
+    public async Task Broken_intention_fires_when_noise_follows_a_prefill_boundary_and_not_on_the_models_own_continuation()
+    {
+        var prompt = new Transcript([TranscriptMessage.User("Tell me about the river town.")]);
+        var own = (await new LocalGenerator(models.Chat).GenerateAsync(prompt, new GenerationOptions { Temperature = 0, MaxTokens = 60 })).Text;
+        var cut = own.IndexOf(' ', 12);
+        Assert.True(cut > 0, own);
+        var prefill = own[..cut];
+
+        // The model's own greedy continuation after the boundary: its intention holds.
+        var clean = await Context(prompt.Append(TranscriptMessage.Assistant(own)), authoredFrom: new Dictionary<int, int> { [1] = cut });
+        Assert.Empty(Run(new BrokenIntentionDetector(), clean));
+
+        // Noise right after the boundary, then the model's own text: entropy jumps over the first tokens.
+        var broken = prefill + " zq vorp klee snarf plim quade nox brill" + own[cut..];
+        var context = await Context(prompt.Append(TranscriptMessage.Assistant(broken)), authoredFrom: new Dictionary<int, int> { [1] = cut });
+        var finding = Assert.Single(Run(new BrokenIntentionDetector(), context));
+        Assert.Equal(FindingKinds.BrokenIntention, finding.Kind);
+        Assert.Equal(cut, finding.Detail["boundary"]);
+        Assert.True(finding.Start >= cut);
+    }
 }
