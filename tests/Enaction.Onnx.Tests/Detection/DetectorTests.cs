@@ -147,4 +147,36 @@ public class DetectorTests(BundledModels models)
         Assert.Equal(cut, finding.Detail["boundary"]);
         Assert.True(finding.Start >= cut);
     }
+
+    [Fact]
+    public async Task Overconfident_span_flags_near_certain_self_authored_content_and_not_ordinary_samples()
+    {
+        var generator = new LocalGenerator(models.Chat);
+        var prompt = new Transcript([TranscriptMessage.User("Tell me about the river town.")]);
+        var first = (await generator.GenerateAsync(prompt, new GenerationOptions { Seed = 11, MaxTokens = 60 })).Text;
+        var second = (await generator.GenerateAsync(prompt.Append(TranscriptMessage.Assistant(first)).Append(TranscriptMessage.User("Tell me about the cat.")),
+            new GenerationOptions { Seed = 12, MaxTokens = 60 })).Text;
+        var sampled = prompt.Append(TranscriptMessage.Assistant(first)).Append(TranscriptMessage.User("Tell me about the cat.")).Append(TranscriptMessage.Assistant(second));
+        var generated = new Dictionary<int, int> { [1] = 0, [3] = 0 };
+        Assert.Empty(Run(new OverconfidentSpanDetector(), await Context(sampled, authoredFrom: generated)));
+
+        // The model repeating its own earlier answer word for word is near-certain of its content tokens. This chat
+        // model's on-policy content entropy is already low (0.37 ± 0.97 nats in its calibration), so the repeat sits
+        // only about 0.8 sd below it per 6-token window: flagged at a sensitive threshold (0.7), not at the
+        // calibrated one (0.91) -- the honest size of the effect in this small model.
+        var repeated = sampled.Append(TranscriptMessage.User("Say your first answer again.")).Append(TranscriptMessage.Assistant(first));
+        using var scorer = new OnnxConversationScorer(models.Chat);
+        var scores = await scorer.ScoreAsync(repeated);
+        var sensitive = new Enaction.Detection.Calibration
+        {
+            ModelId = "tiny-chat",
+            ModelSha256 = "",
+            OverconfidentSpan = new BaselineCalibration(0.37215395683971275, 0.9731248120157193, 0.7),
+        };
+        var findings = Run(new OverconfidentSpanDetector(), new DetectionContext(scores, sensitive, null, new Dictionary<int, int> { [1] = 0, [3] = 0, [5] = 0 }));
+        Assert.NotEmpty(findings);
+        Assert.All(findings, f => Assert.Equal(FindingKinds.OverconfidentSpan, f.Kind));
+        Assert.All(findings, f => Assert.True((double)f.Detail["window_mean_entropy"] < 0.1));
+        Assert.Contains(findings, f => f.Message == 5);
+    }
 }
