@@ -42,23 +42,32 @@ public static class ChatMessageConversion
                     break;
                 case FunctionCallContent call:
                     if (text.Length > 0) text.Append('\n');
-                    text.Append("call ").Append(call.Name).Append('(')
-                        .Append(call.Arguments is null ? "" : JsonSerializer.Serialize(call.Arguments)).Append(')');
+                    text.Append(CallText(call.Name, call.Arguments));
                     break;
                 case FunctionResultContent result:
                     if (text.Length > 0) text.Append('\n');
-                    text.Append(result.Result switch
-                    {
-                        null => "",
-                        string s => s,
-                        JsonElement e => e.ValueKind == JsonValueKind.String ? e.GetString() : e.GetRawText(),
-                        var other => JsonSerializer.Serialize(other),
-                    });
+                    text.Append(ResultText(result.Result));
                     break;
             }
         }
         return text.ToString();
     }
+
+    /// <summary>
+    /// How a function call reads in a transcript: <c>call name({"arg":value})</c>. Every integration (M.E.AI,
+    /// Semantic Kernel) renders calls through this one format so the scorer sees the same text either way.
+    /// </summary>
+    public static string CallText(string name, IEnumerable<KeyValuePair<string, object?>>? arguments) =>
+        "call " + name + "(" + (arguments is null ? "" : JsonSerializer.Serialize(arguments.ToDictionary(p => p.Key, p => p.Value))) + ")";
+
+    /// <summary>How a function result reads in a transcript: strings as they are, JSON as JSON, anything else serialised.</summary>
+    public static string ResultText(object? result) => result switch
+    {
+        null => "",
+        string s => s,
+        JsonElement e => e.ValueKind == JsonValueKind.String ? e.GetString() ?? "" : e.GetRawText(),
+        var other => JsonSerializer.Serialize(other),
+    };
 
     private static string? FunctionName(AiChatMessage message) =>
         message.Contents.OfType<FunctionResultContent>().Select(r => r.CallId).FirstOrDefault();

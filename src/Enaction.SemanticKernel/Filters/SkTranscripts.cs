@@ -34,8 +34,7 @@ public static class SkTranscripts
                     break;
                 case FunctionCallContent call:
                     if (text.Length > 0) text.Append('\n');
-                    text.Append("call ").Append(call.FunctionName).Append('(')
-                        .Append(call.Arguments is null ? "" : JsonSerializer.Serialize(call.Arguments.ToDictionary(p => p.Key, p => p.Value))).Append(')');
+                    text.Append(ChatMessageConversion.CallText(call.FunctionName, call.Arguments));
                     break;
                 case FunctionResultContent result:
                     if (text.Length > 0) text.Append('\n');
@@ -47,12 +46,7 @@ public static class SkTranscripts
     }
 
     /// <summary>A function result as text.</summary>
-    public static string ResultText(object? result) => result switch
-    {
-        null => "",
-        string s => s,
-        FunctionResult f => f.GetValue<object>() is { } v ? ResultText(v) : "",
-        JsonElement e => e.ValueKind == JsonValueKind.String ? e.GetString() ?? "" : e.GetRawText(),
-        var other => JsonSerializer.Serialize(other),
-    };
+    public static string ResultText(object? result) => result is FunctionResult f
+        ? f.GetValue<object>() is { } v ? ResultText(v) : ""
+        : ChatMessageConversion.ResultText(result);
 }
