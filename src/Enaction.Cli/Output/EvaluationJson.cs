@@ -16,8 +16,7 @@ public static class EvaluationJson
     /// <summary>Writes the evaluation as one JSON document.</summary>
     public static void Write(TextWriter output, string model, string? calibration, string dataset, DatasetEvaluation evaluation)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        CliJson.Write(output, w =>
         {
             w.WriteStartObject();
             w.WriteString("model", model);
@@ -52,8 +51,7 @@ public static class EvaluationJson
             }
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        });
     }
 
     private static void Metrics(Utf8JsonWriter w, string name, SeparationMetrics m)

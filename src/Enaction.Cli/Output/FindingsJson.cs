@@ -14,8 +14,7 @@ public static class FindingsJson
     /// <summary>Writes the findings as one JSON document.</summary>
     public static void Write(TextWriter output, string model, string? calibration, IReadOnlyList<Finding> findings)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        CliJson.Write(output, writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("model", model);
@@ -40,8 +39,7 @@ public static class FindingsJson
             }
             writer.WriteEndArray();
             writer.WriteEndObject();
-        }
-        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        });
     }
 
     private static void WriteNumber(Utf8JsonWriter writer, string name, double value)

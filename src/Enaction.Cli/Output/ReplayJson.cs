@@ -16,8 +16,7 @@ public static class ReplayJson
     /// <summary>Writes the document and a newline.</summary>
     public static void Write(TextWriter output, ReplayResult result)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        CliJson.Write(output, w =>
         {
             w.WriteStartObject();
             w.WriteString("policy", result.Candidate);
@@ -74,7 +73,6 @@ public static class ReplayJson
             }
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        });
     }
 }

@@ -14,16 +14,14 @@ public static class ScoreJson
     /// <summary>Writes <paramref name="scored"/> to <paramref name="output"/> as one JSON document.</summary>
     public static void Write(TextWriter output, ScoredTranscript scored)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        CliJson.Write(output, writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("model", scored.ModelId);
             writer.WritePropertyName("tokens");
             WriteTokens(writer, scored);
             writer.WriteEndObject();
-        }
-        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        });
     }
 
     /// <summary>Writes the token array (shared with other commands' JSON).</summary>
