@@ -18,19 +18,13 @@ internal static class CalibrateCommand
         var build = new DatasetCommand.BuildOptions();
         var output = new Option<FileInfo>("--out", "-o") { Description = "Where to write the calibration (JSON), e.g. models/tiny-chat/calibration.json", Required = true };
         var fpr = new Option<double>("--fpr") { Description = "False-positive rate every threshold is set at, measured on the model's own samples", DefaultValueFactory = _ => 0.01 };
-        var features = new Option<string>("--features")
-        {
-            Description = "Features of the off-policy combination: standard (what detect computes) or extended (adds windowed peaks; for evaluate only until the detector computes them)",
-            DefaultValueFactory = _ => "standard",
-        };
-        features.AcceptOnlyFromAmong("standard", "extended");
         var saveDataset = new Option<FileInfo?>("--save-dataset") { Description = "Also write the sampled labelled transcripts (JSONL) here" };
         var fromDataset = new Option<FileInfo?>("--dataset") { Description = "Fit on these labelled transcripts (from `dataset` or --save-dataset) instead of sampling; --prompts is then not needed" };
         var provider = CommonOptions.Provider();
         var template = CommonOptions.Template();
         var command = new Command("calibrate", "Fit this model's off-policy combination and detector thresholds on its own samples and write a calibration file")
         {
-            model, output, fpr, features, saveDataset, fromDataset, provider, template,
+            model, output, fpr, saveDataset, fromDataset, provider, template,
         };
         build.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -69,8 +63,7 @@ internal static class CalibrateCommand
             CalibrationFitter.Result fitted;
             try
             {
-                var set = OffPolicyFeatureSet.All.Single(s => s.Name == parse.GetValue(features));
-                fitted = CalibrationFitter.FitWithCandidates(scored, lm.Id, Enaction.Detection.Calibration.HashFile(lm.Directory.OnnxPath), target, features: set);
+                fitted = CalibrationFitter.FitWithCandidates(scored, lm.Id, Enaction.Detection.Calibration.HashFile(lm.Directory.OnnxPath), target);
             }
             catch (ArgumentException e)
             {

@@ -67,8 +67,7 @@ internal static class DetectCommand
     /// <param name="calibration">The calibration.</param>
     /// <param name="file">Its file, for messages.</param>
     /// <param name="model">The model it must belong to.</param>
-    /// <param name="evaluationOnly">Accept a combination of the extended evaluation features, which the detectors do not compute.</param>
-    internal static void EnsureCalibrationFor(Calibration calibration, FileInfo file, CausalLanguageModel model, bool evaluationOnly = false)
+    internal static void EnsureCalibrationFor(Calibration calibration, FileInfo file, CausalLanguageModel model)
     {
         try
         {
@@ -78,8 +77,5 @@ internal static class DetectCommand
         {
             throw new CliInputException(e.Message);
         }
-        if (calibration.OffPolicy is { } off && !off.Features.SequenceEqual(TurnFeatures.VectorNames)
-            && !(evaluationOnly && OffPolicyFeatureSet.For(off.Features) is not null))
-            throw new CliInputException($"{file.FullName}: the off-policy combination weighs features [{string.Join(", ", off.Features)}], but this build computes [{string.Join(", ", TurnFeatures.VectorNames)}]; run `enaction calibrate` again");
     }
 }

@@ -42,7 +42,7 @@ internal static class EvaluateCommand
             var calibrationFile = parse.GetValue(calibration);
             var loaded = calibrationFile is null ? null : DetectCommand.LoadCalibration(calibrationFile);
             using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template));
-            if (loaded is not null) DetectCommand.EnsureCalibrationFor(loaded, calibrationFile!, lm, evaluationOnly: true);
+            if (loaded is not null) DetectCommand.EnsureCalibrationFor(loaded, calibrationFile!, lm);
             else await context.Error.WriteLineAsync("enaction: no --calibration given; the off-policy score is the curvature z with its documented default threshold");
 
             using var scorer = new OnnxConversationScorer(lm);

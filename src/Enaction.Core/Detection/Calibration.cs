@@ -60,6 +60,8 @@ public sealed record Calibration
         if (calibration is null) throw new CalibrationException(path, "the file is empty; expected a calibration object from `enaction calibrate`");
         if (calibration.Version != CurrentVersion)
             throw new CalibrationException(path, string.Create(CultureInfo.InvariantCulture, $"calibration format version {calibration.Version}; this build reads version {CurrentVersion}: run `enaction calibrate` again"));
+        if (calibration.OffPolicy is { } off && !off.Features.SequenceEqual(TurnFeatures.VectorNames))
+            throw new CalibrationException(path, $"the off-policy combination weighs features [{string.Join(", ", off.Features)}], but this build computes [{string.Join(", ", TurnFeatures.VectorNames)}]; run `enaction calibrate` again");
         return calibration;
     }
 

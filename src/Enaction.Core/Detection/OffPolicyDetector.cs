@@ -21,14 +21,24 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
     /// <inheritdoc />
     public IReadOnlyList<string> Kinds { get; } = [FindingKinds.OffPolicy, FindingKinds.Unattested, FindingKinds.Altered];
 
-    /// <summary>The signature score of a turn and the threshold it is compared with.</summary>
-    public (double Score, double Threshold, string Method) Signature(TurnFeatures features, Calibration? calibration) =>
+    /// <summary>
+    /// How turns are judged under <paramref name="calibration"/>: "calibrated" (its combination and threshold),
+    /// "curvature-calibrated" (no combination beat the curvature z; its threshold at the target false-positive rate)
+    /// or "curvature" (no calibration: the documented default threshold).
+    /// </summary>
+    public (double Threshold, string Method) Rule(Calibration? calibration) =>
         calibration?.OffPolicy is { } c
-            ? (c.Score(features), c.Threshold, "calibrated")
-            // No combination beat the curvature: use the curvature threshold calibrated at the target FPR, if any.
+            ? (c.Threshold, "calibrated")
             : calibration?.Reports.TryGetValue("curvature", out var report) == true && double.IsFinite(report.Threshold)
-                ? (features.Curvature, report.Threshold, "curvature-calibrated")
-                : (features.Curvature, _options.CurvatureThreshold, "curvature");
+                ? (report.Threshold, "curvature-calibrated")
+                : (_options.CurvatureThreshold, "curvature");
+
+    /// <summary>The signature score of a turn and the threshold it is compared with (see <see cref="Rule"/>).</summary>
+    public (double Score, double Threshold, string Method) Signature(TurnFeatures features, Calibration? calibration)
+    {
+        var (threshold, method) = Rule(calibration);
+        return (calibration?.OffPolicy is { } c ? c.Score(features) : features.Curvature, threshold, method);
+    }
 
     /// <inheritdoc />
     public void Detect(DetectionContext context, List<Finding> findings)

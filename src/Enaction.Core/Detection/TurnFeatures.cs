@@ -22,6 +22,7 @@ namespace Enaction.Detection;
 /// <param name="RestEntropy">Mean entropy of the tokens after those.</param>
 /// <param name="RestEntropySd">Standard deviation of per-token entropy after those.</param>
 /// <param name="FirstCount">How many tokens <see cref="FirstEntropy"/> averages.</param>
+/// <param name="Peaks">Statistics of the turn's sharpest departures, which a mean over a long turn dilutes.</param>
 public sealed record TurnFeatures(
     int Message,
     int Tokens,
@@ -33,18 +34,30 @@ public sealed record TurnFeatures(
     double FirstEntropy,
     double RestEntropy,
     double RestEntropySd,
-    int FirstCount)
+    int FirstCount,
+    TurnPeaks Peaks)
 {
     /// <summary>Tokens after the authored boundary that count as "first" (the cached-intention window).</summary>
     public const int FirstTokens = 8;
 
+    /// <summary>Tokens per window for the windowed peaks.</summary>
+    public const int Window = 4;
+
     /// <summary>Names of <see cref="Vector"/>'s entries, in order (calibration files refer to them).</summary>
     public static IReadOnlyList<string> VectorNames { get; } =
-        ["mean_entropy", "mean_surprisal", "mean_gap", "curvature_per_token", "high_rank_fraction", "first_entropy"];
+    [
+        "mean_entropy", "mean_surprisal", "mean_gap", "curvature_per_token", "high_rank_fraction", "first_entropy",
+        "max_window_gap", "max_surprisal", "top_gap_mean", "first_gap", "max_window_entropy", "first_entropy_jump",
+        "confident_miss_rate", "tail_gap_z", "curvature",
+    ];
 
-    /// <summary>The features a calibrated combination weighs.</summary>
+    /// <summary>The features a calibrated combination weighs, named by <see cref="VectorNames"/>.</summary>
     public double[] Vector() =>
-        [MeanEntropy, MeanSurprisal, MeanGap, Tokens > 0 ? Curvature / Math.Sqrt(Tokens) : 0, HighRankFraction, FirstEntropy];
+    [
+        MeanEntropy, MeanSurprisal, MeanGap, Tokens > 0 ? Curvature / Math.Sqrt(Tokens) : 0, HighRankFraction, FirstEntropy,
+        Peaks.MaxWindowGap, Peaks.MaxSurprisal, Peaks.TopGapMean, Peaks.FirstGap, Peaks.MaxWindowEntropy, FirstEntropy - RestEntropy,
+        Peaks.ConfidentMissRate, Peaks.TailCurvature, Curvature,
+    ];
 
     /// <summary>
     /// Computes the features of message <paramref name="message"/> from its scored content tokens, counting the
@@ -59,6 +72,7 @@ public sealed record TurnFeatures(
         var tokens = scores.Tokens.AsSpan();
         int n = 0, highRank = 0, first = 0, rest = 0;
         double sumH = 0, sumS = 0, sumVar = 0, sumFirst = 0, sumRest = 0, sumRest2 = 0;
+        var peaks = new TurnPeaks.Builder();
         for (var i = 0; i < tokens.Length; i++)
         {
             ref readonly var t = ref tokens[i];
@@ -68,6 +82,7 @@ public sealed record TurnFeatures(
             sumS += t.Surprisal;
             sumVar += t.LogProbVariance;
             if (t.Rank > 10) highRank++;
+            peaks.Add(t);
             if (t.Start < authoredFrom) continue;
             if (first < FirstTokens) { first++; sumFirst += t.Entropy; }
             else { rest++; sumRest += t.Entropy; sumRest2 += (double)t.Entropy * t.Entropy; }
@@ -80,6 +95,83 @@ public sealed record TurnFeatures(
             (sumS - sumH) / Math.Sqrt(Math.Max(sumVar, 1e-6)),
             (double)highRank / n,
             first > 0 ? sumFirst / first : double.NaN,
-            restMean, restSd, first);
+            restMean, restSd, first, peaks.Build());
+    }
+}
+
+/// <summary>
+/// The sharpest departures in one turn, where a swapped entity name or a foreign opening shows even when the rest of
+/// the turn is the model's own kind of text. Gap = surprisal − entropy of one token (nats).
+/// </summary>
+/// <param name="MaxWindowGap">Largest mean gap over <see cref="TurnFeatures.Window"/> consecutive tokens.</param>
+/// <param name="MaxSurprisal">Largest surprisal.</param>
+/// <param name="TopGapMean">Mean of the largest tenth of the gaps (at least three).</param>
+/// <param name="FirstGap">Mean gap of the first <see cref="TurnFeatures.FirstTokens"/> tokens.</param>
+/// <param name="MaxWindowEntropy">Largest mean entropy over <see cref="TurnFeatures.Window"/> consecutive tokens.</param>
+/// <param name="ConfidentMissRate">Share of tokens where the model was confident (entropy under 1 nat) yet the text took a token it gave under 10%.</param>
+/// <param name="TailCurvature">Curvature of the largest quarter of the gaps: their sum over the square root of their Var[ln p].</param>
+public sealed record TurnPeaks(
+    double MaxWindowGap,
+    double MaxSurprisal,
+    double TopGapMean,
+    double FirstGap,
+    double MaxWindowEntropy,
+    double ConfidentMissRate,
+    double TailCurvature)
+{
+    /// <summary>Accumulates one turn's tokens in order.</summary>
+    internal sealed class Builder
+    {
+        private static readonly double ConfidentMissSurprisal = Math.Log(10);
+        private readonly List<(double Gap, double Variance)> _gaps = [];
+        private readonly double[] _windowGap = new double[TurnFeatures.Window];
+        private readonly double[] _windowEntropy = new double[TurnFeatures.Window];
+        private double _sumWindowGap, _sumWindowEntropy, _maxSurprisal = double.NaN, _firstGap;
+        private double _maxWindowGap = double.NegativeInfinity, _maxWindowEntropy = double.NegativeInfinity;
+        private int _misses;
+
+        public void Add(in TokenScore t)
+        {
+            var i = _gaps.Count;
+            double gap = t.Surprisal - t.Entropy;
+            _gaps.Add((gap, Math.Max(t.LogProbVariance, 1e-6)));
+            if (!(t.Surprisal <= _maxSurprisal)) _maxSurprisal = t.Surprisal;
+            if (i < TurnFeatures.FirstTokens) _firstGap += gap;
+            if (t.Entropy < 1.0 && t.Surprisal > ConfidentMissSurprisal) _misses++;
+            var slot = i % TurnFeatures.Window;
+            _sumWindowGap += gap - _windowGap[slot];
+            _sumWindowEntropy += t.Entropy - _windowEntropy[slot];
+            _windowGap[slot] = gap;
+            _windowEntropy[slot] = t.Entropy;
+            if (i + 1 >= TurnFeatures.Window)
+            {
+                _maxWindowGap = Math.Max(_maxWindowGap, _sumWindowGap / TurnFeatures.Window);
+                _maxWindowEntropy = Math.Max(_maxWindowEntropy, _sumWindowEntropy / TurnFeatures.Window);
+            }
+        }
+
+        public TurnPeaks Build()
+        {
+            var n = _gaps.Count;
+            if (n == 0) return new TurnPeaks(double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+            if (n < TurnFeatures.Window)
+            {
+                // A turn shorter than a window is one window.
+                _maxWindowGap = _sumWindowGap / n;
+                _maxWindowEntropy = _sumWindowEntropy / n;
+            }
+            _gaps.Sort((a, b) => b.Gap.CompareTo(a.Gap));
+            var top = Math.Min(n, Math.Max(3, n / 10));
+            var tail = Math.Max(1, n / 4);
+            double sumTop = 0, sumTail = 0, varTail = 0;
+            for (var i = 0; i < tail || i < top; i++)
+            {
+                if (i < top) sumTop += _gaps[i].Gap;
+                if (i < tail) { sumTail += _gaps[i].Gap; varTail += _gaps[i].Variance; }
+            }
+            return new TurnPeaks(
+                _maxWindowGap, _maxSurprisal, sumTop / top, _firstGap / Math.Min(n, TurnFeatures.FirstTokens),
+                _maxWindowEntropy, (double)_misses / n, sumTail / Math.Sqrt(varTail));
+        }
     }
 }

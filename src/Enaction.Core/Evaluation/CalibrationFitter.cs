@@ -31,9 +31,8 @@ public static class CalibrationFitter
         double targetFpr = 0.01,
         DetectorOptions? options = null,
         LogisticRegression.Options? fit = null,
-        DateTimeOffset? created = null,
-        OffPolicyFeatureSet? features = null) =>
-        FitWithCandidates(examples, modelId, modelSha256, targetFpr, options, fit, created, features).Calibration;
+        DateTimeOffset? created = null) =>
+        FitWithCandidates(examples, modelId, modelSha256, targetFpr, options, fit, created).Calibration;
 
     /// <summary>Fits a calibration and says which off-policy combinations it tried.</summary>
     /// <param name="examples">Scored own and off-policy turns.</param>
@@ -43,7 +42,6 @@ public static class CalibrationFitter
     /// <param name="options">Detector settings the thresholds must agree with (minimum turn length, span window).</param>
     /// <param name="fit">Logistic-regression settings.</param>
     /// <param name="created">Timestamp to record (default now).</param>
-    /// <param name="features">The features the combination weighs (default: the detector's own).</param>
     public static Result FitWithCandidates(
         IReadOnlyList<ScoredExample> examples,
         string modelId,
@@ -51,10 +49,8 @@ public static class CalibrationFitter
         double targetFpr = 0.01,
         DetectorOptions? options = null,
         LogisticRegression.Options? fit = null,
-        DateTimeOffset? created = null,
-        OffPolicyFeatureSet? features = null)
+        DateTimeOffset? created = null)
     {
-        features ??= OffPolicyFeatureSet.Standard;
         ArgumentNullException.ThrowIfNull(examples);
         if (!(targetFpr > 0 && targetFpr < 1)) throw new ArgumentOutOfRangeException(nameof(targetFpr), targetFpr, "the target false-positive rate must be between 0 and 1, e.g. 0.01");
         options ??= new DetectorOptions();
@@ -65,11 +61,11 @@ public static class CalibrationFitter
         var offCount = judged.Count - ownCount;
         if (ownCount < 2 || offCount < 2)
             throw new ArgumentException($"calibration needs at least two own and two off-policy turns of {options.MinTurnTokens}+ tokens; got {ownCount} own and {offCount} off-policy");
-        var x = judged.Select(e => features.Vector(e)!).ToList();
+        var x = judged.Select(e => e.Features!.Vector()).ToList();
         var y = judged.Select(e => e.Example.OffPolicy).ToList();
         var (ownCurvature, offCurvature) = Split(judged, e => e.Features!.Curvature);
         var curvatureReport = DetectorReports.From(ownCurvature, offCurvature, targetFpr);
-        var candidates = Candidates(judged, x, y, features, targetFpr, fit);
+        var candidates = Candidates(judged, x, y, targetFpr, fit);
         // Logistic loss weighs every pair alike, but the detector works at the target false-positive rate: keep the
         // combination with the highest cross-validated TPR there (AUROC breaks ties), and none at all when the
         // uncalibrated curvature z does at least as well, so the detector falls back to it.
@@ -79,7 +75,7 @@ public static class CalibrationFitter
         DetectorReport? offPolicyReport = null;
         if (best != curvature && (best.Tpr > curvature.Tpr || (best.Tpr == curvature.Tpr && best.Auroc > curvature.Auroc)))
         {
-            var (ownScores, offScores) = Split(judged, e => features.Score(best.Combination!, e));
+            var (ownScores, offScores) = Split(judged, e => best.Combination!.Score(e.Features!));
             offPolicyReport = DetectorReports.From(ownScores, offScores, targetFpr);
             offPolicy = best.Combination! with { Threshold = offPolicyReport.Threshold };
         }
@@ -124,8 +120,7 @@ public static class CalibrationFitter
     /// <param name="Candidates">Every combination tried.</param>
     public sealed record Result(Calibration Calibration, ImmutableArray<Candidate> Candidates);
 
-    private static List<Candidate> Candidates(List<ScoredExample> judged, List<double[]> x, List<bool> y, OffPolicyFeatureSet features,
-        double targetFpr, LogisticRegression.Options? fit)
+    private static List<Candidate> Candidates(List<ScoredExample> judged, List<double[]> x, List<bool> y, double targetFpr, LogisticRegression.Options? fit)
     {
         var everyRow = Enumerable.Range(0, judged.Count).ToList();
         var trainers = new List<(string Name, Func<List<int>, LogisticModel?> Train)>
@@ -134,10 +129,10 @@ public static class CalibrationFitter
         };
         foreach (var source in judged.Where(e => e.Example.OffPolicy).Select(e => e.Example.Source).Distinct().Order(StringComparer.Ordinal))
             trainers.Add(($"logistic:{source}", rows => Logistic(rows, i => judged[i].Example.Source == source)));
-        for (var j = 0; j < features.Names.Length; j++)
+        for (var j = 0; j < TurnFeatures.VectorNames.Count; j++)
         {
             var feature = j;
-            trainers.Add(($"feature:{features.Names[j]}", rows => Single(rows, feature)));
+            trainers.Add(($"feature:{TurnFeatures.VectorNames[j]}", rows => Single(rows, feature)));
         }
 
         // Two folds by prompt (the transcript before the target), so a prompt's turns never sit on both sides.
@@ -164,7 +159,7 @@ public static class CalibrationFitter
             var roc = RocCurve.Compute(own, off);
             result.Add(new Candidate(name, new OffPolicyCalibration
             {
-                Features = features.Names,
+                Features = [.. TurnFeatures.VectorNames],
                 Means = final.Means,
                 Scales = final.Scales,
                 Weights = final.Weights,

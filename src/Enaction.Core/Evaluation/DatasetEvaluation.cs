@@ -7,8 +7,8 @@ namespace Enaction.Evaluation;
 /// The quality of the off-policy signature on a labelled dataset: the project's score and the curvature baseline,
 /// overall and split by source, family and both, plus the entropy gap between own and off-policy turns.
 /// </summary>
-/// <param name="Method">"curvature" (no calibration), "calibrated" (the detector's combination) or "calibrated-extended" (the extended feature set): what the project's score was.</param>
-/// <param name="Threshold">The threshold the detector would apply (calibrated, or the default curvature z).</param>
+/// <param name="Method">What the project's score was: <see cref="OffPolicyDetector.Rule"/>'s "calibrated", "curvature-calibrated" or "curvature".</param>
+/// <param name="Threshold">The threshold the detector would apply.</param>
 /// <param name="Groups">Separation rows.</param>
 /// <param name="Entropy">Entropy gap rows, overall ("all") and per family.</param>
 /// <param name="Skipped">Turns left out because the target had no scored token.</param>
@@ -34,15 +34,14 @@ public sealed record DatasetEvaluation(
         var skipped = 0;
         var shortTurns = 0;
         var combination = calibration?.OffPolicy;
-        var set = combination is null ? null : OffPolicyFeatureSet.For(combination.Features)
-            ?? throw new ArgumentException($"the calibration weighs features [{string.Join(", ", combination.Features)}], which this build does not compute", nameof(calibration));
-        var method = set is null ? "curvature" : set == OffPolicyFeatureSet.Standard ? "calibrated" : $"calibrated-{set.Name}";
-        var threshold = combination?.Threshold ?? options.CurvatureThreshold;
+        if (combination is not null && !combination.Features.SequenceEqual(TurnFeatures.VectorNames))
+            throw new ArgumentException($"the calibration weighs features [{string.Join(", ", combination.Features)}], which this build does not compute", nameof(calibration));
+        var (threshold, method) = detector.Rule(calibration);
         foreach (var e in examples)
         {
             if (e.Features is not { } f) { skipped++; continue; }
             if (f.Tokens < options.MinTurnTokens) shortTurns++;
-            var score = set is null ? detector.Signature(f, null).Score : set.Score(combination!, e);
+            var (score, _, _) = detector.Signature(f, calibration);
             rows.Add(new Row(e.Example, score, f.Curvature, f.MeanEntropy));
         }
 
