@@ -16,12 +16,17 @@ public sealed class DetectionContext
     /// <param name="provenance">The ledger's verdict on each assistant message, or null when no ledger is configured.</param>
     /// <param name="authoredFrom">For messages the pipeline generated: the character offset where model-authored text
     /// begins (0 for a whole generated turn, the prefill's length for a continued prefill).</param>
+    /// <param name="contrasts">For assistant messages judged by their signature: the transcript scored with the request
+    /// emptied (<see cref="PromptContrast.ScoreAsync"/>), by message index; messages without one lack the prompt-gain
+    /// features.</param>
     public DetectionContext(
         ScoredTranscript scores,
         Calibration? calibration = null,
         IReadOnlyList<MessageProvenance>? provenance = null,
-        IReadOnlyDictionary<int, int>? authoredFrom = null)
+        IReadOnlyDictionary<int, int>? authoredFrom = null,
+        IReadOnlyDictionary<int, ScoredTranscript>? contrasts = null)
     {
+        Contrasts = contrasts ?? ImmutableDictionary<int, ScoredTranscript>.Empty;
         Scores = scores ?? throw new ArgumentNullException(nameof(scores));
         Calibration = calibration;
         Provenance = provenance?.ToImmutableDictionary(p => p.MessageIndex);
@@ -36,6 +41,8 @@ public sealed class DetectionContext
     public Calibration? Calibration { get; }
     /// <summary>Ledger verdicts by message index, or null when no ledger is configured.</summary>
     public ImmutableDictionary<int, MessageProvenance>? Provenance { get; }
+    /// <summary>Second scorings with the request emptied, by message index (see <see cref="PromptContrast"/>).</summary>
+    public IReadOnlyDictionary<int, ScoredTranscript> Contrasts { get; }
     /// <summary>Where model-authored text begins in messages the pipeline generated.</summary>
     public IReadOnlyDictionary<int, int> AuthoredFrom { get; }
 
@@ -55,7 +62,7 @@ public sealed class DetectionContext
     public TurnFeatures? Features(int message)
     {
         if (!_features.TryGetValue(message, out var f))
-            _features[message] = f = TurnFeatures.Compute(Scores, message, AuthoredFrom.GetValueOrDefault(message));
+            _features[message] = f = TurnFeatures.Compute(Scores, message, AuthoredFrom.GetValueOrDefault(message), contrast: Contrasts.GetValueOrDefault(message));
         return f;
     }
 }

@@ -52,7 +52,7 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
 
             // For a continued prefill, judge only the text the model did not write.
             var features = authoredFrom > 0
-                ? TurnFeatures.Compute(context.Scores, m, 0, before: authoredFrom)
+                ? TurnFeatures.Compute(context.Scores, m, 0, before: authoredFrom, contrast: context.Contrasts.GetValueOrDefault(m))
                 : context.Features(m);
             var content = transcript[m].Content;
             var end = authoredFrom > 0 ? authoredFrom : content.Length;

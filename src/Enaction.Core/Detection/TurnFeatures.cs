@@ -23,6 +23,8 @@ namespace Enaction.Detection;
 /// <param name="RestEntropySd">Standard deviation of per-token entropy after those.</param>
 /// <param name="FirstCount">How many tokens <see cref="FirstEntropy"/> averages.</param>
 /// <param name="Peaks">Statistics of the turn's sharpest departures, which a mean over a long turn dilutes.</param>
+/// <param name="Prompt">How much the user's request explains the turn (a second scoring without it), or null when that
+/// was not computed; its vector entries are then NaN, which a calibrated combination reads as its mean.</param>
 public sealed record TurnFeatures(
     int Message,
     int Tokens,
@@ -35,7 +37,8 @@ public sealed record TurnFeatures(
     double RestEntropy,
     double RestEntropySd,
     int FirstCount,
-    TurnPeaks Peaks)
+    TurnPeaks Peaks,
+    PromptGain? Prompt = null)
 {
     /// <summary>Tokens after the authored boundary that count as "first" (the cached-intention window).</summary>
     public const int FirstTokens = 8;
@@ -48,7 +51,7 @@ public sealed record TurnFeatures(
     [
         "mean_entropy", "mean_surprisal", "mean_gap", "curvature_per_token", "high_rank_fraction", "first_entropy",
         "max_window_gap", "max_surprisal", "top_gap_mean", "first_gap", "max_window_entropy", "first_entropy_jump",
-        "confident_miss_rate", "tail_gap_z", "curvature",
+        "confident_miss_rate", "tail_gap_z", "curvature", "prompt_gain", "min_window_prompt_gain",
     ];
 
     /// <summary>The features a calibrated combination weighs, named by <see cref="VectorNames"/>.</summary>
@@ -56,7 +59,7 @@ public sealed record TurnFeatures(
     [
         MeanEntropy, MeanSurprisal, MeanGap, Tokens > 0 ? Curvature / Math.Sqrt(Tokens) : 0, HighRankFraction, FirstEntropy,
         Peaks.MaxWindowGap, Peaks.MaxSurprisal, Peaks.TopGapMean, Peaks.FirstGap, Peaks.MaxWindowEntropy, FirstEntropy - RestEntropy,
-        Peaks.ConfidentMissRate, Peaks.TailCurvature, Curvature,
+        Peaks.ConfidentMissRate, Peaks.TailCurvature, Curvature, Prompt?.Mean ?? double.NaN, Prompt?.MinWindow ?? double.NaN,
     ];
 
     /// <summary>
@@ -67,7 +70,8 @@ public sealed record TurnFeatures(
     /// <param name="message">The message.</param>
     /// <param name="authoredFrom">Where the "first" window starts.</param>
     /// <param name="before">Only tokens that start before this character count (to judge a prefill on its own).</param>
-    public static TurnFeatures? Compute(ScoredTranscript scores, int message, int authoredFrom = 0, int before = int.MaxValue)
+    /// <param name="contrast">The transcript scored with the request emptied (<see cref="PromptContrast"/>), or null.</param>
+    public static TurnFeatures? Compute(ScoredTranscript scores, int message, int authoredFrom = 0, int before = int.MaxValue, ScoredTranscript? contrast = null)
     {
         var tokens = scores.Tokens.AsSpan();
         int n = 0, highRank = 0, first = 0, rest = 0;
@@ -95,7 +99,8 @@ public sealed record TurnFeatures(
             (sumS - sumH) / Math.Sqrt(Math.Max(sumVar, 1e-6)),
             (double)highRank / n,
             first > 0 ? sumFirst / first : double.NaN,
-            restMean, restSd, first, peaks.Build());
+            restMean, restSd, first, peaks.Build(),
+            contrast is null ? null : PromptContrast.Gain(scores, contrast, message, before));
     }
 }
 

@@ -1,8 +1,12 @@
+using Enaction.Detection;
 using Enaction.Scoring;
 
 namespace Enaction.Evaluation;
 
-/// <summary>Scores labelled transcripts with one model (teacher forcing), in the order given.</summary>
+/// <summary>
+/// Scores labelled transcripts with one model (teacher forcing), in the order given: each transcript, and its target
+/// turn again with the request emptied (<see cref="PromptContrast"/>), as the off-policy detector does.
+/// </summary>
 public static class ExampleScorer
 {
     /// <summary>
@@ -25,8 +29,12 @@ public static class ExampleScorer
             new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
             async (i, ct) =>
             {
-                var scores = await scorer.ScoreAsync(examples[i].Transcript, ct).ConfigureAwait(false);
-                results[i] = new ScoredExample(examples[i], scores);
+                var example = examples[i];
+                var scores = await scorer.ScoreAsync(example.Transcript, ct).ConfigureAwait(false);
+                var contrast = PromptContrast.Ablate(example.Transcript, example.Target) is { } ablated
+                    ? await scorer.ScoreAsync(ablated, ct).ConfigureAwait(false)
+                    : null;
+                results[i] = new ScoredExample(example, scores, contrast);
                 progress?.Report(Interlocked.Increment(ref done));
             }).ConfigureAwait(false);
         return results;

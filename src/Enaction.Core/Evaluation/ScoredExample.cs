@@ -10,13 +10,20 @@ public sealed class ScoredExample
     private readonly Lazy<TurnFeatures?> _fromBoundary;
 
     /// <summary>Pairs an example with its scores.</summary>
-    public ScoredExample(LabelledTranscript example, ScoredTranscript scores)
+    /// <param name="example">The labelled transcript.</param>
+    /// <param name="scores">The model's scores for it.</param>
+    /// <param name="contrast">The target turn scored with the request emptied (<see cref="PromptContrast"/>), or null.</param>
+    public ScoredExample(LabelledTranscript example, ScoredTranscript scores, ScoredTranscript? contrast = null)
     {
         Example = example ?? throw new ArgumentNullException(nameof(example));
         Scores = scores ?? throw new ArgumentNullException(nameof(scores));
-        _features = new(() => TurnFeatures.Compute(Scores, Example.Target));
-        _fromBoundary = new(() => Example.PrefillChars > 0 ? TurnFeatures.Compute(Scores, Example.Target, Example.PrefillChars) : _features.Value);
+        Contrast = contrast;
+        _features = new(() => TurnFeatures.Compute(Scores, Example.Target, contrast: Contrast));
+        _fromBoundary = new(() => Example.PrefillChars > 0 ? TurnFeatures.Compute(Scores, Example.Target, Example.PrefillChars, contrast: Contrast) : _features.Value);
     }
+
+    /// <summary>The target turn scored with the request emptied, or null.</summary>
+    public ScoredTranscript? Contrast { get; }
 
     /// <summary>The labelled transcript.</summary>
     public LabelledTranscript Example { get; }

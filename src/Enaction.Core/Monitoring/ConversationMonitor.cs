@@ -93,6 +93,7 @@ public sealed class ConversationMonitor : IDisposable
             foreach (var index in turn.Generated) authoredFrom[index] = 0;
 
             ScoredTranscript? scores = null;
+            IReadOnlyDictionary<int, ScoredTranscript>? contrasts = null;
             ScoringStatistics? statistics = null;
             string? failure = null;
             Exception? error = null;
@@ -117,11 +118,21 @@ public sealed class ConversationMonitor : IDisposable
                 var timeout = _options.ScoringTimeout ?? policy.Budgets.ScoringTimeout;
                 var session = state.Session;
                 // Off the caller's thread: a scorer that computes synchronously must still be abandoned at the timeout.
-                var scoring = Task.Run(async () => await session.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false), CancellationToken.None);
+                // New assistant turns judged by their signature are scored once more without the request (the
+                // prompt-gain features; a second pass by design), on the stateless scorer so the session's cache stays.
+                var judged = PromptContrast.Judged(transcript, firstNew, authoredFrom, provenance).ToList();
+                var scoring = Task.Run(async () =>
+                {
+                    var scored = await session.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false);
+                    var run = session.LastRun;
+                    var contrast = judged.Count == 0
+                        ? null
+                        : await PromptContrast.ScoreAsync(_scorer, transcript, judged, cancellationToken).ConfigureAwait(false);
+                    return (scored, run, contrast);
+                }, CancellationToken.None);
                 try
                 {
-                    scores = await scoring.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-                    statistics = session.LastRun;
+                    (scores, statistics, contrasts) = await scoring.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {
@@ -152,7 +163,7 @@ public sealed class ConversationMonitor : IDisposable
             }
             else
             {
-                var all = _detectors.Detect(new DetectionContext(scores, _options.Calibration, provenance, authoredFrom));
+                var all = _detectors.Detect(new DetectionContext(scores, _options.Calibration, provenance, authoredFrom, contrasts));
                 var fresh = new List<Finding>(all.Count);
                 foreach (var f in all) if (f.Message >= firstNew) fresh.Add(f);
                 findings = fresh;
