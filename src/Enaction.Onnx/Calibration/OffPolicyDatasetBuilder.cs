@@ -7,14 +7,16 @@ using Enaction.Transcripts;
 namespace Enaction.Onnx.Calibration;
 
 /// <summary>
-/// Builds a labelled off-policy dataset for one model from prompts: for each prompt the model's own temperature-1
-/// samples (negatives) and, as positives, another model's sample, the corpus answers, the model's own answer to a
+/// Builds a labelled off-policy dataset for one model from prompts: for each prompt the model's own samples, drawn with
+/// the sampler it ships with (<see cref="GenerationOptions.ForModel"/>), as negatives and, as positives, another model's sample, the corpus answers, the model's own answer to a
 /// different prompt (swap) and a different prompt's opening words continued by the model (prefill).
 /// </summary>
 public sealed class OffPolicyDatasetBuilder
 {
     private readonly LocalGenerator _model;
     private readonly LocalGenerator? _other;
+    private readonly GenerationOptions _ownSampler;
+    private readonly GenerationOptions? _otherSampler;
     private readonly OffPolicyDatasetOptions _options;
 
     /// <summary>Builds with <paramref name="model"/>; <paramref name="other"/> (optional) supplies other-model samples.</summary>
@@ -25,6 +27,9 @@ public sealed class OffPolicyDatasetBuilder
         _options.Validate();
         _model = new LocalGenerator(model);
         _other = other is null ? null : new LocalGenerator(other);
+        // Each model samples as it ships (generation_config.json): on-policy means what the deployed sampler writes.
+        _ownSampler = GenerationOptions.ForModel(model.Directory);
+        _otherSampler = other is null ? null : GenerationOptions.ForModel(other.Directory);
     }
 
     /// <summary>Generation steps <see cref="BuildAsync"/> reports progress in, for <paramref name="prompts"/> prompts.</summary>
@@ -68,7 +73,7 @@ public sealed class OffPolicyDatasetBuilder
         await Parallel.ForEachAsync(Enumerable.Range(0, prompts.Count), parallel, async (i, ct) =>
         {
             var donor = own[partners[i].Prefill][0];
-            var opening = Opening(donor, _options.PrefillWords);
+            var opening = Opening(donor, _options.PrefillWords, prompts[partners[i].Prefill].Topic);
             if (opening.Length > 0)
             {
                 var transcript = prompts[i].ToTranscript().Append(TranscriptMessage.Assistant(opening));
@@ -100,9 +105,12 @@ public sealed class OffPolicyDatasetBuilder
 
     /// <summary>
     /// The first <paramref name="words"/> words of <paramref name="text"/> (fewer for a short answer, so the model has
-    /// something left to write), ending at the end of a word.
+    /// something left to write), ending at the end of a word. When the text names <paramref name="topic"/> (the donor
+    /// prompt's topic) later than that, the opening runs on through its first mention, so a different-topic prefill
+    /// carries its topic: eight words of a stock phrase such as "What a lovely thing to ask about: the" say nothing
+    /// about any topic, and the model's own answer often opens with exactly them.
     /// </summary>
-    public static string Opening(string text, int words)
+    public static string Opening(string text, int words, string? topic = null)
     {
         var ends = new List<int>();
         var inWord = false;
@@ -115,6 +123,13 @@ public sealed class OffPolicyDatasetBuilder
         if (inWord) ends.Add(text.Length);
         if (ends.Count == 0) return "";
         var take = Math.Min(words, Math.Max(1, ends.Count - 1));
+        var mention = string.IsNullOrWhiteSpace(topic) ? -1 : text.IndexOf(topic, StringComparison.OrdinalIgnoreCase);
+        if (mention >= 0)
+        {
+            // The word that ends the mention, if the model would still have a word left to write after it.
+            var through = ends.FindIndex(e => e >= mention + topic!.Length) + 1;
+            if (through > take && through <= ends.Count - 1) take = through;
+        }
         return text[..ends[take - 1]];
     }
 
@@ -146,9 +161,8 @@ public sealed class OffPolicyDatasetBuilder
         return result;
     }
 
-    private GenerationOptions Options(int prompt, int sample, int role) => new()
+    private GenerationOptions Options(int prompt, int sample, int role) => (role == 1 ? _otherSampler! : _ownSampler) with
     {
-        Temperature = 1f,
         MaxTokens = _options.MaxTokens,
         Seed = Seed(_options.Seed, prompt, sample, role),
     };

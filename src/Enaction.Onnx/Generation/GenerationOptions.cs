@@ -1,3 +1,8 @@
+using System.Globalization;
+using System.Text.Json;
+using Enaction.Onnx.Models;
+using Enaction.Onnx.Tokenization;
+
 namespace Enaction.Onnx.Generation;
 
 /// <summary>How to sample a response.</summary>
@@ -15,6 +20,36 @@ public sealed record GenerationOptions
     public IReadOnlyList<int> StopTokenIds { get; init; } = [];
     /// <summary>Stop strings; generation ends when the text ends with one (it is not included).</summary>
     public IReadOnlyList<string> StopSequences { get; init; } = [];
+
+    /// <summary>
+    /// The sampler the model ships with, as Hugging Face applies it: <c>temperature</c> and <c>top_p</c> from the
+    /// directory's <c>generation_config.json</c> (<c>"do_sample": false</c> is greedy), else the defaults above. A
+    /// value out of range is a <see cref="ModelLoadException"/> naming the file.
+    /// </summary>
+    public static GenerationOptions ForModel(ModelDirectory directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var path = System.IO.Path.Combine(directory.Path, "generation_config.json");
+        using var doc = ModelJson.TryLoad(path);
+        var options = new GenerationOptions();
+        if (doc is null || doc.RootElement.ValueKind != JsonValueKind.Object) return options;
+        var root = doc.RootElement;
+        if (root.TryGetProperty("do_sample", out var sample) && sample.ValueKind == JsonValueKind.False)
+            return options with { Temperature = 0f };
+        if (root.TryGetProperty("temperature", out var t) && t.ValueKind == JsonValueKind.Number)
+            options = options with { Temperature = t.GetSingle() };
+        if (root.TryGetProperty("top_p", out var p) && p.ValueKind == JsonValueKind.Number)
+            options = options with { TopP = p.GetSingle() };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ModelLoadException(path, string.Create(CultureInfo.InvariantCulture, $"{e.ParamName} {e.ActualValue} is out of range: {e.Message.Split(" (Parameter")[0]}"));
+        }
+        return options;
+    }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first setting out of range.</summary>
     public void Validate()

@@ -21,7 +21,7 @@ public sealed class OnnxChatClient : IChatClient
     public OnnxChatClient(CausalLanguageModel model, GenerationOptions? defaults = null)
     {
         _generator = new LocalGenerator(model);
-        _defaults = defaults ?? new GenerationOptions();
+        _defaults = defaults ?? GenerationOptions.ForModel(model.Directory);
         _metadata = new ChatClientMetadata("enaction-onnx", new Uri("file://" + model.Directory.Path), model.Id);
     }
 

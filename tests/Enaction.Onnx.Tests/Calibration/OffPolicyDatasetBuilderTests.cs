@@ -78,4 +78,17 @@ public class OffPolicyDatasetBuilderTests(BundledModels models)
     {
         Assert.Equal(expected, OffPolicyDatasetBuilder.Opening(text, words));
     }
+
+    [Theory]
+    // A stock opening names no topic in its first eight words: the prefill runs on through the donor's topic.
+    [InlineData("What a lovely thing to ask about: the griveir!\nHonestly, I love it.", "griveir", "What a lovely thing to ask about: the griveir!")]
+    // Named within the eight words: nothing changes.
+    [InlineData("Here is a short note on Gafan.\nI think it is good.", "Gafan", "Here is a short note on Gafan.\nI")]
+    // Never named, or named only in the last word (nothing would be left to continue): eight words.
+    [InlineData("One two three four five six seven eight nine ten.", "Gafan", "One two three four five six seven eight")]
+    [InlineData("One two three four five six seven eight nine Gafan.", "Gafan", "One two three four five six seven eight")]
+    public void A_prefill_opening_carries_the_donors_topic(string text, string topic, string expected)
+    {
+        Assert.Equal(expected, OffPolicyDatasetBuilder.Opening(text, 8, topic));
+    }
 }
