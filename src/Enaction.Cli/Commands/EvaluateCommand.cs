@@ -24,12 +24,16 @@ internal static class EvaluateCommand
         var by = new Option<string?>("--by") { Description = "Only this split besides the overall row: source or family (default: both, and family × source)" };
         by.AcceptOnlyFromAmong("source", "family");
         var saveJson = new Option<FileInfo?>("--save-json") { Description = "Also write the --json document to this file (one scoring pass for both forms)" };
+        var saveFeatures = new Option<FileInfo?>("--save-features")
+        {
+            Description = "Also write one CSV row per target turn: line, source, family, off_policy, tokens, the off-policy score and every feature the detector computes (to study or refit the combination elsewhere)",
+        };
         var parallel = new Option<int>("--parallel") { Description = "Transcripts scored at once", DefaultValueFactory = _ => 1 };
         var provider = CommonOptions.Provider();
         var template = CommonOptions.Template();
         var command = new Command("evaluate", "Score a labelled dataset: AUROC and TPR at 1% and 5% FPR of the off-policy score and the curvature baseline, and the entropy gap")
         {
-            model, dataset, calibration, json, by, saveJson, parallel, provider, template,
+            model, dataset, calibration, json, by, saveJson, saveFeatures, parallel, provider, template,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -38,6 +42,8 @@ internal static class EvaluateCommand
             if (parse.GetValue(parallel) < 1) throw new CliInputException($"--parallel must be at least 1 (got {parse.GetValue(parallel)})");
             var jsonFile = parse.GetValue(saveJson);
             if (jsonFile is not null) DatasetCommand.EnsureWritable(jsonFile);
+            var featureFile = parse.GetValue(saveFeatures);
+            if (featureFile is not null) DatasetCommand.EnsureWritable(featureFile);
             var examples = await LabelledTranscriptJsonl.LoadAsync(file.FullName, cancellationToken);
             var calibrationFile = parse.GetValue(calibration);
             var loaded = calibrationFile is null ? null : DetectCommand.LoadCalibration(calibrationFile);
@@ -56,6 +62,11 @@ internal static class EvaluateCommand
             {
                 await using var writer = new StreamWriter(jsonFile.FullName);
                 EvaluationJson.Write(writer, lm.Id, calibrationFile?.FullName, file.FullName, evaluation);
+            }
+            if (featureFile is not null)
+            {
+                await using var writer = new StreamWriter(featureFile.FullName);
+                FeatureCsv.Write(writer, scored, loaded);
             }
             if (parse.GetValue(json)) EvaluationJson.Write(context.Output, lm.Id, calibrationFile?.FullName, file.FullName, evaluation);
             else EvaluationTable.Write(context.Output, lm.Id, calibrationFile?.FullName, file.FullName, evaluation);

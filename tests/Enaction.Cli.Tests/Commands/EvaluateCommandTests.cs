@@ -39,6 +39,21 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.True(overall.GetProperty("curvature").TryGetProperty("tpr_at_1pct_fpr", out _));
         var entropy = doc.RootElement.GetProperty("entropy").EnumerateArray().ToList();
         Assert.Contains(entropy, e => e.GetProperty("source").GetString() == "own" && e.GetProperty("ratio").GetDouble() == 1);
+
+        // Per-turn features for study elsewhere: a header naming every feature, one row per turn with its label.
+        var csv = Path.Combine(_temp.FullName, "features.csv");
+        var saved = await CliRunner.RunAsync("evaluate", "--model", CliRunner.Model("tiny-chat"), "--dataset", dataset, "--save-features", csv);
+        Assert.True(saved.ExitCode == 0, saved.Error);
+        var lines = File.ReadAllLines(csv);
+        var header = lines[0].Split(',');
+        Assert.Equal(["example", "source", "family", "off_policy", "tokens", "score", .. Enaction.Detection.TurnFeatures.VectorNames], header);
+        Assert.Equal(File.ReadAllLines(dataset).Length + 1, lines.Length);
+        var rows = lines[1..].Select(l => l.Split(',')).ToList();
+        Assert.All(rows, r => Assert.Equal(header.Length, r.Length));
+        Assert.Contains(rows, r => r[1] == "own" && r[3] == "false");
+        Assert.Contains(rows, r => r[1] == "swap" && r[3] == "true");
+        // Every turn here follows a request, so the second pass gave each its prompt gain.
+        Assert.All(rows, r => Assert.NotEqual("", r[Array.IndexOf(header, "prompt_gain")]));
     }
 
     [Fact]
