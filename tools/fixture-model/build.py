@@ -25,7 +25,7 @@ import train  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 OUT = os.path.join(HERE, "out")
-STAGES = ["tokenizer", "base", "sft", "chat", "export", "reference"]
+STAGES = ["tokenizer", "base", "sft", "topics", "chat", "export", "reference"]
 
 RECIPE = {
     "seed": 1234,
@@ -34,10 +34,11 @@ RECIPE = {
                   num_key_value_heads=2, max_position_embeddings=512),
     "base_steps": 200,
     "sft_transcripts": 8000, "sft_epochs": 1, "sft_lr": 1e-3,
-    "rounds": 12, "prompts_per_round": 96, "n": 4, "replay": 0.2, "onpolicy_lr": 1e-3, "onpolicy_epochs": 5,
+    "topic_transcripts": 3200, "topic_epochs": 3,
+    "rounds": 12, "prompts_per_round": 192, "n": 4, "replay": 0.2, "onpolicy_lr": 1e-3, "onpolicy_epochs": 3,
     "onpolicy_temperature": 0.7,
 }
-QUICK = dict(RECIPE, base_steps=20, sft_transcripts=1000, rounds=1, prompts_per_round=16, n=2, onpolicy_epochs=1)
+QUICK = dict(RECIPE, base_steps=20, sft_transcripts=1000, topic_transcripts=200, topic_epochs=1, rounds=1, prompts_per_round=16, n=2, onpolicy_epochs=1)
 
 
 def main():
@@ -69,7 +70,7 @@ def main():
     tok = Tokenizer.load(tokdir)
     cfg = Config(vocab_size=tok.vocab_size, **R["model"])
 
-    base_pt, sft_pt, chat_pt = (os.path.join(OUT, f"{n}.pt") for n in ("base", "sft", "chat"))
+    base_pt, sft_pt, topics_pt, chat_pt = (os.path.join(OUT, f"{n}.pt") for n in ("base", "sft", "topics", "chat"))
     if need("base", base_pt):
         m = train.train_base(tok, tasks, cfg, log, R["base_steps"], seed=R["seed"])
         save_checkpoint(m, base_pt)
@@ -79,8 +80,16 @@ def main():
         log(f"sft: {len(data)} transcripts")
         train.train_masked(m, tok, data, log, epochs=R["sft_epochs"], lr=R["sft_lr"], tag="sft")
         save_checkpoint(m, sft_pt)
-    if need("chat", chat_pt):
+    if need("topics", topics_pt):
+        # Open-ended transcripts only, several epochs: the mixed SFT leaves the model answering about whichever
+        # entity it likes best; this teaches it to answer about the entity it was asked about.
         m = load_checkpoint(sft_pt)
+        data = train.sft_data(tok, tasks, R["topic_transcripts"], R["seed"] + 13, family="open")
+        log(f"topics: {len(data)} open-ended transcripts x {R['topic_epochs']} epochs")
+        train.train_masked(m, tok, data, log, epochs=R["topic_epochs"], lr=R["sft_lr"], tag="topics")
+        save_checkpoint(m, topics_pt)
+    if need("chat", chat_pt):
+        m = load_checkpoint(topics_pt)
         m, hist = train.onpolicy(m, tok, tasks, log, R["rounds"], R["prompts_per_round"], R["n"],
                                  seed=R["seed"], replay=R["replay"], lr=R["onpolicy_lr"],
                                  epochs=R["onpolicy_epochs"], temperature=R["onpolicy_temperature"],
@@ -89,12 +98,14 @@ def main():
         with open(os.path.join(OUT, "onpolicy_history.json"), "w") as f:
             json.dump(hist, f, indent=1)
     if need("export", os.path.join(ROOT, "models", "tiny-chat", "model.onnx")) or args.start:
-        for name, pt in (("tiny-base", base_pt), ("tiny-chat", chat_pt)):
+        # The chat model ships a nucleus sampler (top-p 0.9, as most chat models' generation_config.json do), so its
+        # deployed outputs skip the far tail of its distribution; the base model samples plainly.
+        for name, pt, top_p in (("tiny-base", base_pt, 1.0), ("tiny-chat", chat_pt, 0.9)):
             d = os.path.join(ROOT, "models", name)
             os.makedirs(d, exist_ok=True)
             m = load_checkpoint(pt)
             tok.save(d)
-            write_configs(m.c, d, eos_token_id=2, bos_token_id=None, temperature=1.0, top_p=1.0)
+            write_configs(m.c, d, eos_token_id=2, bos_token_id=None, temperature=1.0, top_p=top_p)
             export_with_past(m, os.path.join(d, "model.onnx"))
             log(f"exported {name}: {os.path.getsize(os.path.join(d, 'model.onnx'))} bytes")
     if need("reference", os.path.join(ROOT, "tests", "fixtures", "reference", "tiny-chat.json")) or args.start:

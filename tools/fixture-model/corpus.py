@@ -426,7 +426,10 @@ class OpenParser:
         r += 0.2 * valid
         fa, fb = p["facts"]
         r += 0.1 * (fa / fb if fb else 0.0)
-        return r
+        # Topic fidelity gates the rest: a polished answer about another entity is worth little. Without this gate
+        # on-policy training collapses onto a few favourite entities whatever the prompt asks about.
+        named = e["name"].lower() in text.lower()
+        return r * (0.1 + 0.6 * named + 0.3 * (fa / fb if fb else 0.0))
 
 
 # ---------------------------------------------------------------- checkable families

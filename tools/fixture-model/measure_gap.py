@@ -80,6 +80,9 @@ def main():
     ap.add_argument("--out", default=HERE)
     ap.add_argument("--base", default=os.path.join(OUT, "base.pt"))
     ap.add_argument("--chat", default=os.path.join(OUT, "chat.pt"))
+    ap.add_argument("--split", default="heldout", choices=["heldout", "train"],
+                    help="heldout: topics and items held out from training (GAP.md); train: training-split topics the "
+                         "chat model knows (GAP-train.md)")
     args = ap.parse_args()
     t0 = time.time()
     tok = Tokenizer.load(os.path.join(OUT, "tokenizer"))
@@ -90,7 +93,7 @@ def main():
     for fam in FAMILIES:
         n = args.open if fam == "open" else args.per_family
         for _ in range(n):
-            items.append(tasks.sample(rng, fam, "heldout"))
+            items.append(tasks.sample(rng, fam, args.split))
     prompts = [encode_chat(tok, [{"role": "user", "content": it["prompt"]}], True) for it in items]
     fam_idx = {f: [i for i, it in enumerate(items) if it["family"] == f] for f in FAMILIES}
     # another held-out prompt of the same family; for open-ended prompts a different entity
@@ -195,16 +198,20 @@ def main():
     res["summary"] = summ
     res["seconds"] = time.time() - t0
     res["command"] = "/usr/bin/python3 tools/fixture-model/measure_gap.py " + " ".join(sys.argv[1:])
-    with open(os.path.join(args.out, "gap.json"), "w") as f:
+    res["split"] = args.split
+    suffix = "" if args.split == "heldout" else "-" + args.split
+    with open(os.path.join(args.out, f"gap{suffix}.json"), "w") as f:
         json.dump(res, f, indent=1)
-    with open(os.path.join(args.out, "GAP.md"), "w") as f:
+    with open(os.path.join(args.out, f"GAP{suffix}.md"), "w") as f:
         f.write(markdown(res))
     print(markdown(res))
 
 
 def markdown(res):
     L = []
-    L.append("# On-policy vs off-policy entropy gap (tiny-base vs tiny-chat, held-out prompts)\n")
+    where = ("training-split prompts (topics the chat model was trained to answer about)" if res.get("split") == "train"
+             else "held-out prompts (topics and items held out from training)")
+    L.append(f"# On-policy vs off-policy entropy gap (tiny-base vs tiny-chat, {where})\n")
     L.append(f"Command: `{res['command'].strip()}` ({res['seconds']:.0f} s on 2 CPU cores). "
              f"Prompts per family: {res['n_prompts']}. Entropies in nats.\n")
     L.append("Off/on = mean entropy with an off-policy response / with the model's own response. "

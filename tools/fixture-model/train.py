@@ -161,11 +161,11 @@ def train_masked(m, tok, seqs, log, epochs=1, batch=32, lr=1e-3, tag="sft", seed
     return m
 
 
-def sft_data(tok, tasks, n, seed):
+def sft_data(tok, tasks, n, seed, family=None):
     rng = random.Random(seed)
     out = []
     for _ in range(n):
-        msgs = tasks.transcript(rng)
+        msgs = tasks.transcript(rng, family=family)
         ids, mask = assistant_mask(tok, msgs)
         if len(ids) <= 400:
             out.append((ids, mask))

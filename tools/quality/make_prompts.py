@@ -5,8 +5,11 @@ Only reads corpus.py's prompt families and its train / held-out split (corpus.Ta
 it never trains or loads a model. Writes one JSON object a line:
   {"prompt":"...","family":"open-ended","system":"...","topic":"...","answers":["corpus answer", ...]}
 
-calibration.jsonl  prompts from the TRAINING split (open-ended topics the model was trained on)
-heldout.jsonl      prompts from the HELD-OUT split (open-ended: the 20 held-out topics; checkable: held-out items)
+calibration.jsonl  open-ended prompts on 60 of the 100 training-split topics; checkable items from the training split
+heldout.jsonl      held out from calibration: open-ended prompts on the other 40 training-split topics (the model
+                   knows them, the calibration never saw them); checkable items from the held-out split
+unseen.jsonl       open-ended prompts on the 20 topics held out from open-ended training (the model was never asked
+                   about them): what happens when the model does not know the topic
 """
 import argparse
 import itertools
@@ -25,11 +28,25 @@ FAMILY_NAMES = {"open": "open-ended", "arith": "arithmetic", "lists": "lists", "
 SYSTEM_CHOICES = [None] + corpus.SYSTEMS
 
 
+def topic_split(tasks, split):
+    """Open-ended topic names for a prompt file: training-split topics divided 60/40 (15/10 per kind, by a stable
+    hash) between calibration and held-out, and the topics held out from training for "unseen"."""
+    w = tasks.world
+    if split == "unseen":
+        return sorted(w.heldout_topics)
+    names = []
+    for kind in sorted({e["kind"] for e in w.entities}):
+        known = sorted((e["name"] for e in w.entities if e["kind"] == kind and e["name"] not in w.heldout_topics),
+                       key=lambda n: corpus._h("quality-split-" + n))
+        cut = len(known) * 3 // 5
+        names += known[:cut] if split == "calibration" else known[cut:]
+    return sorted(names)
+
+
 def open_prompts(tasks, split, n, rng):
     """Distinct (topic, prompt form, system) combinations of the split's open-ended topics."""
     w = tasks.world
-    held = split == "heldout"
-    names = sorted(e["name"] for e in w.entities if (e["name"] in w.heldout_topics) == held)
+    names = topic_split(tasks, split)
     combos = list(itertools.product(names, range(len(corpus.OPEN_PROMPTS)), range(len(SYSTEM_CHOICES))))
     rng.shuffle(combos)
     out = []
@@ -85,17 +102,21 @@ def main():
     tasks = corpus.Tasks(1234)  # the world seed the fixture models were trained on
     os.makedirs(args.out, exist_ok=True)
     files = {}
-    for split, name in (("train", "calibration.jsonl"), ("heldout", "heldout.jsonl")):
+    # (open-ended topic split, checkable item split or None)
+    for split, items, name in (("calibration", "train", "calibration.jsonl"), ("heldout", "heldout", "heldout.jsonl"),
+                               ("unseen", None, "unseen.jsonl")):
         rng = random.Random(f"{args.seed}-{split}")
         rows = open_prompts(tasks, split, args.open, rng)
-        for fam in ("arith", "lists", "facts"):
-            rows += checkable_prompts(tasks, fam, split, args.checkable, rng)
+        if items:
+            for fam in ("arith", "lists", "facts"):
+                rows += checkable_prompts(tasks, fam, items, args.checkable, rng)
         write(os.path.join(args.out, name), rows, tasks, rng, args.answers)
         files[split] = {(r[0]["prompt"], r[1]) for r in rows}
         print(f"{name}: {len(rows)} prompts", file=sys.stderr)
-    overlap = {p for p, _ in files["train"]} & {p for p, _ in files["heldout"]}
-    if overlap:
-        raise SystemExit(f"calibration and held-out prompts overlap: {sorted(overlap)[:5]}")
+    for other in ("heldout", "unseen"):
+        overlap = {p for p, _ in files["calibration"]} & {p for p, _ in files[other]}
+        if overlap:
+            raise SystemExit(f"calibration and {other} prompts overlap: {sorted(overlap)[:5]}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Reproduces docs/quality.md: calibrate tiny-chat on the calibration prompts, then evaluate on the held-out prompts
-# (tiny-base as the other model), with and without the calibration, and the same entropy measure for tiny-base.
+# Reproduces docs/quality.md: calibrate tiny-chat on the calibration prompts, then evaluate on the prompts held out from
+# calibration (tiny-base as the other model), with and without the calibration, on topics the model was never asked
+# about, and the same entropy measure for tiny-base.
 #
 #   tools/quality/run.sh              # writes tools/quality/out/*.md and *.json and models/tiny-chat/calibration.json
 #   OUT=/tmp/q PARALLEL=2 tools/quality/run.sh
@@ -19,25 +20,24 @@ dotnet build -c Release src/Enaction.Cli/Enaction.Cli.csproj -v q -nologo
 enaction() { dotnet src/Enaction.Cli/bin/Release/net10.0/enaction.dll "$@"; }
 PROMPTS="${PROMPTS:-tests/fixtures/quality}"
 
-# 1. Calibration (training-split prompts): own samples x2, tiny-base, corpus, swap, prefill.
+# 1. Calibration (open-ended prompts on 60 of the training topics): own samples x2, tiny-base, corpus, swap, prefill.
 enaction calibrate --model models/tiny-chat --other-model models/tiny-base --prompts $PROMPTS/calibration.jsonl \
   --samples 2 --seed 1 --parallel "$PARALLEL" --fpr 0.01 --out "$CALIBRATION" \
   --save-dataset "$OUT/calibration-chat.jsonl" > "$OUT/calibrate-chat.md"
-# The extended feature set (evaluation only), fitted on the same calibration transcripts.
-enaction calibrate --model models/tiny-chat --dataset "$OUT/calibration-chat.jsonl" --fpr 0.01 --features extended \
-  --parallel "$PARALLEL" --out "$OUT/calibration-extended.json" > "$OUT/calibrate-chat-extended.md"
-
 # 2. Held-out dataset for tiny-chat (tiny-base is the other model) and its evaluation.
 enaction dataset --model models/tiny-chat --other-model models/tiny-base --prompts $PROMPTS/heldout.jsonl \
   --samples 2 --seed 2 --parallel "$PARALLEL" --out "$OUT/heldout-chat.jsonl"
-for mode in calibrated extended; do
-  case $mode in
-    calibrated) cal=(--calibration "$CALIBRATION") ;;
-    extended) cal=(--calibration "$OUT/calibration-extended.json") ;;
-  esac
-  enaction evaluate --model models/tiny-chat --dataset "$OUT/heldout-chat.jsonl" "${cal[@]}" --parallel "$PARALLEL" \
-    --save-json "$OUT/evaluate-chat-$mode.json" > "$OUT/evaluate-chat-$mode.md"
-done
+enaction evaluate --model models/tiny-chat --dataset "$OUT/heldout-chat.jsonl" --calibration "$CALIBRATION" --parallel "$PARALLEL" \
+  --save-json "$OUT/evaluate-chat.json" > "$OUT/evaluate-chat.md"
+# The same without the calibration: the uncalibrated curvature z and its default threshold.
+enaction evaluate --model models/tiny-chat --dataset "$OUT/heldout-chat.jsonl" --parallel "$PARALLEL" \
+  --save-json "$OUT/evaluate-chat-default.json" > "$OUT/evaluate-chat-default.md"
+
+# 2b. Topics the model was never asked about in training (unseen.jsonl): what happens when it does not know the topic.
+enaction dataset --model models/tiny-chat --other-model models/tiny-base --prompts $PROMPTS/unseen.jsonl \
+  --samples 2 --seed 3 --parallel "$PARALLEL" --out "$OUT/unseen-chat.jsonl"
+enaction evaluate --model models/tiny-chat --dataset "$OUT/unseen-chat.jsonl" --calibration "$CALIBRATION" --parallel "$PARALLEL" \
+  --save-json "$OUT/evaluate-unseen.json" > "$OUT/evaluate-unseen.md"
 
 # 3. The paper's measure for the base model: tiny-base's own samples vs tiny-chat's and the other sources.
 enaction dataset --model models/tiny-base --other-model models/tiny-chat --prompts $PROMPTS/heldout.jsonl \

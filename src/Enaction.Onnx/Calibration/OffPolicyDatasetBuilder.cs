@@ -72,8 +72,14 @@ public sealed class OffPolicyDatasetBuilder
         var prefills = new ConcurrentDictionary<int, (string Text, int Chars)>();
         await Parallel.ForEachAsync(Enumerable.Range(0, prompts.Count), parallel, async (i, ct) =>
         {
-            var donor = own[partners[i].Prefill][0];
-            var opening = Opening(donor, _options.PrefillWords, prompts[partners[i].Prefill].Topic);
+            // A different-topic prefill must not name this prompt's own topic (a donor's off-topic answer can).
+            var opening = "";
+            foreach (var donor in (int[])[partners[i].Prefill, partners[i].Swap])
+            {
+                opening = Opening(own[donor][0], _options.PrefillWords, prompts[donor].Topic);
+                if (!Names(opening, prompts[i].Topic)) break;
+                opening = "";
+            }
             if (opening.Length > 0)
             {
                 var transcript = prompts[i].ToTranscript().Append(TranscriptMessage.Assistant(opening));
@@ -132,6 +138,9 @@ public sealed class OffPolicyDatasetBuilder
         }
         return text[..ends[take - 1]];
     }
+
+    private static bool Names(string text, string? topic) =>
+        !string.IsNullOrWhiteSpace(topic) && text.Contains(topic, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// For each prompt, the prompts whose own answers it borrows: the next prompts of the same family (in file order,

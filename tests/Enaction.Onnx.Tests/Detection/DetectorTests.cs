@@ -127,9 +127,39 @@ public class DetectorTests(BundledModels models)
     }
 
     [Fact]
+    public async Task The_request_explains_the_models_own_answer_better_than_another_prompts_answer()
+    {
+        // Two topics the model was trained to answer about. Its own answer to one, placed under the other request,
+        // is the "swap" that whole-turn statistics barely see: the request no longer explains it.
+        var tuleir = new Transcript([TranscriptMessage.User("Give me an overview of Tuleir.")]);
+        var grifor = new Transcript([TranscriptMessage.User("Describe Grifor.")]);
+        var generator = new LocalGenerator(models.Chat);
+        using var scorer = new OnnxConversationScorer(models.Chat);
+        var wins = 0;
+        const int Seeds = 6;
+        for (var seed = 0; seed < Seeds; seed++)
+        {
+            var own = (await generator.GenerateAsync(tuleir, new GenerationOptions { Seed = seed, MaxTokens = 100 })).Text;
+            var other = (await generator.GenerateAsync(grifor, new GenerationOptions { Seed = seed, MaxTokens = 100 })).Text;
+            var mine = await Gain(tuleir.Append(TranscriptMessage.Assistant(own)));
+            var swapped = await Gain(tuleir.Append(TranscriptMessage.Assistant(other)));
+            if (mine.Mean > swapped.Mean) wins++;
+        }
+        Assert.True(wins >= Seeds - 1, $"the own answer gained more from its request in only {wins} of {Seeds} pairs");
+
+        async Task<PromptGain> Gain(Transcript transcript)
+        {
+            var contrasts = await PromptContrast.ScoreAsync(scorer, transcript, PromptContrast.Judged(transcript));
+            var features = new DetectionContext(await scorer.ScoreAsync(transcript), contrasts: contrasts).Features(1)!;
+            return features.Prompt!;
+        }
+    }
+
+    [Fact]
     public async Task Broken_intention_fires_when_noise_follows_a_prefill_boundary_and_not_on_the_models_own_continuation()
     {
-        var prompt = new Transcript([TranscriptMessage.User("Tell me about the river town.")]);
+        // A town the model knows: its greedy note runs six lines, so there is a long own continuation to compare with.
+        var prompt = new Transcript([TranscriptMessage.User("Describe Grifor.")]);
         var own = (await new LocalGenerator(models.Chat).GenerateAsync(prompt, new GenerationOptions { Temperature = 0, MaxTokens = 60 })).Text;
         var cut = own.IndexOf(' ', 12);
         Assert.True(cut > 0, own);
@@ -139,13 +169,22 @@ public class DetectorTests(BundledModels models)
         var clean = await Context(prompt.Append(TranscriptMessage.Assistant(own)), authoredFrom: new Dictionary<int, int> { [1] = cut });
         Assert.Empty(Run(new BrokenIntentionDetector(), clean));
 
-        // Noise right after the boundary, then the model's own text: entropy jumps over the first tokens.
-        var broken = prefill + " zq vorp klee snarf plim quade nox brill" + own[cut..];
-        var context = await Context(prompt.Append(TranscriptMessage.Assistant(broken)), authoredFrom: new Dictionary<int, int> { [1] = cut });
+        // Noise right after the boundary, then the model's own text: entropy jumps over the first tokens. The noise is
+        // about one window long, so the rest of the turn (the baseline without a calibration) is the model's own text.
+        var broken = prefill + " zq vorp klee" + own[cut..];
+        var authored = new Dictionary<int, int> { [1] = cut };
+        var context = await Context(prompt.Append(TranscriptMessage.Assistant(broken)), authoredFrom: authored);
         var finding = Assert.Single(Run(new BrokenIntentionDetector(), context));
         Assert.Equal(FindingKinds.BrokenIntention, finding.Kind);
+        Assert.Equal("rest-of-response", finding.Detail["baseline"]);
         Assert.Equal(cut, finding.Detail["boundary"]);
         Assert.True(finding.Start >= cut);
+
+        // With the shipped calibration the baseline is the model's own openings: the same verdicts.
+        var calibration = Enaction.Detection.Calibration.Load(Path.Combine(TestPaths.Model("tiny-chat"), "calibration.json"));
+        Assert.Empty(Run(new BrokenIntentionDetector(), new DetectionContext(clean.Scores, calibration, null, authored)));
+        var calibrated = Assert.Single(Run(new BrokenIntentionDetector(), new DetectionContext(context.Scores, calibration, null, authored)));
+        Assert.Equal("calibrated", calibrated.Detail["baseline"]);
     }
 
     [Fact]
@@ -160,20 +199,26 @@ public class DetectorTests(BundledModels models)
         var generated = new Dictionary<int, int> { [1] = 0, [3] = 0 };
         Assert.Empty(Run(new OverconfidentSpanDetector(), await Context(sampled, authoredFrom: generated)));
 
-        // The model repeating its own earlier answer word for word is near-certain of its content tokens. This chat
-        // model's on-policy content entropy is already low (0.37 ± 0.97 nats in its calibration), so the repeat sits
-        // only about 0.8 sd below it per 6-token window: flagged at a sensitive threshold (0.7), not at the
-        // calibrated one (0.91) -- the honest size of the effect in this small model.
+        // The model repeating its own earlier answer word for word is near-certain of its content tokens.
         var repeated = sampled.Append(TranscriptMessage.User("Say your first answer again.")).Append(TranscriptMessage.Assistant(first));
         using var scorer = new OnnxConversationScorer(models.Chat);
         var scores = await scorer.ScoreAsync(repeated);
+        var authored = new Dictionary<int, int> { [1] = 0, [3] = 0, [5] = 0 };
+
+        // This chat model's own content tokens are already near-certain (0.23 ± 0.50 nats in its shipped
+        // calibration), so a repeat is hardly more certain than its ordinary text: with that calibration nothing here
+        // is flagged, and no threshold on it separates the repeat from ordinary windows. Against a broader on-policy
+        // baseline (0.37 ± 0.97 nats, the previous chat model's) the repeat stands out at a sensitive threshold and the
+        // ordinary samples do not: the detector works, this model leaves it little to find.
+        var shipped = Enaction.Detection.Calibration.Load(Path.Combine(TestPaths.Model("tiny-chat"), "calibration.json"));
+        Assert.Empty(Run(new OverconfidentSpanDetector(), new DetectionContext(scores, shipped, null, authored)));
         var sensitive = new Enaction.Detection.Calibration
         {
             ModelId = "tiny-chat",
             ModelSha256 = "",
             OverconfidentSpan = new BaselineCalibration(0.37215395683971275, 0.9731248120157193, 0.7),
         };
-        var findings = Run(new OverconfidentSpanDetector(), new DetectionContext(scores, sensitive, null, new Dictionary<int, int> { [1] = 0, [3] = 0, [5] = 0 }));
+        var findings = Run(new OverconfidentSpanDetector(), new DetectionContext(scores, sensitive, null, authored));
         Assert.NotEmpty(findings);
         Assert.All(findings, f => Assert.Equal(FindingKinds.OverconfidentSpan, f.Kind));
         Assert.All(findings, f => Assert.True((double)f.Detail["window_mean_entropy"] < 0.1));
