@@ -254,7 +254,7 @@ def markdown(res):
     L.append(f"- monitor off/on ratio (mean of sources): base {sb['monitor_ratio_mean']:.2f}x, chat {sc['monitor_ratio_mean']:.2f}x "
              f"(chat corpus-source ratio {sc['monitor_ratio']['corpus']:.2f}x)")
     L.append(f"- paper-protocol off/on ratio at k=8 (mean of sources): base {sb['paper_ratio_k8_mean']:.2f}x, chat {sc['paper_ratio_k8_mean']:.2f}x")
-    L.append(f"- reward of own samples on held-out prompts: {json.dumps({n: {f: round(v, 3) for f, v in r.items()} for n, r in res['reward_of_own_samples'].items()})}")
+    L.append(f"- reward of own samples on these prompts: {json.dumps({n: {f: round(v, 3) for f, v in r.items()} for n, r in res['reward_of_own_samples'].items()})}")
     return "\n".join(L) + "\n"
 
 
