@@ -15,6 +15,9 @@ namespace Enaction.Detection;
 /// </summary>
 public static class PromptContrast
 {
+    /// <summary>How many of the lowest gains <see cref="PromptGain.Bottom"/> averages.</summary>
+    public const int BottomTokens = 3;
+
     /// <summary>
     /// The transcript up to and including <paramref name="target"/> with the closest user message before it emptied,
     /// or null when no user message precedes the target.
@@ -103,12 +106,18 @@ public static class PromptContrast
             window += gains[i] - gains[i - w];
             if (window < min) min = window;
         }
-        return new PromptGain(sum / gains.Count, min / w, gains.Count);
+        gains.Sort();
+        var bottom = Math.Min(BottomTokens, gains.Count);
+        double lowest = 0;
+        for (var i = 0; i < bottom; i++) lowest += gains[i];
+        return new PromptGain(sum / gains.Count, min / w, lowest / bottom, gains.Count);
     }
 }
 
 /// <summary>How much the user's request explains a turn (see <see cref="PromptContrast"/>).</summary>
 /// <param name="Mean">Mean gain per token (nats): surprisal without the request minus surprisal with it.</param>
 /// <param name="MinWindow">Smallest mean gain over <see cref="TurnFeatures.Window"/> consecutive tokens: the stretch the request explains least.</param>
+/// <param name="Bottom">Mean of the <see cref="PromptContrast.BottomTokens"/> lowest gains, wherever they are: a foreign name
+/// is a few tokens the request makes much less likely.</param>
 /// <param name="Tokens">Tokens matched between the two scorings.</param>
-public sealed record PromptGain(double Mean, double MinWindow, int Tokens);
+public sealed record PromptGain(double Mean, double MinWindow, double Bottom, int Tokens);

@@ -51,7 +51,7 @@ public sealed record TurnFeatures(
     [
         "mean_entropy", "mean_surprisal", "mean_gap", "curvature_per_token", "high_rank_fraction", "first_entropy",
         "max_window_gap", "max_surprisal", "top_gap_mean", "first_gap", "max_window_entropy", "first_entropy_jump",
-        "confident_miss_rate", "tail_gap_z", "curvature", "prompt_gain", "min_window_prompt_gain",
+        "confident_miss_rate", "tail_gap_z", "curvature", "prompt_gain", "min_window_prompt_gain", "bottom_prompt_gain",
     ];
 
     /// <summary>The features a calibrated combination weighs, named by <see cref="VectorNames"/>.</summary>
@@ -60,6 +60,7 @@ public sealed record TurnFeatures(
         MeanEntropy, MeanSurprisal, MeanGap, Tokens > 0 ? Curvature / Math.Sqrt(Tokens) : 0, HighRankFraction, FirstEntropy,
         Peaks.MaxWindowGap, Peaks.MaxSurprisal, Peaks.TopGapMean, Peaks.FirstGap, Peaks.MaxWindowEntropy, FirstEntropy - RestEntropy,
         Peaks.ConfidentMissRate, Peaks.TailCurvature, Curvature, Prompt?.Mean ?? double.NaN, Prompt?.MinWindow ?? double.NaN,
+        Prompt?.Bottom ?? double.NaN,
     ];
 
     /// <summary>

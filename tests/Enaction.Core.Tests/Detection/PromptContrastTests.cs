@@ -55,10 +55,12 @@ public class PromptContrastTests
         Assert.Equal(6, gain.Tokens);
         Assert.Equal((0.5 * 5 + 8.0) / 6, gain.Mean, 6);
         Assert.Equal(0.5, gain.MinWindow, 6); // the last four tokens
+        Assert.Equal(0.5, gain.Bottom, 6);    // the three lowest gains
         // Only tokens before the boundary count.
         var prefix = PromptContrast.Gain(with, without, 1, before: 8)!;
         Assert.Equal(2, prefix.Tokens);
         Assert.Equal(4.25, prefix.MinWindow, 6); // one window of two tokens
+        Assert.Equal(4.25, prefix.Bottom, 6);    // fewer than three: all of them
 
         // Tokens that do not line up (another tokenisation) are left out; none in common gives null.
         var shifted = new ScoredTranscript("m", transcript, [.. without.Tokens.Select(t => t with { Start = t.Start + 1 })]);
@@ -68,6 +70,7 @@ public class PromptContrastTests
         var named = TurnFeatures.VectorNames.Zip(features.Vector()).ToDictionary(p => p.First, p => p.Second);
         Assert.Equal(gain.Mean, named["prompt_gain"], 6);
         Assert.Equal(gain.MinWindow, named["min_window_prompt_gain"], 6);
+        Assert.Equal(gain.Bottom, named["bottom_prompt_gain"], 6);
         Assert.True(double.IsNaN(TurnFeatures.Compute(with, 1)!.Vector()[^1]), "no second pass: the prompt-gain entries are NaN");
     }
 
