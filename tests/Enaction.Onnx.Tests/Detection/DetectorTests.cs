@@ -156,6 +156,39 @@ public class DetectorTests(BundledModels models)
     }
 
     [Fact]
+    public async Task With_the_shipped_calibration_another_prompts_answer_and_a_different_topic_prefill_are_off_policy_and_the_models_own_answer_is_not()
+    {
+        var calibration = Enaction.Detection.Calibration.Load(Path.Combine(TestPaths.Model("tiny-chat"), "calibration.json"));
+        var tuleir = new Transcript([TranscriptMessage.System("You are a helpful assistant."), TranscriptMessage.User("Give me an overview of Tuleir.")]);
+        var grifor = new Transcript([TranscriptMessage.System("You are a helpful assistant."), TranscriptMessage.User("Describe Grifor.")]);
+        var generator = new LocalGenerator(models.Chat);
+        var greedy = new GenerationOptions { Temperature = 0, MaxTokens = 120 };
+        var own = (await generator.GenerateAsync(tuleir, greedy)).Text;
+        var other = (await generator.GenerateAsync(grifor, greedy)).Text;
+        Assert.Contains("Tuleir", own);
+        Assert.Contains("Grifor", other);
+
+        using var scorer = new OnnxConversationScorer(models.Chat);
+        Assert.Empty(await Detect(tuleir.Append(TranscriptMessage.Assistant(own))));
+        var finding = Assert.Single(await Detect(tuleir.Append(TranscriptMessage.Assistant(other))));
+        Assert.Equal(FindingKinds.OffPolicy, finding.Kind);
+        Assert.Equal(2, finding.Message);
+        Assert.Equal("calibrated", finding.Detail["method"]);
+
+        // A different-topic prefill: the other answer's opening through its topic, continued by the model itself.
+        var opening = Enaction.Onnx.Calibration.OffPolicyDatasetBuilder.Opening(other, 8, "Grifor");
+        var continued = (await generator.GenerateAsync(tuleir.Append(TranscriptMessage.Assistant(opening)), greedy)).Text;
+        var prefilled = Assert.Single(await Detect(tuleir.Append(TranscriptMessage.Assistant(opening + continued))));
+        Assert.Equal(FindingKinds.OffPolicy, prefilled.Kind);
+
+        async Task<List<Finding>> Detect(Transcript transcript)
+        {
+            var contrasts = await PromptContrast.ScoreAsync(scorer, transcript, PromptContrast.Judged(transcript));
+            return Run(new OffPolicyDetector(), new DetectionContext(await scorer.ScoreAsync(transcript), calibration, contrasts: contrasts));
+        }
+    }
+
+    [Fact]
     public async Task Broken_intention_fires_when_noise_follows_a_prefill_boundary_and_not_on_the_models_own_continuation()
     {
         // A town the model knows: its greedy note runs six lines, so there is a long own continuation to compare with.
