@@ -123,6 +123,12 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
             d["mean_surprisal"] = Math.Round(f.MeanSurprisal, 4);
             d["curvature"] = Math.Round(f.Curvature, 4);
             d["high_rank_fraction"] = Math.Round(f.HighRankFraction, 4);
+            if (f.Prompt is { } gain)
+            {
+                // How much the request explains the turn (nats per token; low or negative: not an answer to it).
+                d["prompt_gain"] = Math.Round(gain.Mean, 4);
+                d["bottom_prompt_gain"] = Math.Round(gain.Bottom, 4);
+            }
         }
         return d.ToImmutable();
     }

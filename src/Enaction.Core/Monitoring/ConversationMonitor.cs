@@ -119,15 +119,17 @@ public sealed class ConversationMonitor : IDisposable
                 var session = state.Session;
                 // Off the caller's thread: a scorer that computes synchronously must still be abandoned at the timeout.
                 // New assistant turns judged by their signature are scored once more without the request (the
-                // prompt-gain features; a second pass by design), on the stateless scorer so the session's cache stays.
+                // prompt-gain features; a second pass by design), on the same session: the prefix before the emptied
+                // request comes from its cache. The transcript is then scored once more from that point, so the
+                // session is left holding it and the next turn costs only its new tokens.
                 var judged = PromptContrast.Judged(transcript, firstNew, authoredFrom, provenance).ToList();
                 var scoring = Task.Run(async () =>
                 {
                     var scored = await session.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false);
                     var run = session.LastRun;
-                    var contrast = judged.Count == 0
-                        ? null
-                        : await PromptContrast.ScoreAsync(_scorer, transcript, judged, cancellationToken).ConfigureAwait(false);
+                    if (judged.Count == 0) return (scored, run, (IReadOnlyDictionary<int, ScoredTranscript>?)null);
+                    var contrast = await PromptContrast.ScoreAsync(session, transcript, judged, cancellationToken).ConfigureAwait(false);
+                    await session.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false);
                     return (scored, run, contrast);
                 }, CancellationToken.None);
                 try
