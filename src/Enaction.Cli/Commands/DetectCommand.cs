@@ -34,7 +34,7 @@ internal static class DetectCommand
 
             using var scorer = new OnnxConversationScorer(lm);
             var scored = await scorer.ScoreAsync(messages, cancellationToken);
-            var contrasts = await PromptContrast.ScoreAsync(scorer, messages, PromptContrast.Judged(messages), cancellationToken);
+            var contrasts = await PromptContrast.ScoreAsync(scorer.ScoreAsync, messages, PromptContrast.Judged(messages), cancellationToken);
             var findings = DetectorSet.Default().Detect(new DetectionContext(scored, loaded, contrasts: contrasts));
             var shownPath = calibrationFile?.FullName;
             if (parse.GetValue(json)) FindingsJson.Write(context.Output, scored.ModelId, shownPath, findings);

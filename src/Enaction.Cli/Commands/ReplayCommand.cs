@@ -123,7 +123,7 @@ internal static class ReplayCommand
             foreach (var (line, transcript) in input.Transcripts)
             {
                 var scores = await scorer.ScoreAsync(transcript, cancellationToken);
-                var contrasts = await PromptContrast.ScoreAsync(scorer, transcript, PromptContrast.Judged(transcript), cancellationToken);
+                var contrasts = await PromptContrast.ScoreAsync(scorer.ScoreAsync, transcript, PromptContrast.Judged(transcript), cancellationToken);
                 var findings = detectors.Detect(new DetectionContext(scores, calibration, contrasts: contrasts));
                 detected.Add(new DetectedTranscript(line, RecordedTurns.FromDetection($"line {line}", scores, findings, now), scores));
                 progress.Report(detected.Count);

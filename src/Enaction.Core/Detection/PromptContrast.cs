@@ -59,38 +59,19 @@ public static class PromptContrast
         }
     }
 
-    /// <summary>Scores the ablated transcript of each target (see <see cref="Ablate"/>) from scratch, keyed by message index.</summary>
-    public static ValueTask<ImmutableDictionary<int, ScoredTranscript>> ScoreAsync(
-        IConversationScorer scorer,
-        Transcript transcript,
-        IEnumerable<int> targets,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(scorer);
-        return ScoreAsync(scorer.ScoreAsync, transcript, targets, cancellationToken);
-    }
-
     /// <summary>
-    /// Scores the ablated transcript of each target on a conversation's session: the prefix before the emptied request
-    /// is reused from its cache, so each costs the tokens from the request on, like an edit. The session then holds the
-    /// last ablated transcript, and its next call rescores from the first difference.
+    /// Scores the ablated transcript of each target (see <see cref="Ablate"/>) with <paramref name="score"/>, keyed by
+    /// message index: a scorer's <see cref="IConversationScorer.ScoreAsync"/> scores each from scratch; a
+    /// conversation's <see cref="IScoringSession.ScoreAsync"/> reuses the prefix before the emptied request from its
+    /// cache, so each costs the tokens from the request on, and leaves the session holding the last ablated transcript.
     /// </summary>
-    public static ValueTask<ImmutableDictionary<int, ScoredTranscript>> ScoreAsync(
-        IScoringSession session,
-        Transcript transcript,
-        IEnumerable<int> targets,
-        CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        return ScoreAsync(session.ScoreAsync, transcript, targets, cancellationToken);
-    }
-
-    private static async ValueTask<ImmutableDictionary<int, ScoredTranscript>> ScoreAsync(
+    public static async ValueTask<ImmutableDictionary<int, ScoredTranscript>> ScoreAsync(
         Func<Transcript, CancellationToken, ValueTask<ScoredTranscript>> score,
         Transcript transcript,
         IEnumerable<int> targets,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(score);
         ArgumentNullException.ThrowIfNull(transcript);
         ArgumentNullException.ThrowIfNull(targets);
         var result = ImmutableDictionary.CreateBuilder<int, ScoredTranscript>();

@@ -128,7 +128,7 @@ public sealed class ConversationMonitor : IDisposable
                     var scored = await session.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false);
                     var run = session.LastRun;
                     if (judged.Count == 0) return (scored, run, (IReadOnlyDictionary<int, ScoredTranscript>?)null);
-                    var contrast = await PromptContrast.ScoreAsync(session, transcript, judged, cancellationToken).ConfigureAwait(false);
+                    var contrast = await PromptContrast.ScoreAsync(session.ScoreAsync, transcript, judged, cancellationToken).ConfigureAwait(false);
                     await session.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false);
                     return (scored, run, contrast);
                 }, CancellationToken.None);

@@ -149,7 +149,7 @@ public class DetectorTests(BundledModels models)
 
         async Task<PromptGain> Gain(Transcript transcript)
         {
-            var contrasts = await PromptContrast.ScoreAsync(scorer, transcript, PromptContrast.Judged(transcript));
+            var contrasts = await PromptContrast.ScoreAsync(scorer.ScoreAsync, transcript, PromptContrast.Judged(transcript));
             var features = new DetectionContext(await scorer.ScoreAsync(transcript), contrasts: contrasts).Features(1)!;
             return features.Prompt!;
         }
@@ -183,7 +183,7 @@ public class DetectorTests(BundledModels models)
 
         async Task<List<Finding>> Detect(Transcript transcript)
         {
-            var contrasts = await PromptContrast.ScoreAsync(scorer, transcript, PromptContrast.Judged(transcript));
+            var contrasts = await PromptContrast.ScoreAsync(scorer.ScoreAsync, transcript, PromptContrast.Judged(transcript));
             return Run(new OffPolicyDetector(), new DetectionContext(await scorer.ScoreAsync(transcript), calibration, contrasts: contrasts));
         }
     }
