@@ -1,3 +1,4 @@
+using Enaction.Detection;
 using Enaction.Onnx.Generation;
 using Enaction.Onnx.Models;
 using Enaction.Onnx.Scoring;
@@ -8,7 +9,10 @@ namespace Enaction.Cli.Benchmarks;
 /// <summary>
 /// Monitor overhead on a local generation turn: the model generates a reply (seeded, so every repeat is the same
 /// reply), then the monitor scores the transcript with that reply, in a session that has already scored the prompt
-/// (what a monitor does turn after turn) and from scratch. Overhead = scoring time / generation time.
+/// (what a monitor does turn after turn) and from scratch. Overhead = scoring time / generation time. Also the cost of
+/// a turn the monitor judges by its signature (one it did not generate and the ledger does not attest): the same
+/// incremental scoring plus the prompt contrast's second pass on the session and the session's restore, as
+/// <c>ConversationMonitor</c> runs them.
 /// </summary>
 public sealed class OverheadBenchmark
 {
@@ -41,6 +45,7 @@ public sealed class OverheadBenchmark
         var generation = new List<double>();
         var incremental = new List<double>();
         var full = new List<double>();
+        var judged = new List<double>();
         var engine = new List<double>();
         var encode = new List<double>();
         var generationCpu = new List<double>();
@@ -67,6 +72,15 @@ public sealed class OverheadBenchmark
             model.Encoder.Encode(answered);
             var encodeMs = Samples.ElapsedMs(started);
 
+            using var suspicious = new OnnxScoringSession(model);
+            await suspicious.ScoreAsync(prompt, cancellationToken);
+            var target = answered.Count - 1;
+            started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await suspicious.ScoreAsync(answered, cancellationToken);
+            await PromptContrast.ScoreAsync(suspicious.ScoreAsync, answered, [target], cancellationToken);
+            await suspicious.ScoreAsync(answered, cancellationToken);
+            var scoredJudged = Samples.ElapsedMs(started);
+
             using var fresh = new OnnxScoringSession(model);
             started = System.Diagnostics.Stopwatch.GetTimestamp();
             await fresh.ScoreAsync(answered, cancellationToken);
@@ -75,6 +89,7 @@ public sealed class OverheadBenchmark
             generation.Add(generated);
             incremental.Add(scoredIncrementally);
             full.Add(scoredFully);
+            judged.Add(scoredJudged);
             engine.Add(engineMs);
             encode.Add(encodeMs);
             generationCpu.Add(generatedCpu);
@@ -83,12 +98,14 @@ public sealed class OverheadBenchmark
         var gen = Samples.Median(generation);
         var inc = Samples.Median(incremental);
         var all = Samples.Median(full);
+        var withContrast = Samples.Median(judged);
         return new OverheadResult(model.Id, seed, reply!.PromptTokens, reply.Tokens.Length, reply.Stop.ToString(),
             Samples.Round(gen), Samples.Round(inc), Samples.Round(all),
             Samples.Round(inc / gen, 4), Samples.Round(all / gen, 4),
             Samples.Round(Samples.Median(engine)), Samples.Round(Samples.Median(encode)),
             Samples.Round(Samples.Median(generationCpu)), Samples.Round(Samples.Median(incrementalCpu)),
-            Samples.Round(Samples.Median(incrementalCpu) / Samples.Median(generationCpu), 4), options.Repeats, machine);
+            Samples.Round(Samples.Median(incrementalCpu) / Samples.Median(generationCpu), 4),
+            Samples.Round(withContrast), Samples.Round(withContrast / inc, 4), Samples.Round(withContrast / gen, 4), options.Repeats, machine);
     }
 }
 
@@ -108,8 +125,12 @@ public sealed class OverheadBenchmark
 /// <param name="GenerationCpuMs">CPU time of the generation.</param>
 /// <param name="IncrementalScoreCpuMs">CPU time of the incremental scoring.</param>
 /// <param name="IncrementalCpuFraction">IncrementalScoreCpuMs / GenerationCpuMs.</param>
+/// <param name="JudgedScoreMs">Scoring the reply incrementally as a turn judged by its signature: plus the prompt contrast's second pass and the session's restore.</param>
+/// <param name="JudgedOverIncremental">JudgedScoreMs / IncrementalScoreMs: what the second pass costs.</param>
+/// <param name="JudgedFraction">JudgedScoreMs / GenerationMs.</param>
 /// <param name="Repeats">Timed repeats.</param>
 /// <param name="Machine">Where it ran.</param>
 public sealed record OverheadResult(string Model, int Seed, int PromptTokens, int GeneratedTokens, string Stop, double GenerationMs,
     double IncrementalScoreMs, double FullScoreMs, double IncrementalFraction, double FullFraction,
-    double IncrementalEngineMs, double EncodeMs, double GenerationCpuMs, double IncrementalScoreCpuMs, double IncrementalCpuFraction, int Repeats, BenchMachine Machine);
+    double IncrementalEngineMs, double EncodeMs, double GenerationCpuMs, double IncrementalScoreCpuMs, double IncrementalCpuFraction,
+    double JudgedScoreMs, double JudgedOverIncremental, double JudgedFraction, int Repeats, BenchMachine Machine);
