@@ -18,8 +18,8 @@ internal static class GenerateCommand
         var provider = CommonOptions.Provider();
         var template = CommonOptions.Template();
         var seed = new Option<int?>("--seed") { Description = "Seed for a reproducible sample" };
-        var temperature = new Option<float>("--temperature") { Description = "Sampling temperature; 0 is greedy", DefaultValueFactory = _ => 1f };
-        var topP = new Option<float>("--top-p") { Description = "Nucleus sampling mass in (0, 1]", DefaultValueFactory = _ => 1f };
+        var temperature = new Option<float?>("--temperature") { Description = "Sampling temperature; 0 is greedy (default: the model's generation_config.json, else 1)" };
+        var topP = new Option<float?>("--top-p") { Description = "Nucleus sampling mass in (0, 1] (default: the model's generation_config.json, else 1)" };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens to generate", DefaultValueFactory = _ => 256 };
         var command = new Command("generate", "Sample one assistant response with the local model and append it to the transcript")
         {
@@ -27,13 +27,11 @@ internal static class GenerateCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var options = new GenerationOptions
-            {
-                Seed = parse.GetValue(seed),
-                Temperature = parse.GetValue(temperature),
-                TopP = parse.GetValue(topP),
-                MaxTokens = parse.GetValue(maxTokens),
-            };
+            // Settings given on the command line are checked before the model loads; the rest come from the model.
+            var given = new GenerationOptions { Seed = parse.GetValue(seed), MaxTokens = parse.GetValue(maxTokens) };
+            if (parse.GetValue(temperature) is { } t) given = given with { Temperature = t };
+            if (parse.GetValue(topP) is { } p) given = given with { TopP = p };
+            var options = given;
             try
             {
                 options.Validate();
@@ -45,6 +43,12 @@ internal static class GenerateCommand
 
             var messages = await CommonOptions.LoadTranscriptAsync(parse.GetRequiredValue(transcript), cancellationToken);
             using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template));
+            var shipped = GenerationOptions.ForModel(lm.Directory);
+            options = options with
+            {
+                Temperature = parse.GetValue(temperature) ?? shipped.Temperature,
+                TopP = parse.GetValue(topP) ?? shipped.TopP,
+            };
             var result = await new LocalGenerator(lm).GenerateAsync(messages, options, cancellationToken);
 
             var prefill = messages[^1].Role == MessageRole.Assistant;

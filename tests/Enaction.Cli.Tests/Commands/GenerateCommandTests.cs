@@ -34,6 +34,32 @@ public sealed class GenerateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Samples_as_the_models_generation_config_says_unless_told_otherwise()
+    {
+        var input = Write("{\"messages\":[{\"role\":\"user\",\"content\":\"Tell me about the river town.\"}]}");
+        var greedy = await CliRunner.RunAsync("generate", "--model", CliRunner.Model("tiny-chat"), "--transcript", input, "--temperature", "0", "--max-tokens", "24");
+        Assert.Equal(0, greedy.ExitCode);
+
+        // A copy of the model whose generation_config.json asks for greedy decoding, then for a very hot sampler.
+        var copy = Directory.CreateDirectory(Path.Combine(_temp.FullName, "model"));
+        foreach (var file in Directory.GetFiles(CliRunner.Model("tiny-chat")))
+            File.Copy(file, Path.Combine(copy.FullName, Path.GetFileName(file)));
+        var config = Path.Combine(copy.FullName, "generation_config.json");
+        File.WriteAllText(config, "{\"do_sample\": false, \"eos_token_id\": 2}");
+        var shippedGreedy = await CliRunner.RunAsync("generate", "--model", copy.FullName, "--transcript", input, "--seed", "9", "--max-tokens", "24");
+        Assert.Equal(greedy.Output, shippedGreedy.Output);
+
+        File.WriteAllText(config, "{\"temperature\": 5.0, \"eos_token_id\": 2}");
+        var hot = await CliRunner.RunAsync("generate", "--model", copy.FullName, "--transcript", input, "--seed", "9", "--max-tokens", "24");
+        Assert.NotEqual(greedy.Output, hot.Output);
+        var overridden = await CliRunner.RunAsync("generate", "--model", copy.FullName, "--transcript", input, "--temperature", "0", "--max-tokens", "24");
+        Assert.Equal(greedy.Output, overridden.Output);
+
+        File.WriteAllText(config, "{\"top_p\": 2}");
+        ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("generate", "--model", copy.FullName, "--transcript", input), "generation_config.json");
+    }
+
+    [Fact]
     public async Task A_trailing_assistant_message_is_continued()
     {
         var input = Write("{\"messages\":[{\"role\":\"user\",\"content\":\"Tell me about the river town.\"},{\"role\":\"assistant\",\"content\":\"The river town\"}]}");
