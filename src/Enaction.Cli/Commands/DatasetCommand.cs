@@ -29,6 +29,8 @@ internal static class DatasetCommand
         public Option<int> Samples { get; } = new("--samples") { Description = "Own (on-policy) samples per prompt", DefaultValueFactory = _ => 1 };
         public Option<int> MaxTokens { get; } = new("--max-tokens") { Description = "Most tokens per sampled response", DefaultValueFactory = _ => 256 };
         public Option<int> Parallel { get; } = new("--parallel") { Description = "Prompts sampled and transcripts scored at once", DefaultValueFactory = _ => 1 };
+        public Option<float?> Temperature { get; } = new("--temperature") { Description = "The monitored model's sampling temperature for its own samples and prefill continuations (default: its generation_config.json): the sampler you deploy" };
+        public Option<float?> TopP { get; } = new("--top-p") { Description = "The monitored model's nucleus mass in (0, 1] (default: its generation_config.json)" };
 
         public void AddTo(Command command)
         {
@@ -38,6 +40,8 @@ internal static class DatasetCommand
             command.Add(Samples);
             command.Add(MaxTokens);
             command.Add(Parallel);
+            command.Add(Temperature);
+            command.Add(TopP);
         }
 
         public OffPolicyDatasetOptions Read(ParseResult parse)
@@ -48,7 +52,11 @@ internal static class DatasetCommand
                 Samples = parse.GetValue(Samples),
                 MaxTokens = parse.GetValue(MaxTokens),
                 Parallelism = parse.GetValue(Parallel),
+                Temperature = parse.GetValue(Temperature),
+                TopP = parse.GetValue(TopP),
             };
+            if (options.Temperature is { } t && !(t >= 0 && float.IsFinite(t))) throw new CliInputException($"--temperature must be 0 (greedy) or a positive number (got {t})");
+            if (options.TopP is { } p && !(p > 0 && p <= 1)) throw new CliInputException($"--top-p must be in (0, 1] (got {p})");
             if (options.Samples < 1) throw new CliInputException($"--samples must be at least 1 (got {options.Samples})");
             if (options.MaxTokens < 1) throw new CliInputException($"--max-tokens must be at least 1 (got {options.MaxTokens})");
             if (options.Parallelism < 1) throw new CliInputException($"--parallel must be at least 1 (got {options.Parallelism})");

@@ -28,7 +28,9 @@ public sealed class OffPolicyDatasetBuilder
         _model = new LocalGenerator(model);
         _other = other is null ? null : new LocalGenerator(other);
         // Each model samples as it ships (generation_config.json): on-policy means what the deployed sampler writes.
-        _ownSampler = GenerationOptions.ForModel(model.Directory);
+        var shipped = GenerationOptions.ForModel(model.Directory);
+        _ownSampler = shipped with { Temperature = _options.Temperature ?? shipped.Temperature, TopP = _options.TopP ?? shipped.TopP };
+        _ownSampler.Validate();
         _otherSampler = other is null ? null : GenerationOptions.ForModel(other.Directory);
     }
 

@@ -11,6 +11,10 @@ public sealed record OffPolicyDatasetOptions
     public int MaxTokens { get; init; } = 256;
     /// <summary>Words of another prompt's answer put in the model's mouth for a prefill (fewer for short answers). Default 8.</summary>
     public int PrefillWords { get; init; } = 8;
+    /// <summary>The monitored model's temperature for its own samples and prefill continuations; null: its <c>generation_config.json</c>.</summary>
+    public float? Temperature { get; init; }
+    /// <summary>The monitored model's top-p for its own samples and prefill continuations; null: its <c>generation_config.json</c>.</summary>
+    public float? TopP { get; init; }
     /// <summary>Prompts sampled at once (the model is thread-safe). Default 1.</summary>
     public int Parallelism { get; init; } = 1;
 

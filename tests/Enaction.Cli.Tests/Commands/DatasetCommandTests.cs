@@ -44,6 +44,16 @@ public sealed class DatasetCommandTests : IDisposable
         await CliRunner.RunAsync("dataset", "--model", CliRunner.Model("tiny-chat"), "--other-model", CliRunner.Model("tiny-base"),
             "--prompts", WritePrompts(_temp), "--out", again, "--seed", "3", "--max-tokens", "64");
         Assert.Equal(File.ReadAllText(output), File.ReadAllText(again));
+
+        // The sampler to calibrate for: greedy own samples are the same whatever the sample's seed.
+        var greedy = Path.Combine(_temp.FullName, "greedy.jsonl");
+        var g = await CliRunner.RunAsync("dataset", "--model", CliRunner.Model("tiny-chat"), "--prompts", WritePrompts(_temp), "--out", greedy,
+            "--samples", "2", "--max-tokens", "32", "--temperature", "0");
+        Assert.True(g.ExitCode == 0, g.Error);
+        var own = (await LabelledTranscriptJsonl.LoadAsync(greedy)).Where(e => e.Source == OffPolicySources.Own)
+            .GroupBy(e => e.Transcript[e.Target - 1].Content).ToList();
+        Assert.NotEmpty(own);
+        Assert.All(own, samples => Assert.Single(samples.Select(e => e.Transcript[e.Target].Content).Distinct()));
     }
 
     [Fact]
@@ -57,6 +67,7 @@ public sealed class DatasetCommandTests : IDisposable
         ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("dataset", "--model", model, "--prompts", WritePrompts(_temp, "one.jsonl", "{\"prompt\":\"a\"}\n"), "--out", output), "at least two");
         ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("dataset", "--model", model, "--prompts", WritePrompts(_temp), "--out", Path.Combine(_temp.FullName, "no", "d.jsonl")), "does not exist");
         ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("dataset", "--model", model, "--prompts", WritePrompts(_temp), "--out", output, "--samples", "0"), "--samples");
+        ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("dataset", "--model", model, "--prompts", WritePrompts(_temp), "--out", output, "--top-p", "1.5"), "--top-p");
         ScoreCommandTests.AssertBadInput(await CliRunner.RunAsync("dataset", "--model", Path.Combine(_temp.FullName, "nope"), "--prompts", WritePrompts(_temp), "--out", output), "no such model directory");
         Assert.False(File.Exists(output));
         Assert.Empty(_temp.GetFiles("*.tmp-*"));
