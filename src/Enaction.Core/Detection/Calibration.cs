@@ -31,8 +31,8 @@ public sealed record Calibration
     [JsonPropertyName("overconfident_span")] public BaselineCalibration? OverconfidentSpan { get; init; }
     /// <summary>On-policy entropy of the first response tokens: the broken-intention baseline.</summary>
     [JsonPropertyName("broken_intention")] public BaselineCalibration? BrokenIntention { get; init; }
-    /// <summary>Per-detector evaluation on the calibration data (score distributions, ROC, AUROC).</summary>
-    [JsonPropertyName("reports")] public ImmutableDictionary<string, DetectorReport> Reports { get; init; } = ImmutableDictionary<string, DetectorReport>.Empty;
+    /// <summary>Per-detector evaluation on the calibration data (score distributions, ROC, AUROC), by name in ordinal order.</summary>
+    [JsonPropertyName("reports")] public ImmutableSortedDictionary<string, DetectorReport> Reports { get; init; } = ImmutableSortedDictionary<string, DetectorReport>.Empty.WithComparers(StringComparer.Ordinal);
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -60,6 +60,7 @@ public sealed record Calibration
         if (calibration is null) throw new CalibrationException(path, "the file is empty; expected a calibration object from `enaction calibrate`");
         if (calibration.Version != CurrentVersion)
             throw new CalibrationException(path, string.Create(CultureInfo.InvariantCulture, $"calibration format version {calibration.Version}; this build reads version {CurrentVersion}: run `enaction calibrate` again"));
+        calibration = calibration with { Reports = calibration.Reports.WithComparers(StringComparer.Ordinal) };
         if (calibration.OffPolicy is { } off && !off.Features.SequenceEqual(TurnFeatures.VectorNames))
             throw new CalibrationException(path, $"the off-policy combination weighs features [{string.Join(", ", off.Features)}], but this build computes [{string.Join(", ", TurnFeatures.VectorNames)}]; run `enaction calibrate` again");
         return calibration;

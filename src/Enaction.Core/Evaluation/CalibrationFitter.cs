@@ -85,7 +85,7 @@ public static class CalibrationFitter
         }
         candidates.Add(curvature);
 
-        var reports = ImmutableDictionary.CreateBuilder<string, DetectorReport>();
+        var reports = ImmutableSortedDictionary.CreateBuilder<string, DetectorReport>(StringComparer.Ordinal); // sorted: the same file every run
         if (offPolicyReport is not null) reports[ReportNames.OffPolicy] = offPolicyReport;
         reports[ReportNames.Curvature] = curvatureReport;
 
@@ -221,7 +221,7 @@ public static class CalibrationFitter
 
     /// <summary>Mean and SD of the first-token entropy of own responses; z threshold at the target rate.</summary>
     private static BaselineCalibration? BrokenIntention(List<ScoredExample> own, List<ScoredExample> prefills, double targetFpr,
-        ImmutableDictionary<string, DetectorReport>.Builder reports)
+        ImmutableSortedDictionary<string, DetectorReport>.Builder reports)
     {
         static double? First(ScoredExample e) =>
             e.FromBoundary is { } f && f.FirstCount >= TurnFeatures.FirstTokens && !double.IsNaN(f.FirstEntropy) ? f.FirstEntropy : null;
@@ -241,7 +241,7 @@ public static class CalibrationFitter
     /// overconfident span. Window z-scores come from the detector itself, so the threshold means what it applies.
     /// </summary>
     private static BaselineCalibration? OverconfidentSpan(List<ScoredExample> own, double targetFpr, DetectorOptions options,
-        ImmutableDictionary<string, DetectorReport>.Builder reports)
+        ImmutableSortedDictionary<string, DetectorReport>.Builder reports)
     {
         var entropies = new List<double>();
         foreach (var e in own)

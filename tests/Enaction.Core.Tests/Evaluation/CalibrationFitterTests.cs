@@ -52,6 +52,13 @@ public class CalibrationFitterTests
             Assert.Equal(calibration.OffPolicy!.Weights.ToArray(), loaded.OffPolicy!.Weights.ToArray());
             Assert.Equal(calibration.OffPolicy.Threshold, loaded.OffPolicy.Threshold);
             Assert.Equal(calibration.Reports.Keys.Order(), loaded.Reports.Keys.Order());
+            // Reports are written in name order, so refitting the same data gives the same file to diff.
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(path));
+            var names = doc.RootElement.GetProperty("reports").EnumerateObject().Select(p => p.Name).ToList();
+            Assert.Equal(names.Order(StringComparer.Ordinal), names);
+            loaded.Save(path);
+            using var again = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(path));
+            Assert.Equal(names, again.RootElement.GetProperty("reports").EnumerateObject().Select(p => p.Name));
             loaded.EnsureFor("ABC123", path);
             Assert.Throws<CalibrationException>(() => loaded.EnsureFor("def456", path));
         }
