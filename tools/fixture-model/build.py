@@ -19,7 +19,8 @@ torch.set_num_threads(2)
 
 import corpus  # noqa: E402
 from bpe import Tokenizer  # noqa: E402
-from export import export_with_past, load_checkpoint, save_checkpoint, write_configs  # noqa: E402
+from export import (export_with_past, load_checkpoint, round_weights_fp16, save_checkpoint,  # noqa: E402
+                    store_weights_fp16, write_configs)
 from model import Config  # noqa: E402
 import train  # noqa: E402
 
@@ -103,15 +104,17 @@ def main():
         for name, pt, top_p in (("tiny-base", base_pt, 1.0), ("tiny-chat", chat_pt, 0.9)):
             d = os.path.join(ROOT, "models", name)
             os.makedirs(d, exist_ok=True)
-            m = load_checkpoint(pt)
+            # Weights ship in float16 (half the file; arithmetic stays float32), rounded first so the references agree.
+            m = round_weights_fp16(load_checkpoint(pt))
             tok.save(d)
             write_configs(m.c, d, eos_token_id=2, bos_token_id=None, temperature=1.0, top_p=top_p)
             export_with_past(m, os.path.join(d, "model.onnx"))
+            store_weights_fp16(os.path.join(d, "model.onnx"))
             log(f"exported {name}: {os.path.getsize(os.path.join(d, 'model.onnx'))} bytes")
     if need("reference", os.path.join(ROOT, "tests", "fixtures", "reference", "tiny-chat.json")) or args.start:
         import reference
         for name, pt in (("tiny-base", base_pt), ("tiny-chat", chat_pt)):
-            reference.write_reference(load_checkpoint(pt), tok,
+            reference.write_reference(round_weights_fp16(load_checkpoint(pt)), tok,
                                       os.path.join(ROOT, "tests", "fixtures", "reference", f"{name}.json"), name)
         log("references written")
     log(f"build done in {time.time() - t_start:.0f}s")

@@ -138,3 +138,39 @@ def load_checkpoint(path):
 def save_checkpoint(m: LlamaLM, path, **extra):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     torch.save({"config": m.c.to_dict(), "model": m.state_dict(), **extra}, path)
+
+
+def round_weights_fp16(m: torch.nn.Module):
+    """Round every parameter to the nearest float16 (kept as float32), so the PyTorch references and the ONNX file
+    whose weights are stored in float16 (`store_weights_fp16`) compute the same function."""
+    with torch.no_grad():
+        for p in m.parameters():
+            p.copy_(p.half().float())
+    return m
+
+
+def store_weights_fp16(path, min_elements=1024):
+    """Store the float32 weight initializers of an exported model as float16, each followed by a Cast back to float32:
+    the file is half the size, the inputs, outputs and arithmetic stay float32 (ONNX Runtime folds the Casts when it
+    loads the session). Apply to a model whose weights were rounded with `round_weights_fp16`, so nothing changes."""
+    import numpy as np
+    import onnx
+    from onnx import helper, numpy_helper, TensorProto
+
+    model = onnx.load(path)
+    g = model.graph
+    kept, casts = [], []
+    for init in g.initializer:
+        if init.data_type != TensorProto.FLOAT or int(np.prod(init.dims)) < min_elements:
+            kept.append(init)
+            continue
+        half = numpy_helper.from_array(numpy_helper.to_array(init).astype(np.float16), init.name + "_fp16")
+        kept.append(half)
+        casts.append(helper.make_node("Cast", [half.name], [init.name], to=TensorProto.FLOAT, name=init.name + "_cast"))
+    del g.initializer[:]
+    g.initializer.extend(kept)
+    nodes = casts + list(g.node)
+    del g.node[:]
+    g.node.extend(nodes)
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
