@@ -13,14 +13,7 @@ public static class CliRunner
         return new Result(code, output.ToString(), error.ToString());
     }
 
-    private static readonly Lazy<string> RepoRoot = new(() =>
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Monitor.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Monitor.sln not found");
-    });
-
-    public static string Root => RepoRoot.Value;
+    public static string Root => RepoPaths.RepoRoot;
     public static string Model(string name) => Path.Combine(Root, "models", name);
     public static string Fixture(params string[] parts) => Path.Combine([Root, "tests", "fixtures", .. parts]);
     public static string Example(params string[] parts) => Path.Combine([Root, "examples", .. parts]);

@@ -3,20 +3,11 @@ namespace Enaction.Onnx.Tests;
 /// <summary>Locates files of the repository from the test output folder.</summary>
 internal static class TestPaths
 {
-    private static readonly Lazy<string> Root = new(() =>
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Monitor.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException($"Monitor.sln not found above {AppContext.BaseDirectory}");
-    });
-
     /// <summary>The folder holding Monitor.sln.</summary>
-    public static string RepoRoot => Root.Value;
+    public static string RepoRoot => RepoPaths.RepoRoot;
 
-    /// <summary>A path under the repository root, from '/'-separated parts.</summary>
-    public static string InRepo(params string[] parts) => Path.Combine([RepoRoot, .. parts]);
+    /// <summary>A path under the repository root.</summary>
+    public static string InRepo(params string[] parts) => RepoPaths.InRepo(parts);
 
     /// <summary>A file under tests/fixtures.</summary>
     public static string Fixture(params string[] parts) => Path.Combine([RepoRoot, "tests", "fixtures", .. parts]);

@@ -3,17 +3,8 @@ namespace Enaction.Core.Tests.Policies;
 /// <summary>The shipped policy files, and temp folders for policies written by tests.</summary>
 internal static class PolicyTestFiles
 {
-    private static readonly Lazy<string> Root = new(() =>
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Monitor.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException($"Monitor.sln not found above {AppContext.BaseDirectory}");
-    });
-
     /// <summary>A file under the top-level policies/ folder.</summary>
-    public static string Shipped(string fileName) => Path.Combine(Root.Value, "policies", fileName);
+    public static string Shipped(string fileName) => RepoPaths.InRepo("policies", fileName);
 
     /// <summary>A fresh empty folder, deleted on dispose.</summary>
     public static TempFolder NewTempFolder() => new();
