@@ -7,6 +7,29 @@ namespace Enaction.Cli.Commands;
 /// <summary>Options several commands share, created per command.</summary>
 internal static class CommonOptions
 {
+    /// <summary>
+    /// Checks sampling settings given on the command line (<see cref="Onnx.Generation.GenerationOptions.Validate"/>),
+    /// naming the option in a one-line error.
+    /// </summary>
+    public static void ValidateSampling(Onnx.Generation.GenerationOptions options)
+    {
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            var option = e.ParamName switch
+            {
+                "TopP" => "top-p",
+                "MaxTokens" => "max-tokens",
+                null => "option",
+                var name => name.ToLowerInvariant(),
+            };
+            throw new CliInputException($"--{option}: {e.Message.Split(" (Parameter", 2)[0]}");
+        }
+    }
+
     public static Option<string> Model() => new("--model", "-m")
     {
         Description = "Model directory (config.json, ONNX decoder, tokenizer files), e.g. models/tiny-chat",

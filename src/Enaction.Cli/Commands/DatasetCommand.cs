@@ -55,8 +55,7 @@ internal static class DatasetCommand
                 Temperature = parse.GetValue(Temperature),
                 TopP = parse.GetValue(TopP),
             };
-            if (options.Temperature is { } t && !(t >= 0 && float.IsFinite(t))) throw new CliInputException($"--temperature must be 0 (greedy) or a positive number (got {t})");
-            if (options.TopP is { } p && !(p > 0 && p <= 1)) throw new CliInputException($"--top-p must be in (0, 1] (got {p})");
+            CommonOptions.ValidateSampling(new Onnx.Generation.GenerationOptions { Temperature = options.Temperature ?? 1f, TopP = options.TopP ?? 1f });
             if (options.Samples < 1) throw new CliInputException($"--samples must be at least 1 (got {options.Samples})");
             if (options.MaxTokens < 1) throw new CliInputException($"--max-tokens must be at least 1 (got {options.MaxTokens})");
             if (options.Parallelism < 1) throw new CliInputException($"--parallel must be at least 1 (got {options.Parallelism})");

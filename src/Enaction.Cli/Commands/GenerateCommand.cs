@@ -31,15 +31,8 @@ internal static class GenerateCommand
             var given = new GenerationOptions { Seed = parse.GetValue(seed), MaxTokens = parse.GetValue(maxTokens) };
             if (parse.GetValue(temperature) is { } t) given = given with { Temperature = t };
             if (parse.GetValue(topP) is { } p) given = given with { TopP = p };
+            CommonOptions.ValidateSampling(given);
             var options = given;
-            try
-            {
-                options.Validate();
-            }
-            catch (ArgumentOutOfRangeException e)
-            {
-                throw new CliInputException($"--{Kebab(e.ParamName)}: {e.Message.Split(" (Parameter", 2)[0]}");
-            }
 
             var messages = await CommonOptions.LoadTranscriptAsync(parse.GetRequiredValue(transcript), cancellationToken);
             using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template));
@@ -61,12 +54,4 @@ internal static class GenerateCommand
         });
         return command;
     }
-
-    private static string Kebab(string? name) => name switch
-    {
-        "TopP" => "top-p",
-        "MaxTokens" => "max-tokens",
-        null => "option",
-        _ => name.ToLowerInvariant(),
-    };
 }
