@@ -33,9 +33,9 @@ internal static class DetectCommand
             else await context.Error.WriteLineAsync("enaction: no --calibration given; using the documented default thresholds (run `enaction calibrate` for this model's own)");
 
             using var scorer = new OnnxConversationScorer(lm);
-            var scored = await scorer.ScoreAsync(messages, cancellationToken);
-            var contrasts = await PromptContrast.ScoreAsync(scorer.ScoreAsync, messages, PromptContrast.Judged(messages), cancellationToken);
-            var findings = DetectorSet.Default().Detect(new DetectionContext(scored, loaded, contrasts: contrasts));
+            var detection = await DetectionContext.ScoreAsync(scorer, messages, loaded, cancellationToken);
+            var scored = detection.Scores;
+            var findings = DetectorSet.Default().Detect(detection);
             var shownPath = calibrationFile?.FullName;
             if (parse.GetValue(json)) FindingsJson.Write(context.Output, scored.ModelId, shownPath, findings);
             else FindingsTable.Write(context.Output, scored.ModelId, shownPath, messages, findings);

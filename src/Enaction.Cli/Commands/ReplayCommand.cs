@@ -122,9 +122,9 @@ internal static class ReplayCommand
             var detected = new List<DetectedTranscript>(input.Transcripts.Length);
             foreach (var (line, transcript) in input.Transcripts)
             {
-                var scores = await scorer.ScoreAsync(transcript, cancellationToken);
-                var contrasts = await PromptContrast.ScoreAsync(scorer.ScoreAsync, transcript, PromptContrast.Judged(transcript), cancellationToken);
-                var findings = detectors.Detect(new DetectionContext(scores, calibration, contrasts: contrasts));
+                var detection = await DetectionContext.ScoreAsync(scorer, transcript, calibration, cancellationToken);
+                var scores = detection.Scores;
+                var findings = detectors.Detect(detection);
                 detected.Add(new DetectedTranscript(line, RecordedTurns.FromDetection($"line {line}", scores, findings, now), scores));
                 progress.Report(detected.Count);
             }

@@ -33,6 +33,20 @@ public sealed class DetectionContext
         AuthoredFrom = authoredFrom ?? ImmutableDictionary<int, int>.Empty;
     }
 
+    /// <summary>
+    /// Scores <paramref name="transcript"/> from scratch with <paramref name="scorer"/>, and each assistant turn the
+    /// off-policy detector judges by its signature a second time without its request (<see cref="PromptContrast"/>):
+    /// everything the detectors read about a transcript with no ledger and no turn generated in a pipeline.
+    /// </summary>
+    public static async Task<DetectionContext> ScoreAsync(IConversationScorer scorer, Transcript transcript, Calibration? calibration = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scorer);
+        var scores = await scorer.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false);
+        var contrasts = await PromptContrast.ScoreAsync(scorer.ScoreAsync, transcript, PromptContrast.Judged(transcript), cancellationToken).ConfigureAwait(false);
+        return new DetectionContext(scores, calibration, contrasts: contrasts);
+    }
+
     /// <summary>The scored transcript.</summary>
     public ScoredTranscript Scores { get; }
     /// <summary>The transcript.</summary>

@@ -149,8 +149,7 @@ public class DetectorTests(BundledModels models)
 
         async Task<PromptGain> Gain(Transcript transcript)
         {
-            var contrasts = await PromptContrast.ScoreAsync(scorer.ScoreAsync, transcript, PromptContrast.Judged(transcript));
-            var features = new DetectionContext(await scorer.ScoreAsync(transcript), contrasts: contrasts).Features(1)!;
+            var features = (await DetectionContext.ScoreAsync(scorer, transcript)).Features(1)!;
             return features.Prompt!;
         }
     }
@@ -183,8 +182,7 @@ public class DetectorTests(BundledModels models)
 
         async Task<List<Finding>> Detect(Transcript transcript)
         {
-            var contrasts = await PromptContrast.ScoreAsync(scorer.ScoreAsync, transcript, PromptContrast.Judged(transcript));
-            return Run(new OffPolicyDetector(), new DetectionContext(await scorer.ScoreAsync(transcript), calibration, contrasts: contrasts));
+            return Run(new OffPolicyDetector(), await DetectionContext.ScoreAsync(scorer, transcript, calibration));
         }
     }
 
