@@ -123,7 +123,9 @@ public sealed class ConversationMonitor : IDisposable
                 // request comes from its cache. The transcript is then scored once more from that point, so the
                 // session is left holding it and the next turn costs only its new tokens.
                 var judged = PromptContrast.Judged(transcript, firstNew, authoredFrom, provenance).ToList();
-                var scoring = Task.Run(async () =>
+                // A dedicated thread, not a pool thread: scorers compute synchronously, and on a small machine a few
+                // of them can hold every pool thread, so the timer that ends the wait below could not run in time.
+                var scoring = Task.Factory.StartNew(async () =>
                 {
                     var scored = await session.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false);
                     var run = session.LastRun;
@@ -131,7 +133,7 @@ public sealed class ConversationMonitor : IDisposable
                     var contrast = await PromptContrast.ScoreAsync(session.ScoreAsync, transcript, judged, cancellationToken).ConfigureAwait(false);
                     await session.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false);
                     return (scored, run, contrast);
-                }, CancellationToken.None);
+                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
                 try
                 {
                     (scores, statistics, contrasts) = await scoring.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
