@@ -1,4 +1,5 @@
 using Enaction.Actions;
+using Enaction.Monitoring;
 using Enaction.SemanticKernel;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Hosting;

@@ -13,16 +13,14 @@ namespace Enaction.Actions;
 /// </summary>
 public sealed class ActionExecutor
 {
-    private readonly ConversationMonitor _monitor;
     private readonly VerifierRegistry _registry;
     private readonly ILogger _logger;
 
-    /// <summary>Executes with <paramref name="monitor"/> (resamples are re-monitored) and the host's verifiers and escalations.</summary>
-    public ActionExecutor(ConversationMonitor monitor, VerifierRegistry? registry = null)
+    /// <summary>Executes with the host's verifiers and escalations, logging outcomes to <paramref name="logger"/>.</summary>
+    public ActionExecutor(VerifierRegistry? registry = null, ILogger? logger = null)
     {
-        _monitor = monitor ?? throw new ArgumentNullException(nameof(monitor));
         _registry = registry ?? new VerifierRegistry();
-        _logger = monitor.Logger;
+        _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     }
 
     /// <summary>The host's verifiers and escalation callbacks.</summary>
@@ -32,12 +30,13 @@ public sealed class ActionExecutor
     /// Applies the request-stage decision: <c>strip</c> returns the request without untrusted assistant turns;
     /// <c>block</c> marks the call blocked (the model is then not called); resample and verify do not apply.
     /// </summary>
-    public async Task<IReadOnlyList<ChatMessage>> ApplyToRequestAsync(MonitoredCall call, TurnVerdict verdict,
+    public async Task<IReadOnlyList<ChatMessage>> ApplyToRequestAsync(IMonitoredExchange exchange,
         IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(call);
-        ArgumentNullException.ThrowIfNull(verdict);
+        ArgumentNullException.ThrowIfNull(exchange);
         ArgumentNullException.ThrowIfNull(messages);
+        var call = exchange.Call;
+        var verdict = exchange.RequestVerdict;
         call.Verdicts.Add(verdict);
         var result = messages;
         foreach (var action in verdict.Decision.Actions)
@@ -71,14 +70,16 @@ public sealed class ActionExecutor
 
     /// <summary>
     /// Applies the response-stage decision and returns the response to give the caller with its verdict.
-    /// <paramref name="resample"/> draws a new response at a temperature (null when resampling is impossible).
+    /// <paramref name="resample"/> draws a new response at a temperature (null when resampling is impossible); each
+    /// candidate is judged by the exchange.
     /// </summary>
-    public async Task<(ChatResponse Response, TurnVerdict Verdict)> ApplyToResponseAsync(MonitoredCall call, TurnVerdict verdict,
+    public async Task<(ChatResponse Response, TurnVerdict Verdict)> ApplyToResponseAsync(IMonitoredExchange exchange, TurnVerdict verdict,
         IReadOnlyList<ChatMessage> request, ChatResponse response, Func<float, CancellationToken, Task<ChatResponse>>? resample,
         float baseTemperature, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(call);
+        ArgumentNullException.ThrowIfNull(exchange);
         ArgumentNullException.ThrowIfNull(verdict);
+        var call = exchange.Call;
         ArgumentNullException.ThrowIfNull(response);
         var decision = verdict.Decision;
         foreach (var action in decision.Actions)
@@ -94,7 +95,7 @@ public sealed class ActionExecutor
                     Done(call, verdict, action, ActionOutcome.Outcomes.NotApplicable, "applies to requests");
                     break;
                 case ResampleAction r:
-                    (response, verdict) = await ResampleAsync(call, verdict, r, request, response, resample, baseTemperature, cancellationToken).ConfigureAwait(false);
+                    (response, verdict) = await ResampleAsync(exchange, verdict, r, request, response, resample, baseTemperature, cancellationToken).ConfigureAwait(false);
                     break;
                 case VerifyAction v:
                     await VerifyAsync(call, verdict, v, response, cancellationToken).ConfigureAwait(false);
@@ -183,10 +184,11 @@ public sealed class ActionExecutor
         }
     }
 
-    private async Task<(ChatResponse, TurnVerdict)> ResampleAsync(MonitoredCall call, TurnVerdict verdict, ResampleAction action,
+    private async Task<(ChatResponse, TurnVerdict)> ResampleAsync(IMonitoredExchange exchange, TurnVerdict verdict, ResampleAction action,
         IReadOnlyList<ChatMessage> request, ChatResponse response, Func<float, CancellationToken, Task<ChatResponse>>? resample,
         float baseTemperature, CancellationToken cancellationToken)
     {
+        var call = exchange.Call;
         if (call.Streaming || resample is null)
         {
             Done(call, verdict, action, ActionOutcome.Outcomes.NotApplicable, "the response was streamed to the caller");
@@ -206,14 +208,8 @@ public sealed class ActionExecutor
         {
             var candidate = await resample(temperature, cancellationToken).ConfigureAwait(false);
             var transcript = new Transcript(requestTranscript.Messages.AddRange(candidate.Messages.Select(ChatMessageConversion.ToMessage)));
-            var trial = await _monitor.MonitorAsync(new MonitoredTurn(call.ConversationId, transcript, PolicyStage.Response)
-            {
-                Agent = call.Agent,
-                Function = call.Function,
-                Model = call.Model,
-                Generated = Enumerable.Range(requestTranscript.Count, candidate.Messages.Count).ToArray(),
-                IsTrial = true,
-            }, cancellationToken).ConfigureAwait(false);
+            var trial = await exchange.JudgeCandidateAsync(transcript,
+                Enumerable.Range(requestTranscript.Count, candidate.Messages.Count).ToArray(), cancellationToken).ConfigureAwait(false);
             responses.Add(candidate);
             verdicts.Add(trial);
         }

@@ -7,7 +7,7 @@ namespace Enaction.Actions;
 public static class UntrustedTurns
 {
     /// <summary>Finding kinds that mark an assistant turn as not the model's own.</summary>
-    public static IReadOnlyList<string> Kinds { get; } = [FindingKinds.Unattested, FindingKinds.Altered, FindingKinds.OffPolicy];
+    public static IReadOnlyList<string> Kinds { get; } = [FindingKinds.Unattested, FindingKinds.Altered, FindingKinds.OffPolicy, FindingKinds.Unjudged];
 
     /// <summary>Indices of assistant messages the request verdict shows the model did not write, ascending.</summary>
     public static IReadOnlyList<int> Find(TurnVerdict verdict)

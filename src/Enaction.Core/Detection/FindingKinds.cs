@@ -11,6 +11,11 @@ public static class FindingKinds
     public const string Unattested = "unattested";
     /// <summary>An assistant turn that was attested, but whose content has changed since.</summary>
     public const string Altered = "altered";
+    /// <summary>
+    /// A history assistant turn nobody could judge: not written by this pipeline, not attested, and its signature could
+    /// not be computed (scoring failed or timed out). The policy's <c>unjudged</c> setting decides (default strip).
+    /// </summary>
+    public const string Unjudged = "unjudged";
     /// <summary>The model's own earlier output re-entering the context as user or tool content.</summary>
     public const string SelfEcho = "self-echo";
     /// <summary>An entropy jump at a prefill boundary or at the first response tokens: the cached intention was broken.</summary>
@@ -20,5 +25,5 @@ public static class FindingKinds
 
     /// <summary>Every kind, in documentation order.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [OverconfidentSpan, OffPolicy, Unattested, Altered, SelfEcho, BrokenIntention, EvaluationAwareness];
+        [OverconfidentSpan, OffPolicy, Unattested, Altered, Unjudged, SelfEcho, BrokenIntention, EvaluationAwareness];
 }

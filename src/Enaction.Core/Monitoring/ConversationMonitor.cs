@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Diagnostics;
 using Enaction.Actions;
 using Enaction.Detection;
 using Enaction.Policies;
@@ -17,7 +16,7 @@ namespace Enaction.Monitoring;
 /// only on messages new since the conversation was last judged, so a tool result or a prefilled turn is acted on
 /// once. Thread-safe; turns of one conversation run one at a time.
 /// </summary>
-public sealed class ConversationMonitor : IDisposable
+public sealed class ConversationMonitor : IConversationMonitor, IDisposable
 {
     private readonly IConversationScorer _scorer;
     private readonly Func<PolicyEngine> _policy;
@@ -71,161 +70,265 @@ public sealed class ConversationMonitor : IDisposable
     /// <summary>True when <paramref name="conversationId"/> still holds a scoring session.</summary>
     public bool HasSession(string conversationId) => _sessions.Contains(conversationId);
 
-    /// <summary>Scores, detects and decides one stage of a turn.</summary>
-    public async Task<TurnVerdict> MonitorAsync(MonitoredTurn turn, CancellationToken cancellationToken = default)
+    /// <inheritdoc/>
+    public async Task<IMonitoredExchange> BeginAsync(ExchangeRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(turn);
-        ArgumentException.ThrowIfNullOrEmpty(turn.ConversationId);
-        var started = Stopwatch.GetTimestamp();
-        var engine = _policy();
-        var policy = engine.Policy;
-        var state = await _sessions.AcquireAsync(turn.ConversationId, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrEmpty(request.Conversation.Id, nameof(request));
+        var state = await _sessions.AcquireAsync(request.Conversation.Id, cancellationToken).ConfigureAwait(false);
         try
         {
-            var transcript = turn.Transcript;
-            var number = turn.IsTrial || turn.Stage != PolicyStage.Request ? Math.Max(state.Turns, 1) : ++state.Turns;
-            var firstNew = turn.Generated.Count > 0 ? turn.Generated.Min() : CommonPrefix(state.Judged, transcript);
-
-            var authoredFrom = new Dictionary<int, int>();
-            foreach (var (index, content) in state.Authored)
-                if (index < transcript.Count && transcript[index].Role == MessageRole.Assistant && transcript[index].Content == content)
-                    authoredFrom[index] = 0;
-            foreach (var index in turn.Generated) authoredFrom[index] = 0;
-
-            ScoredTranscript? scores = null;
-            IReadOnlyDictionary<int, ScoredTranscript>? contrasts = null;
-            ScoringStatistics? statistics = null;
-            string? failure = null;
-            Exception? error = null;
-
-            // A ledger that cannot be read is a failure of the same kind as scoring: the policy's mode decides.
-            IReadOnlyList<MessageProvenance>? provenance = null;
-            if (_options.Ledger is { } ledger)
+            var call = new MonitoredCall(request.Conversation.Id, _policy().Policy.Budgets)
             {
-                try
-                {
-                    provenance = await ledger.VerifyAsync(turn.ConversationId, transcript, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-                {
-                    failure = $"provenance ledger: {e.GetType().Name}: {e.Message}";
-                    error = e;
-                }
-            }
-
-            if (failure is null)
-            {
-                var timeout = _options.ScoringTimeout ?? policy.Budgets.ScoringTimeout;
-                var session = state.Session;
-                // Off the caller's thread: a scorer that computes synchronously must still be abandoned at the timeout.
-                // New assistant turns judged by their signature are scored once more without the request (the
-                // prompt-gain features; a second pass by design), on the same session: the prefix before the emptied
-                // request comes from its cache. The transcript is then scored once more from that point, so the
-                // session is left holding it and the next turn costs only its new tokens.
-                var judged = PromptContrast.Judged(transcript, firstNew, authoredFrom, provenance).ToList();
-                // A dedicated thread, not a pool thread: scorers compute synchronously, and on a small machine a few
-                // of them can hold every pool thread, so the timer that ends the wait below could not run in time.
-                var scoring = Task.Factory.StartNew(async () =>
-                {
-                    var scored = await session.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false);
-                    var run = session.LastRun;
-                    if (judged.Count == 0) return (scored, run, (IReadOnlyDictionary<int, ScoredTranscript>?)null);
-                    var contrast = await PromptContrast.ScoreAsync(session.ScoreAsync, transcript, judged, cancellationToken).ConfigureAwait(false);
-                    await session.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false);
-                    return (scored, run, contrast);
-                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-                try
-                {
-                    (scores, statistics, contrasts) = await scoring.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    failure = $"timed out after {timeout.TotalMilliseconds:0} ms";
-                    state.Abandon(scoring);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    // The run may still be going: never hand that session to the next turn.
-                    state.Abandon(scoring);
-                    throw;
-                }
-                catch (Exception e)
-                {
-                    failure = $"{e.GetType().Name}: {e.Message}";
-                    error = e;
-                    state.Abandon(scoring);
-                }
-            }
-
-            IReadOnlyList<Finding> findings;
-            PolicyDecision decision;
-            var context = new PolicyContext(turn.Stage, turn.Agent, turn.Function);
-            if (scores is null)
-            {
-                findings = [];
-                decision = PolicyDecision.ForScoringFailure(policy);
-            }
-            else
-            {
-                var all = _detectors.Detect(new DetectionContext(scores, _options.Calibration, provenance, authoredFrom, contrasts));
-                var fresh = new List<Finding>(all.Count);
-                foreach (var f in all) if (f.Message >= firstNew) fresh.Add(f);
-                findings = fresh;
-                decision = engine.Decide(findings, context);
-            }
-            var latency = Stopwatch.GetElapsedTime(started);
-            var verdict = new TurnVerdict
-            {
-                ConversationId = turn.ConversationId,
-                Turn = number,
-                Stage = turn.Stage,
-                Findings = findings,
-                Decision = decision,
-                Scores = scores,
-                Statistics = statistics,
-                Latency = latency,
-                ScoringFailed = scores is null,
-                FailureReason = failure,
-                Agent = turn.Agent,
-                Function = turn.Function,
-                Model = turn.Model,
+                Agent = request.Agent,
+                Function = request.Function,
+                Model = request.Model,
+                Streaming = request.Streaming,
             };
-            if (!turn.IsTrial) Report(verdict, policy, error);
-            return verdict;
+            var verdict = await JudgeAsync(state, new MonitoredTurn(request.Conversation.Id, request.Transcript, PolicyStage.Request)
+            {
+                Agent = request.Agent,
+                Function = request.Function,
+                Model = request.Model,
+            }, request.Conversation, cancellationToken).ConfigureAwait(false);
+            return new MonitoredExchange(this, state, request, call, verdict);
         }
-        finally
+        catch
         {
             state.Gate.Release();
+            throw;
         }
+    }
+
+    /// <summary>Scores, detects and decides one stage of a turn; the caller holds the conversation's gate.</summary>
+    internal async Task<TurnVerdict> JudgeAsync(ConversationState state, MonitoredTurn turn, ConversationIdentity conversation, CancellationToken cancellationToken)
+    {
+        var started = _options.TimeProvider.GetTimestamp();
+        var engine = _policy();
+        var policy = engine.Policy;
+        using var scope = BeginScope(turn.ConversationId, turn.Agent);
+        var transcript = turn.Transcript;
+        var number = turn.IsTrial || turn.Stage != PolicyStage.Request ? Math.Max(state.Turns, 1) : ++state.Turns;
+        var firstNew = turn.Generated.Count > 0 ? turn.Generated.Min() : CommonPrefix(state.Judged, transcript);
+
+        var authoredFrom = new Dictionary<int, int>();
+        foreach (var (index, content) in state.Authored)
+            if (index < transcript.Count && transcript[index].Role == MessageRole.Assistant && transcript[index].Content == content)
+                authoredFrom[index] = 0;
+        foreach (var index in turn.Generated) authoredFrom[index] = 0;
+
+        ScoredTranscript? scores = null;
+        IReadOnlyDictionary<int, ScoredTranscript>? contrasts = null;
+        ScoringStatistics? statistics = null;
+        string? failure = null;
+        Exception? error = null;
+
+        // A ledger that cannot be read is a failure of the same kind as scoring: the policy's mode decides.
+        IReadOnlyList<MessageProvenance>? provenance = null;
+        if (LedgerFor(conversation) is { } ledger)
+        {
+            try
+            {
+                provenance = await ledger.VerifyAsync(turn.ConversationId, transcript, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                failure = $"provenance ledger: {e.GetType().Name}: {e.Message}";
+                error = e;
+            }
+        }
+
+        if (failure is null)
+        {
+            // New assistant turns judged by their signature are scored once more without the request (the
+            // prompt-gain features; a second pass by design), on the same session.
+            var judged = PromptContrast.Judged(transcript, firstNew, authoredFrom, provenance).ToList();
+            var timeout = _options.ScoringTimeout ?? policy.Budgets.ScoringTimeout;
+            // The time limit cancels the scoring run (the scorer stops its work), it does not just stop waiting.
+            using var deadline = new CancellationTokenSource(timeout, _options.TimeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+            var session = state.Session;
+            var scoring = ScoreAsync(session, transcript, judged, linked.Token);
+            try
+            {
+                // WaitAsync as well: a scorer that ignores its token is left behind (and its session dropped), never waited for.
+                (scores, statistics, contrasts) = await scoring.WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
+            {
+                failure = $"timed out after {timeout.TotalMilliseconds:0} ms";
+                if (!scoring.IsCompleted) state.Abandon(scoring);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                if (!scoring.IsCompleted) state.Abandon(scoring);
+                throw;
+            }
+            catch (Exception e)
+            {
+                failure = $"{e.GetType().Name}: {e.Message}";
+                error = e;
+                state.Abandon(scoring);
+            }
+        }
+
+        IReadOnlyList<Finding> findings;
+        PolicyDecision decision;
+        var context = new PolicyContext(turn.Stage, turn.Agent, turn.Function);
+        if (scores is null)
+        {
+            // Nothing judged these turns by their signature: the ledger's verdict stands in for it, and with no ledger
+            // the policy's rule for unjudged turns applies (default strip). Scoring failure is never a way in.
+            findings = Unjudged(transcript, firstNew, authoredFrom, provenance, failure ?? "scoring failed");
+            decision = policy.Mode == FailureMode.FailOpen && provenance is not null
+                ? engine.Decide(findings, context)
+                : PolicyDecision.ForScoringFailure(policy, unjudged: findings.Count > 0);
+            if (findings.Count > 0 && !turn.IsTrial)
+            {
+                MonitorEvents.UnjudgedTurns(_logger, string.Join(", ", findings.Select(f => f.Message).Distinct()), number, turn.ConversationId,
+                    failure ?? "scoring failed", provenance is null ? "no ledger" : "the ledger's verdict applies",
+                    policy.Name, provenance is null ? UnjudgedName(policy.Unjudged) : "its rules decide");
+            }
+        }
+        else
+        {
+            var all = _detectors.Detect(new DetectionContext(scores, _options.Calibration, provenance, authoredFrom, contrasts));
+            var fresh = new List<Finding>(all.Count);
+            foreach (var f in all) if (f.Message >= firstNew) fresh.Add(f);
+            findings = fresh;
+            decision = engine.Decide(findings, context);
+        }
+        var verdict = new TurnVerdict
+        {
+            ConversationId = turn.ConversationId,
+            Turn = number,
+            Stage = turn.Stage,
+            Findings = findings,
+            Decision = decision,
+            Scores = scores,
+            Statistics = statistics,
+            Latency = _options.TimeProvider.GetElapsedTime(started),
+            ScoringFailed = scores is null,
+            FailureReason = failure,
+            Agent = turn.Agent,
+            Function = turn.Function,
+            Model = turn.Model,
+        };
+        if (!turn.IsTrial) Report(verdict, policy, error);
+        return verdict;
     }
 
     /// <summary>
-    /// Ends a call: marks its transcript judged, remembers and attests the generated messages the host received, and
-    /// writes the audit record.
+    /// Ends a call (the caller holds the gate): marks its transcript judged, remembers and attests the generated
+    /// messages, and writes the audit record. A failed write follows the policy's failure mode.
     /// </summary>
-    public async Task CompleteAsync(TurnCompletion completion, CancellationToken cancellationToken = default)
+    internal async Task CompleteAsync(ConversationState state, ExchangeRequest request, MonitoredCall call, Transcript transcript,
+        IReadOnlyList<int> generated, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(completion);
-        var state = await _sessions.AcquireAsync(completion.ConversationId, cancellationToken).ConfigureAwait(false);
-        try
+        var id = request.Conversation.Id;
+        using var scope = BeginScope(id, call.Agent);
+        state.Judged = transcript;
+        var model = call.Model ?? _scorer.ModelId;
+        string? what = null;
+        Exception? failed = null;
+        var attest = LedgerFor(request.Conversation);
+        foreach (var index in generated)
         {
-            state.Judged = completion.Transcript;
-            foreach (var index in completion.Generated)
+            if (index < 0 || index >= transcript.Count) continue;
+            var message = transcript[index];
+            state.Authored[index] = message.Content;
+            if (attest is null || failed is not null) continue;
+            try
             {
-                if (index >= completion.Transcript.Count) continue;
-                var message = completion.Transcript[index];
-                state.Authored[index] = message.Content;
-                if (_options.Ledger is { } ledger)
-                    await ledger.AttestAsync(completion.ConversationId, index, completion.Model ?? _scorer.ModelId, message.Content, cancellationToken).ConfigureAwait(false);
+                await attest.AttestAsync(id, index, model, message.Content, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                (what, failed) = ("attestation", e);
             }
         }
-        finally
+
+        TurnRecord? record = null;
+        if (_options.Recorder is { } recorder && call.Verdicts.Count > 0)
         {
-            state.Gate.Release();
+            record = ToRecord(id, transcript, generated, call, model);
+            try
+            {
+                await recorder.RecordAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                if (failed is null) (what, failed) = ("audit record", e);
+                else what += " and audit record";
+            }
         }
-        if (_options.Recorder is { } recorder && completion.Verdicts.Count > 0)
-            await recorder.RecordAsync(ToRecord(completion), cancellationToken).ConfigureAwait(false);
+        if (failed is null) return;
+
+        // The record goes into the error event, so a host's structured log (the CLEF audit file) keeps it.
+        var policy = _policy().Policy;
+        var json = record is null ? "{}" : System.Text.Json.JsonSerializer.Serialize(record, JsonlTurnRecorder.Json);
+        MonitorEvents.RecordingFailed(_logger, what!, call.Verdicts.Count > 0 ? call.Verdicts[0].Turn : state.Turns, id, policy.Name,
+            policy.Mode == FailureMode.FailClosed ? "fail-closed" : "fail-open", $"{failed.GetType().Name}: {failed.Message}", json, failed);
+        if (policy.Mode == FailureMode.FailClosed) throw new EnactionRecordingException(id, what!, transcript, failed);
     }
+
+    private ProvenanceLedger? LedgerFor(ConversationIdentity conversation) =>
+        conversation.IsDerived && !_options.AttestDerivedConversationIds ? null : _options.Ledger;
+
+    private static async Task<(ScoredTranscript, ScoringStatistics, IReadOnlyDictionary<int, ScoredTranscript>?)> ScoreAsync(
+        IScoringSession session, Transcript transcript, List<int> judged, CancellationToken cancellationToken)
+    {
+        var scored = await session.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false);
+        var run = session.LastRun;
+        if (judged.Count == 0) return (scored, run, null);
+        var contrast = await PromptContrast.ScoreAsync(session.ScoreAsync, transcript, judged, cancellationToken).ConfigureAwait(false);
+        // Leave the session holding the real transcript, so the next turn costs only its new tokens.
+        await session.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false);
+        return (scored, run, contrast);
+    }
+
+    /// <summary>Findings for the new assistant turns that nothing judged because scoring failed.</summary>
+    private static List<Finding> Unjudged(Transcript transcript, int firstNew, Dictionary<int, int> authoredFrom,
+        IReadOnlyList<MessageProvenance>? provenance, string reason)
+    {
+        var findings = new List<Finding>();
+        var verdicts = provenance?.ToDictionary(p => p.MessageIndex, p => p.Status);
+        for (var m = Math.Max(0, firstNew); m < transcript.Count; m++)
+        {
+            if (transcript[m].Role != MessageRole.Assistant || authoredFrom.ContainsKey(m)) continue;
+            var end = transcript[m].Content.Length;
+            var detail = ImmutableDictionary<string, object>.Empty.Add("method", "unjudged").Add("reason", reason);
+            if (verdicts is null)
+            {
+                findings.Add(new Finding(FindingKinds.Unjudged, Severity.High, 0, 0, m, 0, end, detail));
+                continue;
+            }
+            var status = verdicts.TryGetValue(m, out var s) ? s : ProvenanceStatus.Unattested;
+            detail = detail.Add("provenance", status.ToString().ToLowerInvariant());
+            switch (status)
+            {
+                case ProvenanceStatus.Attested:
+                    break;
+                case ProvenanceStatus.Altered:
+                    findings.Add(new Finding(FindingKinds.Altered, Severity.High, 0, 0, m, 0, end, detail));
+                    break;
+                default:
+                    findings.Add(new Finding(FindingKinds.Unattested, Severity.High, 0, 0, m, 0, end, detail));
+                    break;
+            }
+        }
+        return findings;
+    }
+
+    private static string UnjudgedName(UnjudgedTurns unjudged) => unjudged switch
+    {
+        UnjudgedTurns.Block => "block",
+        UnjudgedTurns.Keep => "keep",
+        _ => "strip",
+    };
+
+    private IDisposable? BeginScope(string conversationId, string? agent) =>
+        _logger.BeginScope(new Dictionary<string, object?> { ["ConversationId"] = conversationId, ["Agent"] = agent });
 
     /// <summary>Stops listening to the policy store and drops every scoring session.</summary>
     public void Dispose()
@@ -283,20 +386,20 @@ public sealed class ConversationMonitor : IDisposable
         return i;
     }
 
-    private TurnRecord ToRecord(TurnCompletion completion)
+    private TurnRecord ToRecord(string conversationId, Transcript transcript, IReadOnlyList<int> generated, MonitoredCall call, string model)
     {
-        var first = completion.Verdicts[0];
+        var first = call.Verdicts[0];
         return new TurnRecord
         {
             Time = _options.TimeProvider.GetUtcNow(),
-            ConversationId = completion.ConversationId,
+            ConversationId = conversationId,
             Turn = first.Turn,
             Agent = first.Agent,
             Function = first.Function,
-            Model = completion.Model ?? first.Model,
-            Messages = completion.Transcript.Messages.Select(RecordedMessage.From).ToArray(),
-            Generated = completion.Generated,
-            Stages = completion.Verdicts.Select(v => new RecordedStage
+            Model = model,
+            Messages = transcript.Messages.Select(RecordedMessage.From).ToArray(),
+            Generated = generated,
+            Stages = call.Verdicts.Select(v => new RecordedStage
             {
                 Stage = StageName(v.Stage),
                 Policy = $"{v.Decision.PolicyName} {v.Decision.PolicyVersion}",
@@ -311,7 +414,7 @@ public sealed class ConversationMonitor : IDisposable
                 ScoringFailed = v.ScoringFailed,
                 Failure = v.FailureReason,
             }).ToArray(),
-            Actions = completion.Outcomes.Select(o => new RecordedAction(StageName(o.Stage), ActionOutcome.NameOf(o.Action), o.Outcome, o.Detail)).ToArray(),
+            Actions = call.Outcomes.Select(o => new RecordedAction(StageName(o.Stage), ActionOutcome.NameOf(o.Action), o.Outcome, o.Detail)).ToArray(),
         };
     }
 

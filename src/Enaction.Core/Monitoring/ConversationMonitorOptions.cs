@@ -18,6 +18,14 @@ public sealed class ConversationMonitorOptions
     /// </summary>
     public ProvenanceLedger? Ledger { get; set; }
 
+    /// <summary>
+    /// Whether conversations whose id was derived from their opening messages (the host named none) are attested and
+    /// verified. Default false: two users who open with the same system prompt and question share a derived id, so one
+    /// user's attestation would supersede the other's and a genuine turn would be reported unattested. Name
+    /// conversations (<c>ChatOptions.ConversationId</c>, <see cref="EnactionScope"/>) to get the ledger.
+    /// </summary>
+    public bool AttestDerivedConversationIds { get; set; }
+
     /// <summary>Where completed turns are recorded for replay; nothing is recorded when null.</summary>
     public ITurnRecorder? Recorder { get; set; }
 

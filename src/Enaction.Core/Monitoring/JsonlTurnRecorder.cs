@@ -10,7 +10,7 @@ namespace Enaction.Monitoring;
 /// </summary>
 public sealed class JsonlTurnRecorder : ITurnRecorder, IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new()
+    internal static readonly JsonSerializerOptions Json = new()
     {
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,

@@ -19,4 +19,8 @@ public static class MonitorEventIds
     public const int TurnMonitored = 4107;
     /// <summary>A turn was escalated to a host callback.</summary>
     public const int Escalated = 4108;
+    /// <summary>An attestation or audit record could not be written; the record travels in the event.</summary>
+    public const int RecordingFailed = 4109;
+    /// <summary>History assistant turns could not be judged (scoring failed) and got the policy's unjudged treatment.</summary>
+    public const int UnjudgedTurns = 4110;
 }

@@ -53,4 +53,16 @@ public static partial class MonitorEvents
     [LoggerMessage(EventId = MonitorEventIds.Escalated, EventName = nameof(Escalated), Level = LogLevel.Warning,
         Message = "Escalated turn {Turn} in conversation {ConversationId} to {Callback}: {FindingKinds}")]
     public static partial void Escalated(ILogger logger, int turn, string conversationId, string callback, string findingKinds);
+
+    /// <summary>An attestation or the audit record could not be written.</summary>
+    [LoggerMessage(EventId = MonitorEventIds.RecordingFailed, EventName = nameof(RecordingFailed), Level = LogLevel.Error,
+        Message = "Could not write the {What} of turn {Turn} in conversation {ConversationId}; policy {Policy} is {FailureMode}: {Reason}. Record: {Record}")]
+    public static partial void RecordingFailed(ILogger logger, string what, int turn, string conversationId, string policy,
+        string failureMode, string reason, string record, Exception? exception);
+
+    /// <summary>History turns could not be judged and got the policy's unjudged treatment.</summary>
+    [LoggerMessage(EventId = MonitorEventIds.UnjudgedTurns, EventName = nameof(UnjudgedTurns), Level = LogLevel.Warning,
+        Message = "Could not judge assistant message(s) {Messages} of turn {Turn} in conversation {ConversationId} ({Reason}); {Source}; policy {Policy} says {Unjudged}")]
+    public static partial void UnjudgedTurns(ILogger logger, string messages, int turn, string conversationId, string reason,
+        string source, string policy, string unjudged);
 }

@@ -7,7 +7,7 @@ namespace Enaction.Monitoring;
 /// <param name="ConversationId">Keys the scoring session, the provenance ledger and the audit record.</param>
 /// <param name="Transcript">The whole conversation as the model sees it; for a response, the request plus the generated messages.</param>
 /// <param name="Stage">Request (before the call) or response (after it).</param>
-public sealed record MonitoredTurn(string ConversationId, Transcript Transcript, PolicyStage Stage)
+internal sealed record MonitoredTurn(string ConversationId, Transcript Transcript, PolicyStage Stage)
 {
     /// <summary>The agent name policies can match on.</summary>
     public string? Agent { get; init; }

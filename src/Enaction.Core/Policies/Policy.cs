@@ -13,6 +13,13 @@ public sealed record Policy(string Name, string Version, FailureMode Mode, Polic
     /// <summary>Free text (YAML <c>description</c>).</summary>
     public string? Description { get; init; }
 
+    /// <summary>
+    /// What happens to a history assistant turn that nobody judged: the pipeline did not write it, no ledger attests
+    /// it, and its signature could not be computed (scoring failed or ran past its time limit). YAML <c>unjudged</c>;
+    /// default <see cref="UnjudgedTurns.Strip"/>, so a scoring failure is never a way to slip a turn in.
+    /// </summary>
+    public UnjudgedTurns Unjudged { get; init; } = UnjudgedTurns.Strip;
+
     /// <summary>The file the policy was loaded from, when it came from one.</summary>
     public string? Source { get; init; }
 }

@@ -25,14 +25,22 @@ public sealed record PolicyDecision(
 
     /// <summary>
     /// What <paramref name="policy"/> decides when scoring failed or timed out: fail-closed blocks with the default
-    /// replacement (and logs); fail-open lets the turn through and only logs. The monitor and replay share it.
+    /// replacement (and logs); fail-open lets the turn through and logs, except that history assistant turns nobody
+    /// could judge (<paramref name="unjudged"/>) get the policy's <see cref="Policy.Unjudged"/> treatment (default:
+    /// strip). The monitor and replay share it.
     /// </summary>
-    public static PolicyDecision ForScoringFailure(Policy policy)
+    public static PolicyDecision ForScoringFailure(Policy policy, bool unjudged = false)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ImmutableArray<PolicyAction> actions = policy.Mode == FailureMode.FailClosed
             ? [new BlockAction(null, false), new LogAction()]
-            : [new LogAction()];
+            : !unjudged ? [new LogAction()]
+            : policy.Unjudged switch
+            {
+                UnjudgedTurns.Strip => [new StripAction(), new LogAction()],
+                UnjudgedTurns.Block => [new BlockAction(null, false), new LogAction()],
+                _ => [new LogAction()],
+            };
         return new PolicyDecision(policy.Name, policy.Version, policy.Mode, policy.Budgets, [], actions);
     }
 

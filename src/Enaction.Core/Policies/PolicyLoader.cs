@@ -22,7 +22,9 @@ public static partial class PolicyLoader
     private static readonly (string Name, ResampleKeep Value)[] KeepModes = [("lowest-risk", ResampleKeep.LowestRisk), ("most-consistent", ResampleKeep.MostConsistent)];
     private static readonly (string Name, VerifierRejection Value)[] Rejections = [("block", VerifierRejection.Block), ("annotate", VerifierRejection.Annotate)];
 
-    private static readonly string[] PolicyKeys = ["name", "version", "description", "mode", "budgets", "rules"];
+    private static readonly (string Name, UnjudgedTurns Value)[] UnjudgedModes = [("strip", UnjudgedTurns.Strip), ("block", UnjudgedTurns.Block), ("keep", UnjudgedTurns.Keep)];
+
+    private static readonly string[] PolicyKeys = ["name", "version", "description", "mode", "unjudged", "budgets", "rules"];
     private static readonly string[] BudgetKeys = ["max_resamples_per_call", "max_verifications_per_call", "scoring_timeout"];
     private static readonly string[] RuleKeys = ["name", "description", "match", "actions"];
     private static readonly string[] MatchKeys = ["kinds", "min_severity", "score", "agents", "functions", "stage"];
@@ -131,6 +133,7 @@ public static partial class PolicyLoader
             var version = Text(Required(root, fields, "version", "the policy", "version: TEXT"), "version");
             var rulesNode = Required(root, fields, "rules", "the policy", "rules: [ ... ]");
             var mode = fields.TryGetValue("mode", out var m) ? Choice(m, "mode", Modes) : FailureMode.FailOpen;
+            var unjudged = fields.TryGetValue("unjudged", out var u) ? Choice(u, "unjudged", UnjudgedModes) : UnjudgedTurns.Strip;
             var budgets = fields.TryGetValue("budgets", out var b) ? ReadBudgets(b) : PolicyBudgets.Default;
             var description = fields.TryGetValue("description", out var d) ? Text(d, "description") : null;
 
@@ -145,7 +148,7 @@ public static partial class PolicyLoader
                 rules.Add(rule);
             }
 
-            return new Policy(name, version, mode, budgets, rules.ToImmutable()) { Description = description, Source = file };
+            return new Policy(name, version, mode, budgets, rules.ToImmutable()) { Description = description, Source = file, Unjudged = unjudged };
         }
 
         private PolicyBudgets ReadBudgets(YamlNode node)

@@ -17,47 +17,49 @@ namespace Enaction.SemanticKernel;
 /// </summary>
 public sealed class MonitoringChatClient : DelegatingChatClient
 {
-    private readonly ConversationMonitor _monitor;
+    private readonly IConversationMonitor _monitor;
     private readonly ActionExecutor _actions;
     private readonly MonitoringChatClientOptions _options;
     private readonly string? _model;
 
     /// <summary>Monitors <paramref name="innerClient"/>.</summary>
-    public MonitoringChatClient(IChatClient innerClient, ConversationMonitor monitor, ActionExecutor? actions = null, MonitoringChatClientOptions? options = null)
+    public MonitoringChatClient(IChatClient innerClient, IConversationMonitor monitor, ActionExecutor? actions = null, MonitoringChatClientOptions? options = null)
         : base(innerClient)
     {
         _monitor = monitor ?? throw new ArgumentNullException(nameof(monitor));
-        _actions = actions ?? new ActionExecutor(monitor);
+        _actions = actions ?? new ActionExecutor(logger: (monitor as ConversationMonitor)?.Logger);
         _options = options ?? new MonitoringChatClientOptions();
         _model = innerClient.GetService<ChatClientMetadata>()?.DefaultModelId;
     }
 
     /// <summary>The monitor.</summary>
-    public ConversationMonitor Monitor => _monitor;
+    public IConversationMonitor Monitor => _monitor;
 
     /// <inheritdoc/>
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var request = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
-        var (call, requestTranscript) = Begin(request, options, streaming: false);
-        var send = await JudgeRequestAsync(call, requestTranscript, request, cancellationToken).ConfigureAwait(false);
+        var requestTranscript = ChatMessageConversion.ToTranscript(request);
+        await using var exchange = await BeginAsync(requestTranscript, request, options, streaming: false, cancellationToken).ConfigureAwait(false);
+        var call = exchange.Call;
+        var send = await _actions.ApplyToRequestAsync(exchange, request, cancellationToken).ConfigureAwait(false);
         if (call.IsBlocked)
         {
             var blocked = ActionExecutor.BlockedResponse(call);
-            await CompleteAsync(call, requestTranscript, blocked, request.Count, cancellationToken).ConfigureAwait(false);
+            await CompleteAsync(exchange, requestTranscript, blocked, cancellationToken).ConfigureAwait(false);
             return blocked;
         }
 
         var response = await base.GetResponseAsync(send, options, cancellationToken).ConfigureAwait(false);
         call.Model = response.ModelId ?? call.Model;
-        var verdict = await JudgeResponseAsync(call, send, response, cancellationToken).ConfigureAwait(false);
-        (response, _) = await _actions.ApplyToResponseAsync(call, verdict, send, response,
+        var verdict = await JudgeResponseAsync(exchange, send, response, cancellationToken).ConfigureAwait(false);
+        (response, _) = await _actions.ApplyToResponseAsync(exchange, verdict, send, response,
             (temperature, ct) => base.GetResponseAsync(send, WithTemperature(options, temperature), ct),
             options?.Temperature ?? 1f, cancellationToken).ConfigureAwait(false);
 
         if (call.IsBlocked) response = ActionExecutor.BlockedResponse(call);
         else Annotate(call, response);
-        await CompleteAsync(call, requestTranscript, response, request.Count, cancellationToken).ConfigureAwait(false);
+        await CompleteAsync(exchange, requestTranscript, response, cancellationToken).ConfigureAwait(false);
         return response;
     }
 
@@ -66,12 +68,14 @@ public sealed class MonitoringChatClient : DelegatingChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var request = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
-        var (call, requestTranscript) = Begin(request, options, streaming: true);
-        var send = await JudgeRequestAsync(call, requestTranscript, request, cancellationToken).ConfigureAwait(false);
+        var requestTranscript = ChatMessageConversion.ToTranscript(request);
+        await using var exchange = await BeginAsync(requestTranscript, request, options, streaming: true, cancellationToken).ConfigureAwait(false);
+        var call = exchange.Call;
+        var send = await _actions.ApplyToRequestAsync(exchange, request, cancellationToken).ConfigureAwait(false);
         if (call.IsBlocked)
         {
             var blocked = ActionExecutor.BlockedResponse(call);
-            await CompleteAsync(call, requestTranscript, blocked, request.Count, cancellationToken).ConfigureAwait(false);
+            await CompleteAsync(exchange, requestTranscript, blocked, cancellationToken).ConfigureAwait(false);
             foreach (var update in blocked.ToChatResponseUpdates()) yield return update;
             yield break;
         }
@@ -84,8 +88,8 @@ public sealed class MonitoringChatClient : DelegatingChatClient
         }
         var response = updates.ToChatResponse();
         call.Model = response.ModelId ?? call.Model;
-        var verdict = await JudgeResponseAsync(call, send, response, cancellationToken).ConfigureAwait(false);
-        (response, _) = await _actions.ApplyToResponseAsync(call, verdict, send, response, null, options?.Temperature ?? 1f, cancellationToken).ConfigureAwait(false);
+        var verdict = await JudgeResponseAsync(exchange, send, response, cancellationToken).ConfigureAwait(false);
+        (response, _) = await _actions.ApplyToResponseAsync(exchange, verdict, send, response, null, options?.Temperature ?? 1f, cancellationToken).ConfigureAwait(false);
 
         // The text has already reached the caller: the verdict travels in a last, text-free update. A blocked
         // response is not attested, so if the host keeps it, the next request sees it as unattested.
@@ -98,56 +102,36 @@ public sealed class MonitoringChatClient : DelegatingChatClient
             ModelId = response.ModelId,
             AdditionalProperties = ActionExecutor.Annotate(call, null),
         };
-        await CompleteAsync(call, requestTranscript, response, request.Count, cancellationToken).ConfigureAwait(false);
+        await CompleteAsync(exchange, requestTranscript, response, cancellationToken).ConfigureAwait(false);
     }
 
-    private (MonitoredCall Call, Transcript Request) Begin(IReadOnlyList<ChatMessage> request, ChatOptions? options, bool streaming)
+    private Task<IMonitoredExchange> BeginAsync(Transcript transcript, IReadOnlyList<ChatMessage> request, ChatOptions? options, bool streaming, CancellationToken cancellationToken)
     {
-        var id = _options.ConversationIdSelector?.Invoke(request, options) ?? ConversationIds.Resolve(request, options);
-        var agent = options?.AdditionalProperties?.TryGetValue(MonitoringChatClientOptions.AgentKey, out var a) == true && a is string s
-            ? s : EnactionScope.Agent ?? _options.Agent;
-        var call = new MonitoredCall(id, _monitor.Policy.Policy.Budgets)
+        var conversation = _options.ConversationIdSelector?.Invoke(request, options) is { Length: > 0 } chosen
+            ? new ConversationIdentity(chosen, IsDerived: false)
+            : ConversationIds.Resolve(transcript, options);
+        return _monitor.BeginAsync(new ExchangeRequest(conversation, transcript)
         {
-            Agent = agent,
+            Agent = ConversationIds.ResolveAgent(options, _options.Agent),
             Function = EnactionScope.Function,
             Model = options?.ModelId ?? _model,
             Streaming = streaming,
-        };
-        return (call, ChatMessageConversion.ToTranscript(request));
-    }
-
-    private async Task<IReadOnlyList<ChatMessage>> JudgeRequestAsync(MonitoredCall call, Transcript transcript, IReadOnlyList<ChatMessage> request, CancellationToken cancellationToken)
-    {
-        var verdict = await _monitor.MonitorAsync(new MonitoredTurn(call.ConversationId, transcript, PolicyStage.Request)
-        {
-            Agent = call.Agent,
-            Function = call.Function,
-            Model = call.Model,
-        }, cancellationToken).ConfigureAwait(false);
-        return await _actions.ApplyToRequestAsync(call, verdict, request, cancellationToken).ConfigureAwait(false);
-    }
-
-    private Task<TurnVerdict> JudgeResponseAsync(MonitoredCall call, IReadOnlyList<ChatMessage> sent, ChatResponse response, CancellationToken cancellationToken)
-    {
-        var sentTranscript = ChatMessageConversion.ToTranscript(sent);
-        var transcript = new Transcript(sentTranscript.Messages.AddRange(response.Messages.Select(ChatMessageConversion.ToMessage)));
-        return _monitor.MonitorAsync(new MonitoredTurn(call.ConversationId, transcript, PolicyStage.Response)
-        {
-            Agent = call.Agent,
-            Function = call.Function,
-            Model = call.Model,
-            Generated = Enumerable.Range(sentTranscript.Count, response.Messages.Count).ToArray(),
         }, cancellationToken);
     }
 
-    private async Task CompleteAsync(MonitoredCall call, Transcript request, ChatResponse returned, int requestCount, CancellationToken cancellationToken)
+    private static Task<TurnVerdict> JudgeResponseAsync(IMonitoredExchange exchange, IReadOnlyList<ChatMessage> sent, ChatResponse response, CancellationToken cancellationToken)
     {
+        var sentTranscript = ChatMessageConversion.ToTranscript(sent);
+        var transcript = new Transcript(sentTranscript.Messages.AddRange(response.Messages.Select(ChatMessageConversion.ToMessage)));
+        return exchange.JudgeResponseAsync(transcript, Enumerable.Range(sentTranscript.Count, response.Messages.Count).ToArray(), cancellationToken);
+    }
+
+    private static async Task CompleteAsync(IMonitoredExchange exchange, Transcript request, ChatResponse returned, CancellationToken cancellationToken)
+    {
+        var call = exchange.Call;
         var transcript = new Transcript(request.Messages.AddRange(returned.Messages.Select(ChatMessageConversion.ToMessage)));
-        await _monitor.CompleteAsync(new TurnCompletion(call.ConversationId, transcript, call.Verdicts, call.Outcomes)
-        {
-            Generated = call.IsBlocked ? [] : Enumerable.Range(requestCount, returned.Messages.Count).ToArray(),
-            Model = call.Model,
-        }, cancellationToken).ConfigureAwait(false);
+        await exchange.CompleteAsync(transcript,
+            call.IsBlocked ? [] : Enumerable.Range(request.Count, returned.Messages.Count).ToArray(), cancellationToken).ConfigureAwait(false);
         if (call.Block is { Throw: true } && call.BlockedBy is { } verdict) throw new EnactionBlockedException(verdict);
     }
 

@@ -13,17 +13,17 @@ public static class MonitoringChatClientBuilderExtensions
     /// so it sits inside the tool loop and sees every round trip. Without <paramref name="monitor"/> the monitor and
     /// the action executor come from the services (<c>AddEnactionMonitor</c>).
     /// </summary>
-    public static ChatClientBuilder UseEnactionMonitor(this ChatClientBuilder builder, ConversationMonitor? monitor = null,
+    public static ChatClientBuilder UseEnactionMonitor(this ChatClientBuilder builder, IConversationMonitor? monitor = null,
         Action<MonitoringChatClientOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((inner, services) =>
         {
-            var m = monitor ?? services.GetRequiredService<ConversationMonitor>();
+            var m = monitor ?? services.GetRequiredService<IConversationMonitor>();
             var actions = monitor is null ? services.GetService<ActionExecutor>() : null;
             var options = new MonitoringChatClientOptions { Agent = services.GetService<Microsoft.Extensions.Options.IOptions<EnactionOptions>>()?.Value.Agent };
             configure?.Invoke(options);
-            return new MonitoringChatClient(inner, m, actions ?? new ActionExecutor(m, services.GetService<VerifierRegistry>()), options);
+            return new MonitoringChatClient(inner, m, actions ?? new ActionExecutor(services.GetService<VerifierRegistry>(), (m as ConversationMonitor)?.Logger), options);
         });
     }
 }

@@ -14,14 +14,14 @@ namespace Enaction.SemanticKernel;
 /// </summary>
 public sealed class EnactionAutoFunctionInvocationFilter : IAutoFunctionInvocationFilter
 {
-    private readonly ConversationMonitor _monitor;
+    private readonly IConversationMonitor _monitor;
     private readonly ActionExecutor _actions;
 
     /// <summary>Judges with <paramref name="monitor"/>.</summary>
-    public EnactionAutoFunctionInvocationFilter(ConversationMonitor monitor, ActionExecutor? actions = null)
+    public EnactionAutoFunctionInvocationFilter(IConversationMonitor monitor, ActionExecutor? actions = null)
     {
         _monitor = monitor ?? throw new ArgumentNullException(nameof(monitor));
-        _actions = actions ?? new ActionExecutor(monitor);
+        _actions = actions ?? new ActionExecutor(logger: (monitor as ConversationMonitor)?.Logger);
     }
 
     /// <inheritdoc/>
@@ -36,22 +36,19 @@ public sealed class EnactionAutoFunctionInvocationFilter : IAutoFunctionInvocati
         var history = SkTranscripts.ToTranscript(context.ChatHistory);
         var result = SkTranscripts.ResultText(context.Result);
         var transcript = history.Append(TranscriptMessage.Tool(result, function));
-        var conversationId = EnactionScope.ConversationId
-            ?? ConversationIds.FromOpening(history.Messages.Select(m => (m.Role == MessageRole.System, m.Role == MessageRole.User, m.Content)));
-        var agent = context.Kernel.Data.TryGetValue(EnactionFunctionInvocationFilter.AgentKey, out var a) ? a as string : EnactionScope.Agent;
+        // The same resolution as the chat-client middleware, so both see one conversation.
+        var conversation = ConversationIds.Resolve(history, options: null);
+        var agent = context.Kernel.Data.TryGetValue(EnactionFunctionInvocationFilter.AgentKey, out var a) && a is string s ? s : ConversationIds.ResolveAgent(null);
 
-        var call = new MonitoredCall(conversationId, _monitor.Policy.Policy.Budgets) { Agent = agent, Function = function };
-        var verdict = await _monitor.MonitorAsync(new MonitoredTurn(conversationId, transcript, PolicyStage.Request)
-        {
-            Agent = agent,
-            Function = function,
-        }, context.CancellationToken).ConfigureAwait(false);
-        await _actions.ApplyToRequestAsync(call, verdict, [], context.CancellationToken).ConfigureAwait(false);
-        await _monitor.CompleteAsync(new TurnCompletion(conversationId, transcript, call.Verdicts, call.Outcomes), context.CancellationToken).ConfigureAwait(false);
+        await using var exchange = await _monitor.BeginAsync(new ExchangeRequest(conversation, transcript) { Agent = agent, Function = function },
+            context.CancellationToken).ConfigureAwait(false);
+        await _actions.ApplyToRequestAsync(exchange, [], context.CancellationToken).ConfigureAwait(false);
+        await exchange.CompleteAsync(transcript, [], context.CancellationToken).ConfigureAwait(false);
 
+        var call = exchange.Call;
         if (call.IsBlocked)
         {
-            if (call.Block!.Throw) throw new EnactionBlockedException(verdict);
+            if (call.Block!.Throw) throw new EnactionBlockedException(exchange.RequestVerdict);
             context.Result = new FunctionResult(context.Function, call.Block.Replacement ?? BlockAction.DefaultReplacement);
             context.Terminate = true;
         }

@@ -1,3 +1,4 @@
+using Enaction.Monitoring;
 using Microsoft.SemanticKernel;
 
 namespace Enaction.SemanticKernel;

@@ -153,10 +153,11 @@ public static class EnactionServiceCollectionExtensions
                 SessionCapacity = o.SessionCapacity,
             }, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Enaction.Monitor"));
         });
-        services.TryAddSingleton(sp => new ActionExecutor(sp.GetRequiredService<ConversationMonitor>(), sp.GetRequiredService<VerifierRegistry>()));
+        services.TryAddSingleton<IConversationMonitor>(sp => sp.GetRequiredService<ConversationMonitor>());
+        services.TryAddSingleton(sp => new ActionExecutor(sp.GetRequiredService<VerifierRegistry>(), sp.GetRequiredService<ConversationMonitor>().Logger));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFunctionInvocationFilter, EnactionFunctionInvocationFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAutoFunctionInvocationFilter, EnactionAutoFunctionInvocationFilter>(
-            sp => new EnactionAutoFunctionInvocationFilter(sp.GetRequiredService<ConversationMonitor>(), sp.GetRequiredService<ActionExecutor>())));
+            sp => new EnactionAutoFunctionInvocationFilter(sp.GetRequiredService<IConversationMonitor>(), sp.GetRequiredService<ActionExecutor>())));
         return services;
     }
 

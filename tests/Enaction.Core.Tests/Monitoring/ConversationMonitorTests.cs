@@ -34,11 +34,10 @@ public class ConversationMonitorTests
         var logger = new ListLogger();
         using var monitor = Monitor(new WordScorer(), logger);
 
-        var first = await monitor.MonitorAsync(new MonitoredTurn("c1", Aware, PolicyStage.Request));
+        var first = await RequestAsync(monitor, "c1", Aware, complete: true);
         Assert.Contains(first.Findings, f => f.Kind == FindingKinds.EvaluationAwareness);
-        await monitor.CompleteAsync(new TurnCompletion("c1", Aware, [first], []));
 
-        var next = await monitor.MonitorAsync(new MonitoredTurn("c1", Aware.Append(TranscriptMessage.User("Go on.")), PolicyStage.Request));
+        var next = await RequestAsync(monitor, "c1", Aware.Append(TranscriptMessage.User("Go on.")));
         Assert.Empty(next.Findings);
         Assert.Equal(2, next.Turn);
     }
@@ -48,8 +47,8 @@ public class ConversationMonitorTests
     {
         var scorer = new WordScorer();
         using var monitor = Monitor(scorer);
-        await monitor.MonitorAsync(new MonitoredTurn("c1", Aware, PolicyStage.Request));
-        var second = await monitor.MonitorAsync(new MonitoredTurn("c1", Aware.Append(TranscriptMessage.User("More please.")), PolicyStage.Request));
+        await RequestAsync(monitor, "c1", Aware);
+        var second = await RequestAsync(monitor, "c1", Aware.Append(TranscriptMessage.User("More please.")));
 
         Assert.Equal(1, scorer.SessionsOpened);
         Assert.Equal(2, second.Statistics!.Value.ComputedTokens);
@@ -61,7 +60,7 @@ public class ConversationMonitorTests
         var scorer = new WordScorer();
         using var monitor = Monitor(scorer, capacity: 2);
         foreach (var id in new[] { "a", "b", "a", "c" })
-            await monitor.MonitorAsync(new MonitoredTurn(id, Aware, PolicyStage.Request));
+            await RequestAsync(monitor, id, Aware);
 
         Assert.Equal(2, monitor.ActiveConversations);
         Assert.True(monitor.HasSession("a"));
@@ -76,14 +75,14 @@ public class ConversationMonitorTests
         var scorer = new WordScorer { Fail = _ => new InvalidOperationException("boom") };
         var logger = new ListLogger();
         using var open = Monitor(scorer, logger);
-        var allowed = await open.MonitorAsync(new MonitoredTurn("c1", Aware, PolicyStage.Request));
+        var allowed = await RequestAsync(open, "c1", Aware);
         Assert.True(allowed.ScoringFailed);
         Assert.False(allowed.IsBlocked);
         Assert.Contains("boom", allowed.FailureReason);
         Assert.Equal("fail-open", Assert.Single(logger.Named("ScoringFailed"))["FailureMode"]);
 
         using var closed = Monitor(scorer, yaml: Yaml.Replace("fail-open", "fail-closed"));
-        var blocked = await closed.MonitorAsync(new MonitoredTurn("c1", Aware, PolicyStage.Request));
+        var blocked = await RequestAsync(closed, "c1", Aware);
         Assert.True(blocked.IsBlocked);
         Assert.Null(blocked.Decision.Block!.Replacement);
     }
@@ -93,9 +92,12 @@ public class ConversationMonitorTests
     {
         var logger = new ListLogger();
         using var monitor = Monitor(new WordScorer(), logger);
-        var trial = await monitor.MonitorAsync(new MonitoredTurn("c1", Aware, PolicyStage.Response) { Generated = [2], IsTrial = true });
+        await using var exchange = await monitor.BeginAsync(new ExchangeRequest("c1", Aware.Take(2)));
+        var before = logger.Events.Count;
+        var trial = await exchange.JudgeCandidateAsync(Aware, [2]);
         Assert.Contains(trial.Findings, f => f.Kind == FindingKinds.EvaluationAwareness);
-        Assert.Empty(logger.Events);
+        Assert.Equal(before, logger.Events.Count);
+        Assert.Equal(1, trial.Turn);
     }
 
     [Fact]
@@ -128,10 +130,14 @@ public class ConversationMonitorTests
         var dir = Path.Combine(Path.GetTempPath(), "enaction-audit-" + Guid.NewGuid().ToString("N"));
         using var recorder = new JsonlTurnRecorder(dir);
         using var monitor = Monitor(new WordScorer(), recorder: recorder);
-        var verdict = await monitor.MonitorAsync(new MonitoredTurn("c9", Aware, PolicyStage.Response) { Generated = [2], Agent = "a1" });
-        await monitor.CompleteAsync(new TurnCompletion("c9", Aware, [verdict],
-            [new ActionOutcome(PolicyStage.Response, PolicyActionKind.Log, ActionOutcome.Outcomes.Logged)]) { Generated = [2] });
-        await monitor.CompleteAsync(new TurnCompletion("c9", Aware, [verdict], []) { Generated = [2] });
+        for (var i = 0; i < 2; i++)
+        {
+            await using var exchange = await monitor.BeginAsync(new ExchangeRequest("c9", Aware.Take(2)) { Agent = "a1" });
+            var verdict = await exchange.JudgeResponseAsync(Aware, [2]);
+            exchange.Call.Verdicts.Add(verdict);
+            if (i == 0) exchange.Call.Outcomes.Add(new ActionOutcome(PolicyStage.Response, PolicyActionKind.Log, ActionOutcome.Outcomes.Logged));
+            await exchange.CompleteAsync(Aware, [2]);
+        }
 
         var records = new List<TurnRecord>();
         await foreach (var r in JsonlTurnRecorder.ReadAsync(recorder.CurrentFile)) records.Add(r);
@@ -155,10 +161,21 @@ public class ConversationMonitorTests
         var ledger = new Enaction.Provenance.ProvenanceLedger(new BrokenStore(), new Enaction.Provenance.ProvenanceOptions { KeyBytes = new byte[32] });
         using var monitor = new ConversationMonitor(new WordScorer(), new PolicyEngine(PolicyLoader.Parse(Yaml.Replace("fail-open", "fail-closed"), "t.yaml")),
             new ConversationMonitorOptions { Ledger = ledger });
-        var verdict = await monitor.MonitorAsync(new MonitoredTurn("c1", Aware, PolicyStage.Request));
+        var verdict = await RequestAsync(monitor, "c1", Aware);
         Assert.True(verdict.ScoringFailed);
         Assert.StartsWith("provenance ledger:", verdict.FailureReason);
         Assert.True(verdict.IsBlocked);
+    }
+
+    private static async Task<TurnVerdict> RequestAsync(IConversationMonitor monitor, string id, Transcript transcript, bool complete = false)
+    {
+        await using var exchange = await monitor.BeginAsync(new ExchangeRequest(id, transcript));
+        if (complete)
+        {
+            exchange.Call.Verdicts.Add(exchange.RequestVerdict);
+            await exchange.CompleteAsync(transcript, []);
+        }
+        return exchange.RequestVerdict;
     }
 
     private sealed class BrokenStore : Enaction.Provenance.IAttestationStore

@@ -97,8 +97,7 @@ public class FunctionCallingLoopTests(BundledModel model)
         // The assistant turn above is the model's own: generated earlier in this conversation by this pipeline.
         using (EnactionScope.Begin(conversationId: "echo"))
         {
-            await monitor.Monitor.CompleteAsync(new TurnCompletion("echo",
-                SkTranscripts.ToTranscript(history.Take(3)), [], []) { Generated = [2] });
+            await monitor.GeneratedAsync("echo", SkTranscripts.ToTranscript(history.Take(3)), 2);
             await chat.GetChatMessageContentAsync(history, new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() }, kernel);
         }
 
@@ -126,7 +125,7 @@ public class FunctionCallingLoopTests(BundledModel model)
 
         using (EnactionScope.Begin(conversationId: "echo-block"))
         {
-            await monitor.Monitor.CompleteAsync(new TurnCompletion("echo-block", SkTranscripts.ToTranscript(history.Take(3)), [], []) { Generated = [2] });
+            await monitor.GeneratedAsync("echo-block", SkTranscripts.ToTranscript(history.Take(3)), 2);
             var reply = await kernel.GetRequiredService<IChatCompletionService>().GetChatMessageContentAsync(history,
                 new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() }, kernel);
             history.Add(reply);

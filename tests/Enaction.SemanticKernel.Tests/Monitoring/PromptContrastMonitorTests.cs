@@ -22,7 +22,8 @@ public class PromptContrastMonitorTests(BundledModel model)
             TranscriptMessage.User("Go on."),
         ]);
 
-        var request = await monitor.Monitor.MonitorAsync(new MonitoredTurn("c1", injected, PolicyStage.Request));
+        await using var exchange = await monitor.Monitor.BeginAsync(new ExchangeRequest("c1", injected));
+        var request = exchange.RequestVerdict;
         var judged = request.Findings.Single(f => f.Message == 1);
         Assert.Equal(FindingKinds.OffPolicy, judged.Kind);
         Assert.True(judged.Detail.ContainsKey("prompt_gain"), "the injected turn was scored a second time without its request");
@@ -30,7 +31,7 @@ public class PromptContrastMonitorTests(BundledModel model)
         // The second pass ran on the conversation's session, which is left holding the real transcript: the next turn
         // scores exactly, and computes only its new tokens.
         var answered = injected.Append(TranscriptMessage.Assistant("It sells glass to its neighbours."));
-        var response = await monitor.Monitor.MonitorAsync(new MonitoredTurn("c1", answered, PolicyStage.Response) { Generated = [3] });
+        var response = await exchange.JudgeResponseAsync(answered, [3]);
         using var scorer = model.Scorer();
         var fresh = await scorer.ScoreAsync(answered);
         Assert.Equal(fresh.Tokens.Length, response.Scores!.Tokens.Length);

@@ -26,29 +26,54 @@ public sealed class ThrowingScorer(IConversationScorer inner) : IConversationSco
     }
 }
 
-/// <summary>The real scorer, slowed down (synchronously, ignoring cancellation) to run past a scoring timeout.</summary>
-public sealed class SlowScorer(IConversationScorer inner, TimeSpan delay) : IConversationScorer
+/// <summary>
+/// The real scorer behind a wait on <paramref name="time"/> (a fake clock in tests), so it can run past a scoring
+/// timeout. The wait honours cancellation, as a real remote or ONNX scorer does; <see cref="Entered"/> completes when a
+/// scoring call is waiting and <see cref="Cancelled"/> counts the calls the monitor cancelled.
+/// </summary>
+public sealed class SlowScorer(IConversationScorer inner, TimeSpan delay, TimeProvider time) : IConversationScorer
 {
+    private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _cancelled;
+
     public string ModelId => inner.ModelId;
 
-    public ValueTask<ScoredTranscript> ScoreAsync(Transcript transcript, CancellationToken cancellationToken = default)
+    public Task Entered => _entered.Task;
+
+    public int Cancelled => Volatile.Read(ref _cancelled);
+
+    public async ValueTask<ScoredTranscript> ScoreAsync(Transcript transcript, CancellationToken cancellationToken = default)
     {
-        Thread.Sleep(delay);
-        return inner.ScoreAsync(transcript, cancellationToken);
+        await WaitAsync(cancellationToken);
+        return await inner.ScoreAsync(transcript, cancellationToken);
     }
 
-    public IScoringSession OpenSession() => new Session(inner.OpenSession(), delay);
+    public IScoringSession OpenSession() => new Session(this, inner.OpenSession());
 
     public void Dispose() { }
 
-    private sealed class Session(IScoringSession inner, TimeSpan delay) : IScoringSession
+    private async Task WaitAsync(CancellationToken cancellationToken)
+    {
+        _entered.TrySetResult();
+        try
+        {
+            await Task.Delay(delay, time, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            Interlocked.Increment(ref _cancelled);
+            throw;
+        }
+    }
+
+    private sealed class Session(SlowScorer owner, IScoringSession inner) : IScoringSession
     {
         public ScoringStatistics LastRun => inner.LastRun;
 
-        public ValueTask<ScoredTranscript> ScoreAsync(Transcript transcript, CancellationToken cancellationToken = default)
+        public async ValueTask<ScoredTranscript> ScoreAsync(Transcript transcript, CancellationToken cancellationToken = default)
         {
-            Thread.Sleep(delay);
-            return inner.ScoreAsync(transcript, cancellationToken);
+            await owner.WaitAsync(cancellationToken);
+            return await inner.ScoreAsync(transcript, cancellationToken);
         }
 
         public void Dispose() => inner.Dispose();

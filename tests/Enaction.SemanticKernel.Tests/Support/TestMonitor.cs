@@ -14,7 +14,7 @@ public sealed class TestMonitor : IDisposable
     public static readonly byte[] LedgerKey = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
 
     public TestMonitor(BundledModel model, string policyYaml, VerifierRegistry? registry = null, bool ledger = false,
-        Func<IConversationScorer, IConversationScorer>? wrapScorer = null, int sessionCapacity = 8, TimeSpan? scoringTimeout = null)
+        Func<IConversationScorer, IConversationScorer>? wrapScorer = null, int sessionCapacity = 8, TimeSpan? scoringTimeout = null, TimeProvider? time = null)
     {
         Registry = registry ?? new VerifierRegistry();
         var policy = PolicyLoader.Parse(policyYaml, "test-policy.yaml", Registry.ToReferences());
@@ -28,8 +28,9 @@ public sealed class TestMonitor : IDisposable
             Recorder = Recorder,
             SessionCapacity = sessionCapacity,
             ScoringTimeout = scoringTimeout ?? TimeSpan.FromSeconds(30),
+            TimeProvider = time ?? TimeProvider.System,
         }, Logs.CreateLogger("test"));
-        Actions = new ActionExecutor(Monitor, Registry);
+        Actions = new ActionExecutor(Registry, Monitor.Logger);
     }
 
     public CapturingLoggerProvider Logs { get; } = new();
@@ -48,6 +49,15 @@ public sealed class TestMonitor : IDisposable
 
     /// <summary><paramref name="inner"/> with the monitor around it.</summary>
     public MonitoringChatClient Wrap(IChatClient inner) => new(inner, Monitor, Actions, new MonitoringChatClientOptions { Agent = "tester" });
+
+    /// <summary>Runs one exchange in which the pipeline generated message <paramref name="generated"/> of <paramref name="transcript"/>.</summary>
+    public async Task GeneratedAsync(string conversationId, Enaction.Transcripts.Transcript transcript, int generated)
+    {
+        await using var exchange = await Monitor.BeginAsync(new ExchangeRequest(conversationId, transcript.Take(generated)));
+        var verdict = await exchange.JudgeResponseAsync(transcript, [generated]);
+        exchange.Call.Verdicts.Add(verdict);
+        await exchange.CompleteAsync(transcript, [generated]);
+    }
 
     public void Dispose() => Monitor.Dispose();
 

@@ -1,4 +1,4 @@
-namespace Enaction.SemanticKernel;
+namespace Enaction.Monitoring;
 
 /// <summary>
 /// Ambient facts about the current call that the chat client cannot see in its messages: the conversation id, the
