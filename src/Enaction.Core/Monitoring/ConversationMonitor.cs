@@ -117,36 +117,32 @@ public sealed class ConversationMonitor : IDisposable
             {
                 var timeout = _options.ScoringTimeout ?? policy.Budgets.ScoringTimeout;
                 var session = state.Session;
-                // Off the caller's thread: a scorer that computes synchronously must still be abandoned at the timeout.
                 // New assistant turns judged by their signature are scored once more without the request (the
-                // prompt-gain features; a second pass by design), on the same session: the prefix before the emptied
-                // request comes from its cache. The transcript is then scored once more from that point, so the
-                // session is left holding it and the next turn costs only its new tokens.
+                // prompt-gain features; a second pass by design), on a fork of the session taken at the request, so
+                // the session keeps the real transcript and the next turn costs only its new tokens. The scorer runs
+                // the work off this thread; the timeout cancels it (ONNX Runtime stops the run and the session keeps
+                // what it finished), and the wait below ends at the timeout even for a scorer that ignores the token.
                 var judged = PromptContrast.Judged(transcript, firstNew, authoredFrom, provenance).ToList();
-                // A dedicated thread, not a pool thread: scorers compute synchronously, and on a small machine a few
-                // of them can hold every pool thread, so the timer that ends the wait below could not run in time.
-                var scoring = Task.Factory.StartNew(async () =>
-                {
-                    var scored = await session.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false);
-                    var run = session.LastRun;
-                    if (judged.Count == 0) return (scored, run, (IReadOnlyDictionary<int, ScoredTranscript>?)null);
-                    var contrast = await PromptContrast.ScoreAsync(session.ScoreAsync, transcript, judged, cancellationToken).ConfigureAwait(false);
-                    await session.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false);
-                    return (scored, run, contrast);
-                }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                deadline.CancelAfter(timeout);
+                var scoring = PromptContrast.ScoreAsync(session, transcript, judged, deadline.Token).AsTask();
                 try
                 {
-                    (scores, statistics, contrasts) = await scoring.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+                    var scored = await scoring.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+                    (scores, statistics, contrasts) = (scored.Scores, scored.Statistics, judged.Count == 0 ? null : scored.Contrasts);
                 }
-                catch (TimeoutException)
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested
+                    && (e is TimeoutException || (e is OperationCanceledException && deadline.IsCancellationRequested)))
                 {
                     failure = $"timed out after {timeout.TotalMilliseconds:0} ms";
-                    state.Abandon(scoring);
+                    // A scorer that honoured the cancellation has stopped and its session is consistent; one still
+                    // running is never handed to the next turn.
+                    if (!scoring.IsCompleted) state.Abandon(scoring);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
                     // The run may still be going: never hand that session to the next turn.
-                    state.Abandon(scoring);
+                    if (!scoring.IsCompleted) state.Abandon(scoring);
                     throw;
                 }
                 catch (Exception e)

@@ -22,19 +22,24 @@ public sealed class ThrowingScorer(IConversationScorer inner) : IConversationSco
         public ValueTask<ScoredTranscript> ScoreAsync(Transcript transcript, CancellationToken cancellationToken = default) =>
             throw new InvalidOperationException("scoring backend unavailable");
 
+        public IScoringSession Fork() => new Session();
+
         public void Dispose() { }
     }
 }
 
-/// <summary>The real scorer, slowed down (synchronously, ignoring cancellation) to run past a scoring timeout.</summary>
+/// <summary>
+/// The real scorer, slowed down to run past a scoring timeout: a remote scorer's latency, which a cancelled token
+/// ends as the contract asks.
+/// </summary>
 public sealed class SlowScorer(IConversationScorer inner, TimeSpan delay) : IConversationScorer
 {
     public string ModelId => inner.ModelId;
 
-    public ValueTask<ScoredTranscript> ScoreAsync(Transcript transcript, CancellationToken cancellationToken = default)
+    public async ValueTask<ScoredTranscript> ScoreAsync(Transcript transcript, CancellationToken cancellationToken = default)
     {
-        Thread.Sleep(delay);
-        return inner.ScoreAsync(transcript, cancellationToken);
+        await Task.Delay(delay, cancellationToken);
+        return await inner.ScoreAsync(transcript, cancellationToken);
     }
 
     public IScoringSession OpenSession() => new Session(inner.OpenSession(), delay);
@@ -45,11 +50,13 @@ public sealed class SlowScorer(IConversationScorer inner, TimeSpan delay) : ICon
     {
         public ScoringStatistics LastRun => inner.LastRun;
 
-        public ValueTask<ScoredTranscript> ScoreAsync(Transcript transcript, CancellationToken cancellationToken = default)
+        public async ValueTask<ScoredTranscript> ScoreAsync(Transcript transcript, CancellationToken cancellationToken = default)
         {
-            Thread.Sleep(delay);
-            return inner.ScoreAsync(transcript, cancellationToken);
+            await Task.Delay(delay, cancellationToken);
+            return await inner.ScoreAsync(transcript, cancellationToken);
         }
+
+        public IScoringSession Fork() => new Session(inner.Fork(), delay);
 
         public void Dispose() => inner.Dispose();
     }
