@@ -44,7 +44,8 @@ public sealed class DetectScalingBenchmark
                 lengths[i], first.Tokens, first.Judged, first.Computed, Samples.Round((double)first.Computed / first.Tokens, 3),
                 Samples.Round(wall), Samples.Round(cpu),
                 Samples.Round(wall * 1000 / first.Tokens), Samples.Round(cpu * 1000 / first.Tokens),
-                Samples.Round(Samples.Median(runs.Select(x => x.DetectorsMs)))));
+                Samples.Round(Samples.Median(runs.Select(x => x.DetectorsMs))),
+                Samples.Round((double)first.Allocated / first.Tokens, 0)));
         }
 
         DetectScalingReference? reference = null;
@@ -85,6 +86,7 @@ public sealed class DetectScalingBenchmark
 
     private static async Task<Run> DetectAsync(OnnxConversationScorer scorer, DetectorSet detectors, Transcript transcript, CancellationToken cancellationToken)
     {
+        var allocated = GC.GetTotalAllocatedBytes();
         var cpu = CpuClock.NowMs();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var context = await DetectionContext.ScoreAsync(scorer, transcript, cancellationToken: cancellationToken);
@@ -93,7 +95,8 @@ public sealed class DetectScalingBenchmark
         var detectorsMs = Samples.ElapsedMs(scored);
         var wall = Samples.ElapsedMs(started);
         return new Run(context.Scores.Tokens.Length, context.Contrasts.Count,
-            (long)context.Statistics.ComputedTokens + context.ContrastStatistics.ComputedTokens, wall, CpuClock.NowMs() - cpu, detectorsMs);
+            (long)context.Statistics.ComputedTokens + context.ContrastStatistics.ComputedTokens, wall, CpuClock.NowMs() - cpu, detectorsMs,
+            GC.GetTotalAllocatedBytes() - allocated);
     }
 
     /// <summary>The old way: the transcript and each judged turn's ablated transcript scored from scratch.</summary>
@@ -117,7 +120,7 @@ public sealed class DetectScalingBenchmark
         return (Samples.ElapsedMs(started), CpuClock.NowMs() - cpu, computed);
     }
 
-    private sealed record Run(int Tokens, int Judged, long Computed, double WallMs, double CpuMs, double DetectorsMs);
+    private sealed record Run(int Tokens, int Judged, long Computed, double WallMs, double CpuMs, double DetectorsMs, long Allocated);
 }
 
 /// <summary>One transcript length of <see cref="DetectScalingBenchmark"/>. Times are medians.</summary>
@@ -131,9 +134,11 @@ public sealed class DetectScalingBenchmark
 /// <param name="WallUsPerToken">WallMs per rendered token, in microseconds.</param>
 /// <param name="CpuUsPerToken">CpuMs per rendered token, in microseconds.</param>
 /// <param name="DetectorsMs">The detectors' share of WallMs.</param>
+/// <param name="AllocatedBytesPerToken">Managed bytes allocated by the whole detection per rendered token (load-independent:
+/// constant when no step copies the history per turn).</param>
 public sealed record DetectScalingRow(
     int Messages, int Tokens, int JudgedTurns, long ComputedTokens, double ComputedPerToken,
-    double WallMs, double CpuMs, double WallUsPerToken, double CpuUsPerToken, double DetectorsMs);
+    double WallMs, double CpuMs, double WallUsPerToken, double CpuUsPerToken, double DetectorsMs, double AllocatedBytesPerToken);
 
 /// <summary>The smallest transcript judged with every second scoring from scratch (the quadratic way).</summary>
 /// <param name="Messages">Messages in the transcript.</param>
