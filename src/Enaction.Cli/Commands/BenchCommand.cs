@@ -172,6 +172,7 @@ internal static class BenchCommand
             var lengths = parse.GetValue(messages) ?? [100, 400, 1600];
             if (lengths.Length == 0 || lengths.Any(n => n < 3)) throw new CliInputException("--messages must list lengths of at least 3 messages");
             if (parse.GetValue(contextOption) is < 2) throw new CliInputException("--context must be at least 2 tokens");
+            if (parse.GetValue(threads) < 0) throw new CliInputException("--intra-op-threads must be 0 (one per core) or a positive count");
             var load = new BenchModel
             {
                 Directory = parse.GetRequiredValue(model), Provider = parse.GetValue(provider), IntraOpThreads = parse.GetValue(threads),
