@@ -76,9 +76,7 @@ public sealed class OverheadBenchmark
             await suspicious.ScoreAsync(prompt, cancellationToken);
             var target = answered.Count - 1;
             started = System.Diagnostics.Stopwatch.GetTimestamp();
-            await suspicious.ScoreAsync(answered, cancellationToken);
-            await PromptContrast.ScoreAsync(suspicious.ScoreAsync, answered, [target], cancellationToken);
-            await suspicious.ScoreAsync(answered, cancellationToken);
+            await PromptContrast.ScoreAsync(suspicious, answered, [target], cancellationToken);
             var scoredJudged = Samples.ElapsedMs(started);
 
             using var fresh = new OnnxScoringSession(model);

@@ -18,6 +18,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Measure scoring throughput, incremental cost, memory, overhead and concurrency (see docs/performance.md)")
         {
             Throughput(context), Incremental(context), Memory(context), Overhead(context), Concurrency(context),
+            DetectScaling(context),
         };
         return command;
     }
@@ -148,6 +149,38 @@ internal static class BenchCommand
             var load = Load(parse, parse.GetRequiredValue(model), context_, threads, provider, options.Turns * options.TokensPerTurn + 64, chunk);
             using var lm = load.Load();
             var result = await ConcurrencyBenchmark.RunAsync(lm, load.IntraOpThreads, options, cancellationToken);
+            BenchReport.Write(context, result, parse.GetValue(json));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command DetectScaling(CliContext context)
+    {
+        var model = ModelOption(BundledModel);
+        var messages = new Option<int[]>("--messages") { Description = "Transcript lengths in messages", DefaultValueFactory = _ => [100, 400, 1600], AllowMultipleArgumentsPerToken = true };
+        var repeats = Repeats(3);
+        var noReference = new Option<bool>("--no-reference") { Description = "Skip judging the shortest transcript the quadratic way (every second scoring from scratch)" };
+        var contextOption = new Option<int?>("--context") { Description = "Context length to score with; by default the model's own (longer transcripts slide the window, as detect does)" };
+        var (threads, provider, json) = (Threads(), CommonOptions.Provider(), CommonOptions.Json());
+        var command = new Command("detect-scaling", "Cost per token of `detect` (scoring, second scorings of judged turns, detectors) at 100, 400 and 1,600 messages")
+        {
+            model, messages, repeats, noReference, contextOption, threads, provider, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var lengths = parse.GetValue(messages) ?? [100, 400, 1600];
+            if (lengths.Length == 0 || lengths.Any(n => n < 3)) throw new CliInputException("--messages must list lengths of at least 3 messages");
+            if (parse.GetValue(contextOption) is < 2) throw new CliInputException("--context must be at least 2 tokens");
+            if (parse.GetValue(threads) < 0) throw new CliInputException("--intra-op-threads must be 0 (one per core) or a positive count");
+            var load = new BenchModel
+            {
+                Directory = parse.GetRequiredValue(model), Provider = parse.GetValue(provider), IntraOpThreads = parse.GetValue(threads),
+                ContextLength = parse.GetValue(contextOption),
+            };
+            using var lm = load.Load();
+            var result = await DetectScalingBenchmark.RunAsync(lm,
+                new DetectScalingBenchmark.Options(lengths, Positive(parse.GetValue(repeats), "--repeats"), !parse.GetValue(noReference)), cancellationToken);
             BenchReport.Write(context, result, parse.GetValue(json));
             return 0;
         });

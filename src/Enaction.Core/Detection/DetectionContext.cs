@@ -34,18 +34,30 @@ public sealed class DetectionContext
     }
 
     /// <summary>
-    /// Scores <paramref name="transcript"/> from scratch with <paramref name="scorer"/>, and each assistant turn the
-    /// off-policy detector judges by its signature a second time without its request (<see cref="PromptContrast"/>):
-    /// everything the detectors read about a transcript with no ledger and no turn generated in a pipeline.
+    /// Scores <paramref name="transcript"/> from scratch in a new session of <paramref name="scorer"/>, and each
+    /// assistant turn the off-policy detector judges by its signature a second time without its request, on a fork of
+    /// that session (<see cref="PromptContrast.ScoreAsync"/>): everything the detectors read about a transcript with no
+    /// ledger and no turn generated in a pipeline, at a cost in tokens linear in the transcript's length.
     /// </summary>
     public static async Task<DetectionContext> ScoreAsync(IConversationScorer scorer, Transcript transcript, Calibration? calibration = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scorer);
-        var scores = await scorer.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false);
-        var contrasts = await PromptContrast.ScoreAsync(scorer.ScoreAsync, transcript, PromptContrast.Judged(transcript), cancellationToken).ConfigureAwait(false);
-        return new DetectionContext(scores, calibration, contrasts: contrasts);
+        ArgumentNullException.ThrowIfNull(transcript);
+        using var session = scorer.OpenSession();
+        var scored = await PromptContrast.ScoreAsync(session, transcript, PromptContrast.Judged(transcript), cancellationToken).ConfigureAwait(false);
+        return new DetectionContext(scored.Scores, calibration, contrasts: scored.Contrasts)
+        {
+            Statistics = scored.Statistics,
+            ContrastStatistics = scored.ContrastStatistics,
+        };
     }
+
+    /// <summary>What scoring the transcript cost, when this context was made by <see cref="ScoreAsync"/> (zero otherwise).</summary>
+    public ScoringStatistics Statistics { get; init; }
+
+    /// <summary>What the second scorings without the request cost, added over every judged turn (zero when none were made here).</summary>
+    public ScoringStatistics ContrastStatistics { get; init; }
 
     /// <summary>The scored transcript.</summary>
     public ScoredTranscript Scores { get; }

@@ -11,7 +11,8 @@ namespace Enaction.Detection;
 /// in nats). The model's own answer is about what was asked, so the request makes it more likely; another prompt's
 /// answer, or a prefill on another topic, gains little or loses. This is the one detector statistic that needs a second
 /// forward pass, by design, and only for assistant turns the off-policy detector judges by their signature (turns the
-/// pipeline did not generate and the ledger does not attest).
+/// pipeline did not generate and the ledger does not attest); it runs on a fork of the conversation's scoring session
+/// taken at the request, so it costs the request and the turn, never the history.
 /// </summary>
 public static class PromptContrast
 {
@@ -60,27 +61,83 @@ public static class PromptContrast
     }
 
     /// <summary>
-    /// Scores the ablated transcript of each target (see <see cref="Ablate"/>) with <paramref name="score"/>, keyed by
-    /// message index: a scorer's <see cref="IConversationScorer.ScoreAsync"/> scores each from scratch; a
-    /// conversation's <see cref="IScoringSession.ScoreAsync"/> reuses the prefix before the emptied request from its
-    /// cache, so each costs the tokens from the request on, and leaves the session holding the last ablated transcript.
+    /// Scores <paramref name="transcript"/> on <paramref name="session"/>, and the ablated transcript of each target (see
+    /// <see cref="Ablate"/>) on a fork of it taken at the target's request: the session is brought up to the message
+    /// before the request, forked (<see cref="IScoringSession.Fork"/>), the fork scores the emptied request and the
+    /// turn, and the session goes on with the real transcript. Each second scoring therefore costs only the request and
+    /// the turn, and judging every turn of a transcript costs tokens linear in its length, not quadratic. The session
+    /// is left holding <paramref name="transcript"/>, so a later call costs only what is new.
     /// </summary>
-    public static async ValueTask<ImmutableDictionary<int, ScoredTranscript>> ScoreAsync(
-        Func<Transcript, CancellationToken, ValueTask<ScoredTranscript>> score,
+    public static async ValueTask<ContrastedScores> ScoreAsync(
+        IScoringSession session,
         Transcript transcript,
         IEnumerable<int> targets,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(score);
+        ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(transcript);
         ArgumentNullException.ThrowIfNull(targets);
-        var result = ImmutableDictionary.CreateBuilder<int, ScoredTranscript>();
-        foreach (var m in targets)
+        var ordered = new SortedSet<int>(targets);
+        var contrasts = ImmutableDictionary.CreateBuilder<int, ScoredTranscript>();
+        var main = new Cost();
+        var branches = new Cost();
+        var at = -1;
+        foreach (var m in ordered)
         {
             if (Ablate(transcript, m) is not { } ablated) continue;
-            result[m] = await score(ablated, cancellationToken).ConfigureAwait(false);
+            var request = RequestOf(transcript, m);
+            // A prefix of system messages alone may render to nothing (Llama 2 writes the system prompt inside the
+            // first user turn); the fork then starts from whatever the session holds.
+            if (request != at && HasTurn(transcript, request))
+            {
+                await session.ScoreAsync(transcript.Take(request), cancellationToken).ConfigureAwait(false);
+                main.Add(session.LastRun);
+                at = request;
+            }
+            using var branch = session.Fork();
+            contrasts[m] = await branch.ScoreAsync(ablated, cancellationToken).ConfigureAwait(false);
+            branches.Add(branch.LastRun);
         }
-        return result.ToImmutable();
+        var scores = await session.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false);
+        main.Add(session.LastRun);
+        return new ContrastedScores(scores, contrasts.ToImmutable(), main.Statistics(session.LastRun.TotalTokens), branches.Statistics());
+    }
+
+    /// <summary>The closest user message before <paramref name="target"/> (<see cref="Ablate"/> checked there is one).</summary>
+    private static int RequestOf(Transcript transcript, int target)
+    {
+        var m = target - 1;
+        while (transcript[m].Role != MessageRole.User) m--;
+        return m;
+    }
+
+    private static bool HasTurn(Transcript transcript, int count)
+    {
+        for (var i = 0; i < count; i++)
+            if (transcript[i].Role != MessageRole.System) return true;
+        return false;
+    }
+
+    /// <summary>Scoring calls added up.</summary>
+    private sealed class Cost
+    {
+        private long _total, _computed;
+        private TimeSpan _elapsed;
+
+        public void Add(ScoringStatistics run)
+        {
+            _total += run.TotalTokens;
+            _computed += run.ComputedTokens;
+            _elapsed += run.Elapsed;
+        }
+
+        /// <summary>The sum, counting <paramref name="total"/> tokens in all (default: every call's tokens).</summary>
+        public ScoringStatistics Statistics(int? total = null)
+        {
+            var tokens = total ?? (int)Math.Min(int.MaxValue, _total);
+            var computed = (int)Math.Min(int.MaxValue, _computed);
+            return new ScoringStatistics(tokens, Math.Max(0, tokens - computed), computed, _elapsed);
+        }
     }
 
     /// <summary>
@@ -91,12 +148,19 @@ public static class PromptContrast
     {
         ArgumentNullException.ThrowIfNull(scores);
         ArgumentNullException.ThrowIfNull(ablated);
+        // The message is the ablated transcript's last, and content tokens come in message order: read it from the end
+        // and stop at an earlier message, so a contrast costs its turn, not the history before it.
         var without = new Dictionary<(int, int), float>();
-        foreach (var t in ablated.Tokens)
+        var ablatedTokens = ablated.Tokens.AsSpan();
+        for (var i = ablatedTokens.Length - 1; i >= 0; i--)
+        {
+            ref readonly var t = ref ablatedTokens[i];
+            if (t.Message >= 0 && t.Message < message) break;
             if (t.Message == message && t.HasScore) without[(t.Start, t.End)] = t.Surprisal;
+        }
 
         var gains = new List<double>();
-        foreach (var t in scores.Tokens)
+        foreach (var t in scores.Tokens.AsSpan()[scores.TokensOf(message)])
             if (t.Message == message && t.HasScore && t.Start < before && without.TryGetValue((t.Start, t.End), out var s))
                 gains.Add(s - t.Surprisal);
         if (gains.Count == 0) return null;

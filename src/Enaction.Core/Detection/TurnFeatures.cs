@@ -74,7 +74,8 @@ public sealed record TurnFeatures(
     /// <param name="contrast">The transcript scored with the request emptied (<see cref="PromptContrast"/>), or null.</param>
     public static TurnFeatures? Compute(ScoredTranscript scores, int message, int authoredFrom = 0, int before = int.MaxValue, ScoredTranscript? contrast = null)
     {
-        var tokens = scores.Tokens.AsSpan();
+        // Only the message's own tokens: scanning the whole transcript for each message made detection quadratic.
+        var tokens = scores.Tokens.AsSpan()[scores.TokensOf(message)];
         int n = 0, highRank = 0, first = 0, rest = 0;
         double sumH = 0, sumS = 0, sumVar = 0, sumFirst = 0, sumRest = 0, sumRest2 = 0;
         var peaks = new TurnPeaks.Builder();

@@ -275,16 +275,16 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
     private ProvenanceLedger? LedgerFor(ConversationIdentity conversation) =>
         conversation.IsDerived && !_options.AttestDerivedConversationIds ? null : _options.Ledger;
 
+    /// <summary>
+    /// Scores the transcript and, for each judged turn, its second pass with the request emptied on a fork of the
+    /// session (<see cref="PromptContrast.ScoreAsync(IScoringSession, Transcript, IEnumerable{int}, CancellationToken)"/>):
+    /// the session keeps the real transcript, so the next turn costs only its new tokens and judging stays linear.
+    /// </summary>
     private static async Task<(ScoredTranscript, ScoringStatistics, IReadOnlyDictionary<int, ScoredTranscript>?)> ScoreAsync(
         IScoringSession session, Transcript transcript, List<int> judged, CancellationToken cancellationToken)
     {
-        var scored = await session.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false);
-        var run = session.LastRun;
-        if (judged.Count == 0) return (scored, run, null);
-        var contrast = await PromptContrast.ScoreAsync(session.ScoreAsync, transcript, judged, cancellationToken).ConfigureAwait(false);
-        // Leave the session holding the real transcript, so the next turn costs only its new tokens.
-        await session.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false);
-        return (scored, run, contrast);
+        var scored = await PromptContrast.ScoreAsync(session, transcript, judged, cancellationToken).ConfigureAwait(false);
+        return (scored.Scores, scored.Statistics, judged.Count == 0 ? null : scored.Contrasts);
     }
 
     /// <summary>Findings for the new assistant turns that nothing judged because scoring failed.</summary>

@@ -23,18 +23,36 @@ public sealed class ScoredTranscript
     /// <summary>All tokens of the rendered transcript, in order.</summary>
     public ImmutableArray<TokenScore> Tokens { get; }
 
-    /// <summary>The contiguous range of <see cref="Tokens"/> whose content belongs to message <paramref name="message"/>.</summary>
+    private Range[]? _ranges;
+
+    /// <summary>
+    /// The contiguous range of <see cref="Tokens"/> whose content belongs to message <paramref name="message"/> (empty
+    /// when it has none). The ranges of all messages are found in one pass on first use, so asking for every message
+    /// costs the transcript once, not once per message.
+    /// </summary>
     public Range TokensOf(int message)
     {
-        int first = -1, last = -1;
+        var ranges = _ranges ??= FindRanges(); // a benign race: every thread computes the same ranges
+        return (uint)message < (uint)ranges.Length ? ranges[message] : new Range(0, 0);
+    }
+
+    private Range[] FindRanges()
+    {
+        var count = Transcript.Count;
+        var first = new int[count];
+        var last = new int[count];
+        Array.Fill(first, -1);
         var tokens = Tokens.AsSpan();
         for (var i = 0; i < tokens.Length; i++)
         {
-            if (tokens[i].Message != message) continue;
-            if (first < 0) first = i;
-            last = i;
+            var m = tokens[i].Message;
+            if ((uint)m >= (uint)count) continue;
+            if (first[m] < 0) first[m] = i;
+            last[m] = i;
         }
-        return first < 0 ? new Range(0, 0) : new Range(first, last + 1);
+        var ranges = new Range[count];
+        for (var m = 0; m < count; m++) ranges[m] = first[m] < 0 ? new Range(0, 0) : new Range(first[m], last[m] + 1);
+        return ranges;
     }
 
     /// <summary>Mean entropy and surprisal over the scored content tokens of each message.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Enaction.Onnx.Models;
 using Enaction.Onnx.Tokenization;
 using Enaction.Scoring;
@@ -10,11 +11,19 @@ namespace Enaction.Onnx.Scoring;
 
 /// <summary>
 /// Incremental teacher-forced scoring of one conversation. It keeps the KV cache and the scores of the tokens it has
-/// seen; the next call runs only the tokens after the longest unchanged token prefix. Not thread-safe.
+/// seen, and the encoding of the transcript it scored last; the next call renders and tokenises only the messages
+/// that changed and runs only the tokens after the longest unchanged token prefix. Not thread-safe.
 /// </summary>
+/// <remarks>
+/// Sessions opened by <see cref="OnnxConversationScorer"/> compute on the scorer's threads (bounded by
+/// <see cref="OnnxScorerOptions.MaxConcurrentRuns"/>); one created directly on a model computes on the caller's thread.
+/// A cancelled call stops the ONNX Runtime run in progress (<see cref="RunOptions.Terminate"/>) and keeps everything
+/// computed before it, so the next call continues from there.
+/// </remarks>
 public sealed class OnnxScoringSession : IScoringSession
 {
     private readonly CausalLanguageModel _model;
+    private readonly ScoringWorkers? _workers;
     private readonly KeyValueCache? _cache;
     private readonly List<int> _ids = [];
     private readonly List<TokenStats> _stats = [];
@@ -25,18 +34,42 @@ public sealed class OnnxScoringSession : IScoringSession
     private bool _hasPending;
     private bool _pendingTruncated;
     private int _windowStart;
+    // The encoding of the transcript last scored (_ids is always a prefix of its ids) and the result built for it.
+    private EncodedTranscript? _encoded;
+    private ImmutableArray<TokenScore> _built;
     private bool _disposed;
 
-    /// <summary>Opens a session on <paramref name="model"/>.</summary>
-    public OnnxScoringSession(CausalLanguageModel model)
+    /// <summary>Opens a session on <paramref name="model"/> that computes on the caller's thread.</summary>
+    public OnnxScoringSession(CausalLanguageModel model) : this(model, null) { }
+
+    internal OnnxScoringSession(CausalLanguageModel model, ScoringWorkers? workers)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
+        _workers = workers;
         _cache = model.Signature.HasCache ? new KeyValueCache(model.Signature) : null;
         _pending = new float[model.VocabSize];
     }
 
+    private OnnxScoringSession(OnnxScoringSession parent)
+    {
+        _model = parent._model;
+        _workers = parent._workers;
+        _cache = parent._cache?.Fork();
+        _ids.AddRange(parent._ids);
+        _stats.AddRange(parent._stats);
+        _pending = (float[])parent._pending.Clone();
+        _hasPending = parent._hasPending;
+        _pendingTruncated = parent._pendingTruncated;
+        _windowStart = parent._windowStart;
+        _encoded = parent._encoded;
+        _built = parent._built;
+    }
+
     /// <inheritdoc />
     public ScoringStatistics LastRun { get; private set; }
+
+    /// <summary>Test hook: called on the computing thread just before each forward pass, with the pass's first token position.</summary>
+    internal Action<int>? RunStarting { get; set; }
 
     /// <inheritdoc />
     public ValueTask<ScoredTranscript> ScoreAsync(Transcript transcript, CancellationToken cancellationToken = default)
@@ -44,32 +77,55 @@ public sealed class OnnxScoringSession : IScoringSession
         ArgumentNullException.ThrowIfNull(transcript);
         ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult(Score(_model.Encoder.Encode(transcript), transcript, cancellationToken));
+        if (_workers is null) return ValueTask.FromResult(Score(transcript, cancellationToken));
+        return new ValueTask<ScoredTranscript>(_workers.RunAsync(() => Score(transcript, cancellationToken), cancellationToken));
     }
 
-    /// <summary>Scores an already encoded transcript (the generator uses this to avoid encoding twice).</summary>
-    internal ScoredTranscript Score(EncodedTranscript encoded, Transcript transcript, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public IScoringSession Fork()
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new OnnxScoringSession(this);
+    }
+
+    private ScoredTranscript Score(Transcript transcript, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var started = Stopwatch.GetTimestamp();
+        var encoded = _model.Encoder.Encode(transcript, _encoded);
+        return Score(encoded, transcript, started, cancellationToken);
+    }
+
+    /// <summary>Scores an already encoded transcript.</summary>
+    internal ScoredTranscript Score(EncodedTranscript encoded, Transcript transcript, long started, CancellationToken cancellationToken)
+    {
         var ids = encoded.Ids;
         var n = encoded.Count;
         if (n == 0) throw new ArgumentException("the transcript renders to no tokens", nameof(transcript));
-        for (var i = 0; i < n; i++)
+        for (var i = encoded.ReusedTokens; i < n; i++)
             if ((uint)ids[i] >= (uint)_model.VocabSize)
                 throw new ArgumentException($"token id {ids[i]} is outside the model's vocabulary of {_model.VocabSize}", nameof(transcript));
 
-        var computed = 0;
+        // Tokens the encoder reused from the last encoding are equal to it, and _ids is a prefix of that encoding.
+        var known = _encoded is null ? 0 : Math.Min(encoded.ReusedTokens, _ids.Count);
+        var previousBuilt = _built;
+        _encoded = encoded;
+        _built = default;
+
+        var progress = new Progress();
         using var runOptions = new RunOptions();
         using var registration = cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, runOptions);
         _scratch = System.Buffers.ArrayPool<float>.Shared.Rent(2 * _model.VocabSize);
         try
         {
-            computed = _cache is null ? ScoreWithoutCache(ids, n, runOptions) : ScoreWithCache(ids, n, runOptions);
+            if (_cache is null) ScoreWithoutCache(ids, n, known, runOptions, progress);
+            else ScoreWithCache(ids, n, known, runOptions, progress);
         }
         catch (Exception e)
         {
-            // A failed or cancelled run leaves the cache in an unknown state; start over next time.
-            Reset();
+            // Keep what was fully computed: the next call continues from there instead of from scratch.
+            CutBack(progress.Done);
+            LastRun = new ScoringStatistics(n, 0, progress.Computed, Stopwatch.GetElapsedTime(started));
             if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException("scoring was cancelled", e, cancellationToken);
             throw;
         }
@@ -81,18 +137,22 @@ public sealed class OnnxScoringSession : IScoringSession
             _logits = [];
         }
 
-        LastRun = new ScoringStatistics(n, n - computed, computed, Stopwatch.GetElapsedTime(started));
-        return Build(encoded, transcript);
+        LastRun = new ScoringStatistics(n, n - progress.Computed, progress.Computed, Stopwatch.GetElapsedTime(started));
+        // Results of tokens before the first recomputed one are what the last call built for them.
+        var reuse = encoded.ReusedTokens > 0 && !previousBuilt.IsDefault ? Math.Min(Math.Min(encoded.ReusedTokens, progress.From), previousBuilt.Length) : 0;
+        _built = Build(encoded, transcript, previousBuilt, reuse);
+        return new ScoredTranscript(_model.Id, transcript, _built);
     }
 
-    private int ScoreWithCache(int[] ids, int n, RunOptions runOptions)
+    private void ScoreWithCache(int[] ids, int n, int known, RunOptions runOptions, Progress progress)
     {
         var cache = _cache!;
-        var shared = CommonPrefix(ids, n);
+        var shared = CommonPrefix(ids, n, known);
         int from;
         if (shared == _ids.Count && _hasPending)
         {
-            if (shared == n) return 0; // nothing new
+            progress.From = progress.Done = shared;
+            if (shared == n) return; // nothing new
             // Pure append: the row kept from the last run predicts the first new token.
             _ids.Add(ids[shared]);
             _stats.Add(default);
@@ -102,31 +162,34 @@ public sealed class OnnxScoringSession : IScoringSession
         }
         else if (shared >= 2 && shared - 1 >= _windowStart)
         {
-            // Edited history (or a shorter transcript): keep the state before the last shared token and rerun it,
-            // so its output row predicts the first changed token.
+            // Edited history, a shorter transcript, or a call that was cut short: keep the state before the last shared
+            // token and rerun it, so its output row predicts the first changed token.
             from = shared - 1;
             cache.Truncate(from - _windowStart);
             Shrink(shared);
+            progress.From = from;
         }
         else
         {
             Reset();
             from = 0;
+            progress.From = 0;
         }
+        progress.Done = from;
         for (var i = _ids.Count; i < n; i++) { _ids.Add(ids[i]); _stats.Add(default); }
 
         var vocab = _model.VocabSize;
         var context = _model.ContextLength;
         var perRun = _model.TokensPerRun;
-        var computed = 0;
         var p = from;
         while (p < n)
         {
-            if (p - _windowStart >= context) computed += Slide(p, runOptions);
+            if (p - _windowStart >= context) Slide(p, runOptions, progress);
             var count = Math.Min(Math.Min(perRun, n - p), context - (p - _windowStart));
             EnsureLogits(count * vocab);
+            RunStarting?.Invoke(p);
             _model.Forward(ids.AsSpan(p, count), p - _windowStart, cache, _logits, runOptions);
-            computed += count;
+            progress.Computed += count;
             var truncated = _windowStart > 0;
             for (var row = 0; row < count; row++)
             {
@@ -136,12 +199,12 @@ public sealed class OnnxScoringSession : IScoringSession
                 else { logits.CopyTo(_pending); _hasPending = true; _pendingTruncated = truncated; }
             }
             p += count;
+            progress.Done = p;
         }
-        return computed;
     }
 
     /// <summary>The window is full: restart it on the last half-context of tokens before <paramref name="position"/>.</summary>
-    private int Slide(int position, RunOptions runOptions)
+    private void Slide(int position, RunOptions runOptions, Progress progress)
     {
         var cache = _cache!;
         var keep = _model.ContextLength / 2;
@@ -149,26 +212,27 @@ public sealed class OnnxScoringSession : IScoringSession
         cache.Clear();
         var vocab = _model.VocabSize;
         var perRun = _model.TokensPerRun;
-        var ids = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_ids);
+        var ids = CollectionsMarshal.AsSpan(_ids);
         for (var p = _windowStart; p < position; p += perRun)
         {
             var count = Math.Min(perRun, position - p);
             EnsureLogits(count * vocab);
+            RunStarting?.Invoke(p);
             _model.Forward(ids.Slice(p, count), p - _windowStart, cache, _logits, runOptions);
+            progress.Computed += count;
         }
-        return keep;
     }
 
-    private int ScoreWithoutCache(int[] ids, int n, RunOptions runOptions)
+    private void ScoreWithoutCache(int[] ids, int n, int known, RunOptions runOptions, Progress progress)
     {
         // Without past inputs every run starts from the window's first token; only rows for new tokens are reduced.
-        var shared = CommonPrefix(ids, n);
+        var shared = CommonPrefix(ids, n, known);
         var first = Math.Max(1, Math.Min(shared, _ids.Count));
         Shrink(Math.Min(shared, _ids.Count));
+        progress.From = progress.Done = Math.Min(first, _ids.Count);
         for (var i = _ids.Count; i < n; i++) { _ids.Add(ids[i]); _stats.Add(default); }
         var vocab = _model.VocabSize;
         var context = _model.ContextLength;
-        var computed = 0;
         var target = first;
         while (target < n)
         {
@@ -176,8 +240,9 @@ public sealed class OnnxScoringSession : IScoringSession
             var begin = Math.Max(0, end - context);
             var count = end - begin;
             EnsureLogits(count * vocab);
+            RunStarting?.Invoke(begin);
             _model.Forward(ids.AsSpan(begin, count), 0, null, _logits, runOptions);
-            computed += count;
+            progress.Computed += count;
             for (var t = target; t < end; t++)
             {
                 var row = t - 1 - begin;
@@ -185,9 +250,26 @@ public sealed class OnnxScoringSession : IScoringSession
                 SetStats(t, ids[t], _logits.AsSpan(row * vocab, vocab), begin > 0);
             }
             target = end;
+            progress.Done = end;
         }
         _hasPending = false;
-        return computed;
+    }
+
+    /// <summary>
+    /// After a failed or cancelled call: keeps the tokens whose scores and model state were fully computed (the first
+    /// <paramref name="done"/>, no more than the cache holds) and drops the rest. A forward pass that did not finish
+    /// never reached the cache.
+    /// </summary>
+    private void CutBack(int done)
+    {
+        var keep = Math.Min(done, _ids.Count);
+        if (_cache is not null)
+        {
+            keep = Math.Min(keep, _windowStart + _cache.Length);
+            if (keep <= _windowStart) { Reset(); return; }
+            _cache.Truncate(keep - _windowStart);
+        }
+        Shrink(keep);
     }
 
     private void SetStats(int index, int token, ReadOnlySpan<float> logits, bool truncated)
@@ -196,14 +278,16 @@ public sealed class OnnxScoringSession : IScoringSession
         _stats[index] = new TokenStats(r.Entropy, r.Surprisal, r.Rank, r.LogProbVariance, truncated);
     }
 
-    private ScoredTranscript Build(EncodedTranscript encoded, Transcript transcript)
+    private ImmutableArray<TokenScore> Build(EncodedTranscript encoded, Transcript transcript, ImmutableArray<TokenScore> previous, int reuse)
     {
-        var tokens = ImmutableArray.CreateBuilder<TokenScore>(encoded.Count);
-        for (var i = 0; i < encoded.Count; i++)
+        var tokens = new TokenScore[encoded.Count];
+        // A block copy of the unchanged prefix: building each token again would cost the whole history every turn.
+        if (reuse > 0) previous.AsSpan(0, reuse).CopyTo(tokens);
+        for (var i = reuse; i < tokens.Length; i++)
         {
             var message = encoded.Message[i];
             var s = _stats[i];
-            tokens.Add(new TokenScore(
+            tokens[i] = new TokenScore(
                 encoded.Ids[i],
                 _model.TokenText(encoded.Ids[i]),
                 message,
@@ -214,15 +298,16 @@ public sealed class OnnxScoringSession : IScoringSession
                 s.Rank > 0 ? s.Surprisal : float.NaN,
                 s.Rank,
                 s.Rank > 0 ? s.Variance : float.NaN,
-                s.Truncated));
+                s.Truncated);
         }
-        return new ScoredTranscript(_model.Id, transcript, tokens.MoveToImmutable());
+        return ImmutableCollectionsMarshal.AsImmutableArray(tokens);
     }
 
-    private int CommonPrefix(int[] ids, int n)
+    /// <summary>Tokens shared with what this session holds; the first <paramref name="known"/> are known to be equal.</summary>
+    private int CommonPrefix(int[] ids, int n, int known)
     {
         var limit = Math.Min(n, _ids.Count);
-        var i = 0;
+        var i = Math.Min(known, limit);
         while (i < limit && _ids[i] == ids[i]) i++;
         return i;
     }
@@ -262,4 +347,12 @@ public sealed class OnnxScoringSession : IScoringSession
     }
 
     private readonly record struct TokenStats(float Entropy, float Surprisal, int Rank, float Variance, bool Truncated);
+
+    /// <summary>How far one call got: the first token it recomputed, the tokens fully scored, and the tokens run.</summary>
+    private sealed class Progress
+    {
+        public int From;
+        public int Done;
+        public int Computed;
+    }
 }

@@ -191,19 +191,41 @@ public sealed class ChatTemplate
         if (continueFinalMessage && transcript.Count == 0)
             throw new ArgumentException("continueFinalMessage needs a transcript with at least one message.", nameof(transcript));
 
-        var output = new RenderedTextBuilder();
+        var rendered = RenderFrom(transcript, addGenerationPrompt, null, 0);
+        return continueFinalMessage ? ContinueFinal(transcript, rendered) : rendered;
+    }
+
+    /// <summary>
+    /// Renders <paramref name="transcript"/> (no generation prompt, nothing continued) reusing <paramref name="previous"/>,
+    /// a rendering of a transcript whose first <paramref name="unchanged"/> messages are the same: the text written
+    /// before message <paramref name="unchanged"/> is copied and only the messages from it on are rendered. The result
+    /// equals <see cref="Render"/>'s. Returns null when <paramref name="previous"/> cannot be continued.
+    /// </summary>
+    internal RenderedTranscript? Render(Transcript transcript, RenderedTranscript previous, int unchanged)
+    {
+        ArgumentNullException.ThrowIfNull(transcript);
+        ArgumentNullException.ThrowIfNull(previous);
+        if (previous.MessageStarts.IsDefault || unchanged >= previous.MessageStarts.Length || unchanged > transcript.Count) return null;
+        return RenderFrom(transcript, false, previous, unchanged);
+    }
+
+    private RenderedTranscript RenderFrom(Transcript transcript, bool addGenerationPrompt, RenderedTranscript? previous, int from)
+    {
+        var output = new RenderedTextBuilder(transcript.Count);
+        if (previous is not null && from > 0) output.Seed(previous, from);
+        else from = 0;
         switch (Style)
         {
-            case ChatTemplateStyle.ChatML: RenderChatML(transcript, output); break;
-            case ChatTemplateStyle.Llama3: RenderLlama3(transcript, output); break;
-            case ChatTemplateStyle.Phi3: RenderPhi3(transcript, output); break;
-            case ChatTemplateStyle.Gemma: RenderGemma(transcript, output); break;
-            case ChatTemplateStyle.Llama2: RenderLlama2(transcript, output); break;
+            case ChatTemplateStyle.ChatML: RenderChatML(transcript, output, from); break;
+            case ChatTemplateStyle.Llama3: RenderLlama3(transcript, output, from); break;
+            case ChatTemplateStyle.Phi3: RenderPhi3(transcript, output, from); break;
+            case ChatTemplateStyle.Gemma: RenderGemma(transcript, output, from); break;
+            case ChatTemplateStyle.Llama2: RenderLlama2(transcript, output, from); break;
             default: throw new InvalidOperationException($"Unknown style {Style}.");
         }
+        output.BeginMessage(transcript.Count);
         Close(output, addGenerationPrompt);
-        var rendered = output.Build();
-        return continueFinalMessage ? ContinueFinal(transcript, rendered) : rendered;
+        return output.Build();
     }
 
     /// <summary>
@@ -249,20 +271,24 @@ public sealed class ChatTemplate
         }
     }
 
-    private static void RenderChatML(Transcript t, RenderedTextBuilder output)
+    // Each renderer writes messages from `from` on (0: all) and marks where each begins; what it writes for a message
+    // depends only on that message and earlier ones, which is what lets a rendering be continued.
+    private static void RenderChatML(Transcript t, RenderedTextBuilder output, int from)
     {
-        for (var i = 0; i < t.Count; i++)
+        for (var i = from; i < t.Count; i++)
         {
+            output.BeginMessage(i);
             output.Literal("<|im_start|>" + t[i].Role.ToName() + "\n");
             output.Content(i, t[i].Content);
             output.Literal("<|im_end|>\n");
         }
     }
 
-    private void RenderLlama3(Transcript t, RenderedTextBuilder output)
+    private void RenderLlama3(Transcript t, RenderedTextBuilder output, int from)
     {
-        for (var i = 0; i < t.Count; i++)
+        for (var i = from; i < t.Count; i++)
         {
+            output.BeginMessage(i);
             if (i == 0) output.Literal(BosToken ?? "");
             output.Literal("<|start_header_id|>" + t[i].Role.ToName() + "<|end_header_id|>\n\n");
             output.StrippedContent(i, t[i].Content);
@@ -270,10 +296,11 @@ public sealed class ChatTemplate
         }
     }
 
-    private void RenderPhi3(Transcript t, RenderedTextBuilder output)
+    private void RenderPhi3(Transcript t, RenderedTextBuilder output, int from)
     {
-        for (var i = 0; i < t.Count; i++)
+        for (var i = from; i < t.Count; i++)
         {
+            output.BeginMessage(i);
             var m = t[i];
             if (m.Role == MessageRole.Tool) continue; // the template has no branch for it
             if (m.Role == MessageRole.System && _skipEmptySystem && m.Content.Length == 0) continue;
@@ -283,17 +310,18 @@ public sealed class ChatTemplate
         }
     }
 
-    private void RenderGemma(Transcript t, RenderedTextBuilder output)
+    private void RenderGemma(Transcript t, RenderedTextBuilder output, int from)
     {
-        output.Literal(BosToken ?? "");
+        if (from == 0) output.Literal(BosToken ?? "");
         var first = 0;
         if (t.Count > 0 && t[0].Role == MessageRole.System)
         {
             if (!_systemSupported) throw new ArgumentException("System role not supported", nameof(t));
             first = 1;
         }
-        for (var i = first; i < t.Count; i++)
+        for (var i = Math.Max(first, from); i < t.Count; i++)
         {
+            output.BeginMessage(i);
             var m = t[i];
             var index0 = i - first;
             if ((m.Role == MessageRole.User) != (index0 % 2 == 0))
@@ -309,11 +337,12 @@ public sealed class ChatTemplate
         }
     }
 
-    private void RenderLlama2(Transcript t, RenderedTextBuilder output)
+    private void RenderLlama2(Transcript t, RenderedTextBuilder output, int from)
     {
         var first = t.Count > 0 && t[0].Role == MessageRole.System ? 1 : 0;
-        for (var i = first; i < t.Count; i++)
+        for (var i = Math.Max(first, from); i < t.Count; i++)
         {
+            output.BeginMessage(i);
             var m = t[i];
             var index0 = i - first;
             if ((m.Role == MessageRole.User) != (index0 % 2 == 0))

@@ -11,6 +11,33 @@ internal sealed class RenderedTextBuilder
 {
     private readonly StringBuilder _text = new();
     private readonly ImmutableArray<MessageSpan>.Builder _spans = ImmutableArray.CreateBuilder<MessageSpan>();
+    private readonly int[] _starts;
+
+    /// <summary>A builder for a transcript of <paramref name="messages"/> messages.</summary>
+    public RenderedTextBuilder(int messages)
+    {
+        _starts = new int[messages + 1];
+        Array.Fill(_starts, -1);
+    }
+
+    /// <summary>
+    /// Starts from the part of <paramref name="previous"/> written before message <paramref name="message"/> began: its
+    /// text, spans and message starts.
+    /// </summary>
+    public void Seed(RenderedTranscript previous, int message)
+    {
+        var end = previous.MessageStarts[message];
+        _text.Append(previous.Text, 0, end);
+        foreach (var span in previous.Spans)
+        {
+            if (span.Start >= end) break;
+            _spans.Add(span);
+        }
+        for (var i = 0; i < message; i++) _starts[i] = previous.MessageStarts[i];
+    }
+
+    /// <summary>Marks where the template begins writing message <paramref name="message"/> (or, past the last, where the messages end).</summary>
+    public void BeginMessage(int message) => _starts[message] = _text.Length;
 
     /// <summary>A piece of a unit under construction: literal text (Message -1) or a slice of a message's content.</summary>
     internal record struct Piece(string Source, int From, int Length, int Message)
@@ -58,5 +85,14 @@ internal sealed class RenderedTextBuilder
     /// <summary>Appends one message's content stripped as Python's <c>str.strip()</c> (Jinja's <c>trim</c>) does.</summary>
     public void StrippedContent(int message, string content) => Append([Piece.Content(message, content)], strip: true);
 
-    public RenderedTranscript Build() => new(_text.ToString(), _spans.ToImmutable());
+    /// <summary>
+    /// The rendering. A message whose start was not marked (a system message written inside the next turn) starts at
+    /// 0: nothing before it is known to be independent of it.
+    /// </summary>
+    public RenderedTranscript Build()
+    {
+        for (var i = 0; i < _starts.Length; i++)
+            if (_starts[i] < 0) _starts[i] = 0;
+        return new RenderedTranscript(_text.ToString(), _spans.ToImmutable()) { MessageStarts = ImmutableArray.Create(_starts) };
+    }
 }

@@ -1,4 +1,5 @@
 using Enaction.Onnx.Templates;
+using Enaction.Transcripts;
 
 namespace Enaction.Onnx.Tokenization;
 
@@ -8,13 +9,17 @@ namespace Enaction.Onnx.Tokenization;
 /// </summary>
 public sealed class EncodedTranscript
 {
-    internal EncodedTranscript(RenderedTranscript rendered, int[] ids, int[] message, int[] start, int[] end)
+    internal EncodedTranscript(RenderedTranscript rendered, int[] ids, int[] message, int[] start, int[] end, Range[] offsets,
+        Transcript? source = null, int reusedTokens = 0)
     {
         Rendered = rendered;
         Ids = ids;
         Message = message;
         Start = start;
         End = end;
+        Offsets = offsets;
+        Source = source;
+        ReusedTokens = reusedTokens;
     }
 
     /// <summary>The rendered text that was tokenised (without a BOS the encoder prepended).</summary>
@@ -37,4 +42,13 @@ public sealed class EncodedTranscript
 
     /// <summary>The number of tokens.</summary>
     public int Count => Ids.Length;
+
+    /// <summary>For each token, the range of <see cref="Text"/> it covers (0..0 for a prepended BOS).</summary>
+    internal Range[] Offsets { get; }
+
+    /// <summary>The transcript, when it was encoded with no generation prompt and nothing continued (so a later encoding can continue it).</summary>
+    internal Transcript? Source { get; }
+
+    /// <summary>Leading tokens taken unchanged (ids, message and offsets) from the encoding this one continued.</summary>
+    internal int ReusedTokens { get; }
 }

@@ -50,6 +50,7 @@ internal sealed class WordScorer : IConversationScorer
     private sealed class Session(WordScorer scorer) : IScoringSession
     {
         private Transcript _last = Transcript.Empty;
+        private bool _isFork;
 
         public ScoringStatistics LastRun { get; private set; }
 
@@ -64,6 +65,12 @@ internal sealed class WordScorer : IConversationScorer
             return ValueTask.FromResult(scored);
         }
 
-        public void Dispose() => Interlocked.Increment(ref scorer.SessionsDisposed);
+        // Forks are not counted: the counters pin the conversations' own sessions.
+        public IScoringSession Fork() => new Session(scorer) { _last = _last, _isFork = true };
+
+        public void Dispose()
+        {
+            if (!_isFork) Interlocked.Increment(ref scorer.SessionsDisposed);
+        }
     }
 }

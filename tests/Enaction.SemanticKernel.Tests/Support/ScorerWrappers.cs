@@ -22,6 +22,8 @@ public sealed class ThrowingScorer(IConversationScorer inner) : IConversationSco
         public ValueTask<ScoredTranscript> ScoreAsync(Transcript transcript, CancellationToken cancellationToken = default) =>
             throw new InvalidOperationException("scoring backend unavailable");
 
+        public IScoringSession Fork() => new Session();
+
         public void Dispose() { }
     }
 }
@@ -75,6 +77,8 @@ public sealed class SlowScorer(IConversationScorer inner, TimeSpan delay, TimePr
             await owner.WaitAsync(cancellationToken);
             return await inner.ScoreAsync(transcript, cancellationToken);
         }
+
+        public IScoringSession Fork() => new Session(owner, inner.Fork());
 
         public void Dispose() => inner.Dispose();
     }
