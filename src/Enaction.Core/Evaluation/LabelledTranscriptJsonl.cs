@@ -67,13 +67,24 @@ public static class LabelledTranscriptJsonl
         if (!properties.TryGetValue("off_policy", out var label) || label.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
             throw Error("\"off_policy\" must be true or false");
         var offPolicy = label.GetBoolean();
-        var sourceName = properties.TryGetValue("source", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : offPolicy ? "off-policy" : OffPolicySources.Own;
+        string Decoded(JsonElement value, string what)
+        {
+            try
+            {
+                return value.GetString()!;
+            }
+            catch (InvalidOperationException)
+            {
+                throw Error(Utf8Text.DescribeUnpaired(what));
+            }
+        }
+        var sourceName = properties.TryGetValue("source", out var s) && s.ValueKind == JsonValueKind.String ? Decoded(s, "\"source\"") : offPolicy ? "off-policy" : OffPolicySources.Own;
         if (sourceName.Length == 0) throw Error("\"source\" is empty");
         if (!offPolicy && sourceName != OffPolicySources.Own)
             throw Error($"\"source\" is \"{sourceName}\" but \"off_policy\" is false; on-policy turns have source \"own\"");
         if (offPolicy && sourceName == OffPolicySources.Own)
             throw Error("\"source\" is \"own\" but \"off_policy\" is true");
-        var family = properties.TryGetValue("family", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString()! : "unknown";
+        var family = properties.TryGetValue("family", out var f) && f.ValueKind == JsonValueKind.String ? Decoded(f, "\"family\"") : "unknown";
         var prefill = 0;
         if (properties.TryGetValue("prefill_chars", out var p))
         {

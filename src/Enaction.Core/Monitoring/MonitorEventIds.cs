@@ -19,4 +19,6 @@ public static class MonitorEventIds
     public const int TurnMonitored = 4107;
     /// <summary>A turn was escalated to a host callback.</summary>
     public const int Escalated = 4108;
+    /// <summary>A torn line (a record cut off mid-write) was skipped while reading an audit file.</summary>
+    public const int AuditLineSkipped = 4121;
 }

@@ -53,4 +53,9 @@ public static partial class MonitorEvents
     [LoggerMessage(EventId = MonitorEventIds.Escalated, EventName = nameof(Escalated), Level = LogLevel.Warning,
         Message = "Escalated turn {Turn} in conversation {ConversationId} to {Callback}: {FindingKinds}")]
     public static partial void Escalated(ILogger logger, int turn, string conversationId, string callback, string findingKinds);
+
+    /// <summary>A torn audit line was skipped while reading.</summary>
+    [LoggerMessage(EventId = MonitorEventIds.AuditLineSkipped, EventName = nameof(AuditLineSkipped), Level = LogLevel.Warning,
+        Message = "Skipped a torn line in audit file {AuditFile} at line {Line} ({Bytes} bytes of a record that was never finished)")]
+    public static partial void AuditLineSkipped(ILogger logger, string auditFile, int line, int bytes);
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Enaction.Detection;
+using Enaction.Transcripts;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -88,26 +89,13 @@ public static partial class PolicyLoader
         if (span.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE])) return Encoding.Unicode.GetString(span[2..]);
         if (span.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF])) return Encoding.BigEndianUnicode.GetString(span[2..]);
         if (span.StartsWith("\uFEFF"u8)) span = span[3..];
-        try
+        if (Utf8Text.IndexOfInvalid(span) is var invalid and >= 0)
         {
-            return Strict.GetString(span);
+            var (line, column) = Utf8Text.Position(span, invalid);
+            throw new PolicyValidationException(path, line, column, Utf8Text.Describe(span, invalid));
         }
-        catch (DecoderFallbackException e)
-        {
-            var at = span.Length;
-            for (var i = 0; i < span.Length;)
-            {
-                var status = System.Text.Rune.DecodeFromUtf8(span[i..], out _, out var used);
-                if (status != System.Buffers.OperationStatus.Done) { at = i; break; }
-                i += used;
-            }
-            var line = 1 + span[..at].Count((byte)'\n');
-            throw new PolicyValidationException(path, line, null,
-                FormattableString.Invariant($"byte 0x{(at < span.Length ? span[at] : 0):X2} is not valid UTF-8; expected a UTF-8 text file"), e);
-        }
+        return Encoding.UTF8.GetString(span);
     }
-
-    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Parses and validates policy YAML.</summary>
     /// <param name="yaml">The policy text.</param>

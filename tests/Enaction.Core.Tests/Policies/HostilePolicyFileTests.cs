@@ -105,7 +105,7 @@ public sealed class HostilePolicyFileTests : IDisposable
         var file = Path.Combine(_temp.Path, "latin1.yaml");
         File.WriteAllBytes(file, [.. "name: p\nversion: 1\nmode: fail-open\ndescription: caf"u8, 0xE9, .. "\nrules: []\n"u8]);
         var error = Assert.Throws<PolicyValidationException>(() => PolicyLoader.Load(file));
-        Assert.Equal(4L, error.Line);
+        Assert.Equal((4L, 17L), (error.Line, error.Column));
         Assert.Contains("byte 0xE9 is not valid UTF-8", error.Problem);
     }
 
