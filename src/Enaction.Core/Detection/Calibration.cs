@@ -142,8 +142,12 @@ public sealed record Calibration
             throw new CalibrationException(path, $"made for model \"{ModelId}\" (sha256 {ModelSha256[..Math.Min(12, ModelSha256.Length)]}…), not for this model (sha256 {modelSha256[..Math.Min(12, modelSha256.Length)]}…); run `enaction calibrate` for this model");
     }
 
-    /// <summary>Writes the file.</summary>
-    public void Save(string path) => File.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this, Json));
+    /// <summary>Writes the file (all or nothing: through a temporary file renamed over it).</summary>
+    public void Save(string path) => Files.OutputFiles.WriteAsync(path, WriteAsync).GetAwaiter().GetResult();
+
+    /// <summary>Writes the calibration's JSON to <paramref name="stream"/>.</summary>
+    public Task WriteAsync(Stream stream, CancellationToken cancellationToken = default) =>
+        JsonSerializer.SerializeAsync(stream, this, Json, cancellationToken);
 
     /// <summary>SHA-256 (hex) of a file, as stored in <see cref="ModelSha256"/>.</summary>
     public static string HashFile(string path)

@@ -117,26 +117,20 @@ public static class LabelledTranscriptJsonl
     /// Writes <paramref name="examples"/> to <paramref name="path"/> through a temporary file in the same folder, so a
     /// failure never leaves half a dataset behind.
     /// </summary>
-    public static async Task SaveAsync(string path, IEnumerable<LabelledTranscript> examples, CancellationToken cancellationToken = default)
+    public static Task SaveAsync(string path, IEnumerable<LabelledTranscript> examples, CancellationToken cancellationToken = default) =>
+        Files.OutputFiles.WriteAsync(path, (stream, ct) => WriteAsync(stream, examples, ct), cancellationToken);
+
+    /// <summary>Writes <paramref name="examples"/> to <paramref name="stream"/>, one line each (the stream stays open).</summary>
+    public static async Task WriteAsync(Stream stream, IEnumerable<LabelledTranscript> examples, CancellationToken cancellationToken = default)
     {
-        var full = Path.GetFullPath(path);
-        var temp = full + ".tmp-" + Environment.ProcessId;
-        try
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(examples);
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
+        foreach (var example in examples)
         {
-            await using (var writer = new StreamWriter(temp, false, new UTF8Encoding(false)))
-            {
-                foreach (var example in examples)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    await writer.WriteAsync(ToLine(example)).ConfigureAwait(false);
-                    await writer.WriteAsync('\n').ConfigureAwait(false);
-                }
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
+            cancellationToken.ThrowIfCancellationRequested();
+            await writer.WriteAsync(ToLine(example)).ConfigureAwait(false);
+            await writer.WriteAsync('\n').ConfigureAwait(false);
         }
     }
 }
