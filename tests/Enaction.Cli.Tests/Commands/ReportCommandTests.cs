@@ -129,7 +129,7 @@ public sealed partial class ReportCommandTests : IDisposable
     {
         await File.WriteAllTextAsync(Out(), "previous report");
         var bad = Path.Combine(_temp.FullName, "bad.jsonl");
-        await File.WriteAllLinesAsync(bad, [File.ReadLines(Records).First(), "{\"conversation_id\": 5,"]);
+        await File.WriteAllLinesAsync(bad, [File.ReadLines(Records).First(), "{\"conversation_id\": 5,}"]);
         var r = await CliRunner.RunAsync("report", "--input", bad, "--out", Out());
         Assert.Equal(2, r.ExitCode);
         Assert.StartsWith("enaction: ", r.Error);
