@@ -39,15 +39,32 @@ public static class CliApplication
         {
             return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (CliErrors.Describe(e) is { } message)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await error.WriteLineAsync("enaction: " + message).ConfigureAwait(false);
+            await ReportAsync(error, "enaction: cancelled").ConfigureAwait(false);
+            return 130;
+        }
+#pragma warning disable CA1031 // The command line's contract: one line on stderr and exit 2, never a stack trace.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            await ReportAsync(error, "enaction: " + CliErrors.Describe(e)).ConfigureAwait(false);
+            if (!CliErrors.IsExpected(e) && Environment.GetEnvironmentVariable(CliErrors.DebugVariable) == "1")
+                await ReportAsync(error, e.ToString()).ConfigureAwait(false);
             return BadInput;
         }
-        catch (OperationCanceledException)
+    }
+
+    /// <summary>Writes to standard error; if even that fails (a closed or full stream) there is nowhere left to say it.</summary>
+    private static async Task ReportAsync(TextWriter error, string line)
+    {
+        try
         {
-            await error.WriteLineAsync("enaction: cancelled").ConfigureAwait(false);
-            return 130;
+            await error.WriteLineAsync(line).ConfigureAwait(false);
+            await error.FlushAsync().ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
         }
     }
 }

@@ -44,7 +44,16 @@ public sealed class PythonBaseline
         foreach (var a in arguments) start.ArgumentList.Add(a);
         start.ArgumentList.Add("--threads");
         start.ArgumentList.Add(Threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        using var process = Process.Start(start) ?? throw new CliInputException($"cannot start {Python}");
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new CliInputException($"cannot start {Python}");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new CliInputException($"cannot start {Python} for the PyTorch baseline ({e.Message}); install Python 3 with torch and onnx, pass --python PATH, or --no-baseline to measure the scorer only");
+        }
+        using var _ = process;
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = process.StandardError.ReadToEndAsync(cancellationToken);
         try

@@ -43,7 +43,7 @@ internal static class BenchCommand
             var lengths = parse.GetValue(tokens) ?? [512, 2048];
             if (lengths.Length == 0 || lengths.Any(n => n < 2)) throw new CliInputException("--tokens must list lengths of at least 2 tokens");
             var directory = parse.GetRequiredValue(model);
-            var load = Load(parse, directory, context_, threads, provider, lengths.Max() + 8, chunk);
+            var load = Load(parse, directory, context_, threads, provider, lengths.Max() + 8L, chunk);
             using var lm = load.Load();
             var baseline = parse.GetValue(noBaseline) ? null
                 : new PythonBaseline(parse.GetRequiredValue(python), parse.GetValue(script), parse.GetValue(torchThreads));
@@ -72,7 +72,7 @@ internal static class BenchCommand
         {
             var options = new IncrementalBenchmark.Options(Positive(parse.GetValue(turns), "--turns"),
                 Positive(parse.GetValue(perTurn), "--tokens-per-turn"), Positive(parse.GetValue(repeats), "--repeats"));
-            var load = Load(parse, parse.GetRequiredValue(model), context_, threads, provider, options.Turns * options.TokensPerTurn + 64, chunk);
+            var load = Load(parse, parse.GetRequiredValue(model), context_, threads, provider, (long)options.Turns * options.TokensPerTurn + 64, chunk);
             using var lm = load.Load();
             var result = await IncrementalBenchmark.RunAsync(lm, options, cancellationToken);
             BenchReport.Write(context, result, parse.GetValue(json));
@@ -98,7 +98,7 @@ internal static class BenchCommand
             if (!Directory.Exists(directory) && directory == Path.Combine(LargeModels, "vocab-150k"))
                 await GenerateLargeModelAsync(context, parse.GetRequiredValue(python), "vocab150k", cancellationToken);
             var n = Positive(parse.GetValue(tokens), "--tokens");
-            var load = Load(parse, directory, context_, threads, provider, n + 8, chunk);
+            var load = Load(parse, directory, context_, threads, provider, n + 8L, chunk);
             var result = await MemoryBenchmark.RunAsync(load, new MemoryBenchmark.Options(n), cancellationToken);
             BenchReport.Write(context, result, parse.GetValue(json));
             return 0;
@@ -146,7 +146,7 @@ internal static class BenchCommand
             var counts = parse.GetValue(levels) ?? [1, 4, 16];
             if (counts.Length == 0 || counts.Any(c => c < 1)) throw new CliInputException("--conversations must list positive counts");
             var options = new ConcurrencyBenchmark.Options(counts, Positive(parse.GetValue(turns), "--turns"), Positive(parse.GetValue(perTurn), "--tokens-per-turn"));
-            var load = Load(parse, parse.GetRequiredValue(model), context_, threads, provider, options.Turns * options.TokensPerTurn + 64, chunk);
+            var load = Load(parse, parse.GetRequiredValue(model), context_, threads, provider, (long)options.Turns * options.TokensPerTurn + 64, chunk);
             using var lm = load.Load();
             var result = await ConcurrencyBenchmark.RunAsync(lm, load.IntraOpThreads, options, cancellationToken);
             BenchReport.Write(context, result, parse.GetValue(json));
@@ -215,9 +215,16 @@ internal static class BenchCommand
         DefaultValueFactory = _ => 0,
     };
 
-    private static BenchModel Load(ParseResult parse, string directory, Option<int?> context, Option<int> threads, Option<ExecutionProvider> provider, int needed,
+    /// <summary>The longest transcript a benchmark builds (16 M tokens): past it the options are a typo, not a measurement.</summary>
+    private const long MaxBenchmarkTokens = 1 << 24;
+
+    private static BenchModel Load(ParseResult parse, string directory, Option<int?> context, Option<int> threads, Option<ExecutionProvider> provider, long needed,
         Option<int?>? chunk = null)
     {
+        if (needed > MaxBenchmarkTokens)
+            throw new CliInputException(FormattableString.Invariant($"the benchmark's transcript would be {needed:N0} tokens; expected at most {MaxBenchmarkTokens:N0} (lower --tokens, --turns or --tokens-per-turn)"));
+        var contextLength = parse.GetValue(context);
+        if (contextLength is < 2) throw new CliInputException($"--context must be at least 2 tokens, not {contextLength}");
         var config = ModelDirectory.Open(directory).Config;
         var own = config.ContextLength ?? 2048;
         int? maxLogits = null;
@@ -230,7 +237,7 @@ internal static class BenchCommand
             Directory = directory,
             Provider = parse.GetValue(provider),
             IntraOpThreads = threadCount,
-            ContextLength = parse.GetValue(context) ?? Math.Max(own, needed),
+            ContextLength = contextLength ?? (int)Math.Max(own, needed),
             MaxLogitsPerRun = maxLogits,
         };
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Enaction.Cli.Output;
 using Enaction.Evaluation;
+using Enaction.Files;
 using Enaction.Onnx.Scoring;
 
 namespace Enaction.Cli.Commands;
@@ -33,9 +34,9 @@ internal static class CalibrateCommand
             var target = parse.GetValue(fpr);
             if (!(target > 0 && target < 1)) throw new CliInputException(string.Create(CultureInfo.InvariantCulture, $"--fpr must be between 0 and 1, e.g. 0.01 (got {target})"));
             var outFile = parse.GetRequiredValue(output);
-            DatasetCommand.EnsureWritable(outFile);
+            DatasetCommand.EnsureWritable(outFile, "--out");
             var datasetFile = parse.GetValue(saveDataset);
-            if (datasetFile is not null) DatasetCommand.EnsureWritable(datasetFile);
+            if (datasetFile is not null) DatasetCommand.EnsureWritable(datasetFile, "--save-dataset");
             var existing = parse.GetValue(fromDataset);
             IReadOnlyList<LabelledTranscript>? examples = null;
             IReadOnlyList<Onnx.Calibration.CalibrationPrompt>? prompts = null;
@@ -70,16 +71,13 @@ internal static class CalibrateCommand
                 throw new CliInputException($"{source}: {e.Message}; add prompts or --samples");
             }
             var calibration = fitted.Calibration;
-            if (datasetFile is not null && existing is null) await LabelledTranscriptJsonl.SaveAsync(datasetFile.FullName, examples, cancellationToken);
-            var temp = outFile.FullName + ".tmp-" + Environment.ProcessId;
-            try
+            // The calibration and the dataset it was fitted on are written together or not at all.
+            await using (var outputs = new OutputFiles())
             {
-                calibration.Save(temp);
-                File.Move(temp, outFile.FullName, overwrite: true);
-            }
-            finally
-            {
-                if (File.Exists(temp)) File.Delete(temp);
+                if (datasetFile is not null && existing is null)
+                    await outputs.AddAsync(datasetFile.FullName, (stream, ct) => LabelledTranscriptJsonl.WriteAsync(stream, examples, ct), cancellationToken);
+                await outputs.AddAsync(outFile.FullName, calibration.WriteAsync, cancellationToken);
+                outputs.Commit();
             }
             CalibrationTable.Write(context.Output, calibration, outFile.FullName, fitted.Candidates);
             return 0;

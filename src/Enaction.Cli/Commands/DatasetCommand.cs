@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Enaction.Cli.Output;
 using Enaction.Evaluation;
+using Enaction.Files;
 using Enaction.Onnx.Calibration;
 using Enaction.Onnx.Models;
 using Enaction.Transcripts;
@@ -79,7 +80,7 @@ internal static class DatasetCommand
         {
             var options = build.Read(parse);
             var outFile = parse.GetRequiredValue(output);
-            EnsureWritable(outFile);
+            EnsureWritable(outFile, "--out");
             var prompts = await LoadPromptsAsync(parse.GetValue(build.Prompts) ?? throw new CliInputException("--prompts FILE is required"), cancellationToken);
             using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template));
             using var other = parse.GetValue(build.OtherModel) is { } otherDir ? CommonOptions.LoadModel(otherDir, parse.GetValue(provider), parse.GetValue(template)) : null;
@@ -99,11 +100,20 @@ internal static class DatasetCommand
         return prompts;
     }
 
-    /// <summary>Fails before any sampling when the output file's folder does not exist.</summary>
-    internal static void EnsureWritable(FileInfo file)
+    /// <summary>
+    /// Fails before any long work when <paramref name="file"/> cannot be written (<see cref="OutputFiles.EnsureWritable"/>:
+    /// a missing folder, a folder given as the file, no permission), naming <paramref name="option"/>.
+    /// </summary>
+    internal static void EnsureWritable(FileInfo file, string option)
     {
-        if (file.Directory is { Exists: false } dir) throw new CliInputException($"{file.FullName}: the folder {dir.FullName} does not exist");
-        if (Directory.Exists(file.FullName)) throw new CliInputException($"{file.FullName}: is a folder; expected a file name");
+        try
+        {
+            OutputFiles.EnsureWritable(file.FullName);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliInputException($"{option}: {e.Message}");
+        }
     }
 
     /// <summary>Samples the dataset with a progress bar on standard error.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Enaction.Cli.Output;
 using Enaction.Evaluation;
+using Enaction.Files;
 using Enaction.Onnx.Scoring;
 
 namespace Enaction.Cli.Commands;
@@ -41,9 +42,9 @@ internal static class EvaluateCommand
             if (!file.Exists) throw new CliInputException($"{file.FullName}: no such dataset file");
             if (parse.GetValue(parallel) < 1) throw new CliInputException($"--parallel must be at least 1 (got {parse.GetValue(parallel)})");
             var jsonFile = parse.GetValue(saveJson);
-            if (jsonFile is not null) DatasetCommand.EnsureWritable(jsonFile);
+            if (jsonFile is not null) DatasetCommand.EnsureWritable(jsonFile, "--save-json");
             var featureFile = parse.GetValue(saveFeatures);
-            if (featureFile is not null) DatasetCommand.EnsureWritable(featureFile);
+            if (featureFile is not null) DatasetCommand.EnsureWritable(featureFile, "--save-features");
             var examples = await LabelledTranscriptJsonl.LoadAsync(file.FullName, cancellationToken);
             var calibrationFile = parse.GetValue(calibration);
             var loaded = calibrationFile is null ? null : DetectCommand.LoadCalibration(calibrationFile);
@@ -58,20 +59,26 @@ internal static class EvaluateCommand
             var split = parse.GetValue(by);
             if (split is not null)
                 evaluation = evaluation with { Groups = [.. evaluation.Groups.Where(g => g.Split == "overall" || g.Split == split)] };
-            if (jsonFile is not null)
+            // Both files, or neither.
+            await using (var outputs = new OutputFiles())
             {
-                await using var writer = new StreamWriter(jsonFile.FullName);
-                EvaluationJson.Write(writer, lm.Id, calibrationFile?.FullName, file.FullName, evaluation);
-            }
-            if (featureFile is not null)
-            {
-                await using var writer = new StreamWriter(featureFile.FullName);
-                FeatureCsv.Write(writer, scored, loaded);
+                if (jsonFile is not null)
+                    await outputs.AddAsync(jsonFile.FullName, (stream, ct) => WriteTextAsync(stream, w => EvaluationJson.Write(w, lm.Id, calibrationFile?.FullName, file.FullName, evaluation), ct), cancellationToken);
+                if (featureFile is not null)
+                    await outputs.AddAsync(featureFile.FullName, (stream, ct) => WriteTextAsync(stream, w => FeatureCsv.Write(w, scored, loaded), ct), cancellationToken);
+                outputs.Commit();
             }
             if (parse.GetValue(json)) EvaluationJson.Write(context.Output, lm.Id, calibrationFile?.FullName, file.FullName, evaluation);
             else EvaluationTable.Write(context.Output, lm.Id, calibrationFile?.FullName, file.FullName, evaluation);
             return 0;
         });
         return command;
+    }
+
+    private static async Task WriteTextAsync(Stream stream, Action<TextWriter> write, CancellationToken cancellationToken)
+    {
+        await using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), leaveOpen: true);
+        write(writer);
+        await writer.FlushAsync(cancellationToken);
     }
 }

@@ -42,7 +42,7 @@ internal static class ReplayCommand
             var candidate = await LoadPolicyAsync(parse.GetRequiredValue(policy), cancellationToken);
             var baselineFile = parse.GetValue(baseline);
             var baselinePolicy = baselineFile is null ? null : await LoadPolicyAsync(baselineFile, cancellationToken);
-            var turns = await ReadInputAsync(parse.GetRequiredValue(input), cancellationToken);
+            var turns = await ReadInputAsync(context, parse.GetRequiredValue(input), cancellationToken);
             var records = turns.Kind == TurnInputKind.Records
                 ? [.. turns.Records]
                 : (await DetectAsync(context, turns, parse.GetValue(model), parse.GetValue(provider), parse.GetValue(template), null, null, cancellationToken))
@@ -87,18 +87,24 @@ internal static class ReplayCommand
         }
     }
 
-    /// <summary>Reads a records or transcripts file, turning a bad line into a one-line input error (file:line).</summary>
-    internal static async Task<TurnInput> ReadInputAsync(FileInfo file, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a records or transcripts file, turning a bad line into a one-line input error (file:line) and printing a
+    /// warning for each skipped torn line.
+    /// </summary>
+    internal static async Task<TurnInput> ReadInputAsync(CliContext context, FileInfo file, CancellationToken cancellationToken)
     {
         if (!file.Exists) throw new CliInputException($"{file.FullName}: no such input file");
+        TurnInput input;
         try
         {
-            return await TurnInputReader.ReadAsync(file.FullName, cancellationToken);
+            input = await TurnInputReader.ReadAsync(file.FullName, cancellationToken);
         }
         catch (TurnInputException e)
         {
             throw new CliInputException(e.Message);
         }
+        foreach (var warning in input.Warnings) await context.Error.WriteLineAsync("enaction: warning: " + warning);
+        return input;
     }
 
     /// <summary>One transcript scored and detected here, as a record, with its token scores.</summary>

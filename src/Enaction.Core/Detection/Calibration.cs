@@ -60,10 +60,79 @@ public sealed record Calibration
         if (calibration is null) throw new CalibrationException(path, "the file is empty; expected a calibration object from `enaction calibrate`");
         if (calibration.Version != CurrentVersion)
             throw new CalibrationException(path, string.Create(CultureInfo.InvariantCulture, $"calibration format version {calibration.Version}; this build reads version {CurrentVersion}: run `enaction calibrate` again"));
-        calibration = calibration with { Reports = calibration.Reports.WithComparers(StringComparer.Ordinal) };
-        if (calibration.OffPolicy is { } off && !off.Features.SequenceEqual(TurnFeatures.VectorNames))
-            throw new CalibrationException(path, $"the off-policy combination weighs features [{string.Join(", ", off.Features)}], but this build computes [{string.Join(", ", TurnFeatures.VectorNames)}]; run `enaction calibrate` again");
+        calibration = calibration with { Reports = (calibration.Reports ?? ImmutableSortedDictionary<string, DetectorReport>.Empty).WithComparers(StringComparer.Ordinal) };
+        calibration.Validate(path);
         return calibration;
+    }
+
+    /// <summary>
+    /// Checks every value a detector computes with: finite numbers, lengths that match the features this build
+    /// computes, positive spreads, rates in range. A hand-edited or corrupted file would otherwise turn a NaN threshold
+    /// or a zero spread into a detector that never fires.
+    /// </summary>
+    /// <param name="path">The file, for the message.</param>
+    /// <exception cref="CalibrationException">A value is unusable; the message names the file and the field.</exception>
+    public void Validate(string path)
+    {
+        CalibrationException Bad(string field, string problem) => new(path, $"{field} {problem}; run `enaction calibrate` again or restore the file");
+        void Finite(string field, double value)
+        {
+            if (!double.IsFinite(value)) throw Bad(field, FormattableString.Invariant($"is {value}; expected a finite number"));
+        }
+        void Positive(string field, double value)
+        {
+            if (!(double.IsFinite(value) && value > 0)) throw Bad(field, FormattableString.Invariant($"is {value}; expected a positive finite number (a spread)"));
+        }
+        void Rate(string field, double value, bool open)
+        {
+            var ok = open ? value > 0 && value < 1 : value >= 0 && value <= 1;
+            if (!ok) throw Bad(field, FormattableString.Invariant($"is {value}; expected a rate {(open ? "between 0 and 1" : "from 0 to 1")}"));
+        }
+
+        if (string.IsNullOrEmpty(ModelSha256)) throw Bad("model_sha256", "is empty; expected the SHA-256 of the model's ONNX file");
+        Rate("target_fpr", TargetFpr, open: true);
+        if (OffPolicy is { } off)
+        {
+            var names = TurnFeatures.VectorNames;
+            if (off.Features.IsDefault) throw Bad("off_policy.features", "is missing; expected the feature names");
+            if (!off.Features.SequenceEqual(names))
+                throw new CalibrationException(path, $"the off-policy combination weighs features [{string.Join(", ", off.Features)}], but this build computes [{string.Join(", ", names)}]; run `enaction calibrate` again");
+            foreach (var (field, values) in new[] { ("off_policy.means", off.Means), ("off_policy.scales", off.Scales), ("off_policy.weights", off.Weights) })
+            {
+                var count = values.IsDefault ? 0 : values.Length;
+                if (count != names.Count)
+                    throw Bad(field, $"has {count} values for the {names.Count} features; expected one per feature");
+            }
+            for (var i = 0; i < names.Count; i++)
+            {
+                Finite($"off_policy.means[{i}] ({names[i]})", off.Means[i]);
+                Positive($"off_policy.scales[{i}] ({names[i]})", off.Scales[i]);
+                Finite($"off_policy.weights[{i}] ({names[i]})", off.Weights[i]);
+            }
+            Finite("off_policy.bias", off.Bias);
+            Finite("off_policy.threshold", off.Threshold);
+        }
+        foreach (var (field, baseline) in new[] { ("overconfident_span", OverconfidentSpan), ("broken_intention", BrokenIntention) })
+        {
+            if (baseline is null) continue;
+            Finite(field + ".mean", baseline.Mean);
+            Positive(field + ".sd", baseline.Sd);
+            Finite(field + ".threshold", baseline.Threshold);
+        }
+        foreach (var (name, report) in Reports)
+        {
+            // A report without positives has NaN AUROC and TPR by design (DetectorReports.From); anything present must be a rate.
+            if (report is null) throw Bad($"reports.{name}", "is null; expected a detector report");
+            if (!double.IsNaN(report.Auroc)) Rate($"reports.{name}.auroc", report.Auroc, open: false);
+            if (report.Roc.IsDefault) continue;
+            for (var i = 0; i < report.Roc.Length; i++)
+            {
+                var point = report.Roc[i];
+                if (point.IsDefault || point.Length != 2) throw Bad($"reports.{name}.roc[{i}]", "is not a [fpr, tpr] pair");
+                Rate($"reports.{name}.roc[{i}][0]", point[0], open: false);
+                Rate($"reports.{name}.roc[{i}][1]", point[1], open: false);
+            }
+        }
     }
 
     /// <summary>Checks that this calibration was made for the model whose ONNX file has <paramref name="modelSha256"/>.</summary>
@@ -73,8 +142,12 @@ public sealed record Calibration
             throw new CalibrationException(path, $"made for model \"{ModelId}\" (sha256 {ModelSha256[..Math.Min(12, ModelSha256.Length)]}…), not for this model (sha256 {modelSha256[..Math.Min(12, modelSha256.Length)]}…); run `enaction calibrate` for this model");
     }
 
-    /// <summary>Writes the file.</summary>
-    public void Save(string path) => File.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(this, Json));
+    /// <summary>Writes the file (all or nothing: through a temporary file renamed over it).</summary>
+    public void Save(string path) => Files.OutputFiles.WriteAsync(path, WriteAsync).GetAwaiter().GetResult();
+
+    /// <summary>Writes the calibration's JSON to <paramref name="stream"/>.</summary>
+    public Task WriteAsync(Stream stream, CancellationToken cancellationToken = default) =>
+        JsonSerializer.SerializeAsync(stream, this, Json, cancellationToken);
 
     /// <summary>SHA-256 (hex) of a file, as stored in <see cref="ModelSha256"/>.</summary>
     public static string HashFile(string path)

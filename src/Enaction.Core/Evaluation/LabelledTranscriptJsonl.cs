@@ -67,13 +67,24 @@ public static class LabelledTranscriptJsonl
         if (!properties.TryGetValue("off_policy", out var label) || label.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
             throw Error("\"off_policy\" must be true or false");
         var offPolicy = label.GetBoolean();
-        var sourceName = properties.TryGetValue("source", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : offPolicy ? "off-policy" : OffPolicySources.Own;
+        string Decoded(JsonElement value, string what)
+        {
+            try
+            {
+                return value.GetString()!;
+            }
+            catch (InvalidOperationException)
+            {
+                throw Error(Utf8Text.DescribeUnpaired(what));
+            }
+        }
+        var sourceName = properties.TryGetValue("source", out var s) && s.ValueKind == JsonValueKind.String ? Decoded(s, "\"source\"") : offPolicy ? "off-policy" : OffPolicySources.Own;
         if (sourceName.Length == 0) throw Error("\"source\" is empty");
         if (!offPolicy && sourceName != OffPolicySources.Own)
             throw Error($"\"source\" is \"{sourceName}\" but \"off_policy\" is false; on-policy turns have source \"own\"");
         if (offPolicy && sourceName == OffPolicySources.Own)
             throw Error("\"source\" is \"own\" but \"off_policy\" is true");
-        var family = properties.TryGetValue("family", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString()! : "unknown";
+        var family = properties.TryGetValue("family", out var f) && f.ValueKind == JsonValueKind.String ? Decoded(f, "\"family\"") : "unknown";
         var prefill = 0;
         if (properties.TryGetValue("prefill_chars", out var p))
         {
@@ -106,26 +117,20 @@ public static class LabelledTranscriptJsonl
     /// Writes <paramref name="examples"/> to <paramref name="path"/> through a temporary file in the same folder, so a
     /// failure never leaves half a dataset behind.
     /// </summary>
-    public static async Task SaveAsync(string path, IEnumerable<LabelledTranscript> examples, CancellationToken cancellationToken = default)
+    public static Task SaveAsync(string path, IEnumerable<LabelledTranscript> examples, CancellationToken cancellationToken = default) =>
+        Files.OutputFiles.WriteAsync(path, (stream, ct) => WriteAsync(stream, examples, ct), cancellationToken);
+
+    /// <summary>Writes <paramref name="examples"/> to <paramref name="stream"/>, one line each (the stream stays open).</summary>
+    public static async Task WriteAsync(Stream stream, IEnumerable<LabelledTranscript> examples, CancellationToken cancellationToken = default)
     {
-        var full = Path.GetFullPath(path);
-        var temp = full + ".tmp-" + Environment.ProcessId;
-        try
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(examples);
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true);
+        foreach (var example in examples)
         {
-            await using (var writer = new StreamWriter(temp, false, new UTF8Encoding(false)))
-            {
-                foreach (var example in examples)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    await writer.WriteAsync(ToLine(example)).ConfigureAwait(false);
-                    await writer.WriteAsync('\n').ConfigureAwait(false);
-                }
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
+            cancellationToken.ThrowIfCancellationRequested();
+            await writer.WriteAsync(ToLine(example)).ConfigureAwait(false);
+            await writer.WriteAsync('\n').ConfigureAwait(false);
         }
     }
 }

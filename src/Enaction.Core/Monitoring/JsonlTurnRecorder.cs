@@ -1,12 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
 
 namespace Enaction.Monitoring;
 
 /// <summary>
 /// Appends each turn as one JSON line to <c>turns-yyyyMMdd.jsonl</c> in a directory (one file per UTC day), flushed
-/// per record so a crash loses at most the turn being written.
+/// per record so a crash loses at most the turn being written. A file left without a final newline (a torn last
+/// record) is continued on a fresh line, so the torn record never swallows the next one. On Unix, files are created
+/// readable and writable by the owner only (0600) and a new directory is 0700: audit records hold whole conversations.
 /// </summary>
 public sealed class JsonlTurnRecorder : ITurnRecorder, IDisposable
 {
@@ -26,7 +29,8 @@ public sealed class JsonlTurnRecorder : ITurnRecorder, IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory = System.IO.Path.GetFullPath(directory);
-        System.IO.Directory.CreateDirectory(Directory);
+        if (OperatingSystem.IsWindows() || System.IO.Directory.Exists(Directory)) System.IO.Directory.CreateDirectory(Directory);
+        else System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         _time = timeProvider ?? TimeProvider.System;
     }
 
@@ -49,13 +53,23 @@ public sealed class JsonlTurnRecorder : ITurnRecorder, IDisposable
             if (_stream is null || _file != file)
             {
                 if (_stream is not null) await _stream.DisposeAsync().ConfigureAwait(false);
-                // Shared read so a tail or a replay can read while the monitor writes.
-                _stream = new FileStream(file, FileMode.Append, FileAccess.Write, FileShare.Read);
+                _stream = null;
+                _stream = Open(file);
                 _file = file;
             }
-            await _stream.WriteAsync(line, cancellationToken).ConfigureAwait(false);
-            _stream.WriteByte((byte)'\n');
-            await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _stream.WriteAsync(line, cancellationToken).ConfigureAwait(false);
+                _stream.WriteByte((byte)'\n');
+                await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Part of the record may be on disk: reopen for the next record, which then starts on a fresh line.
+                await _stream.DisposeAsync().ConfigureAwait(false);
+                _stream = null;
+                throw;
+            }
         }
         finally
         {
@@ -63,16 +77,64 @@ public sealed class JsonlTurnRecorder : ITurnRecorder, IDisposable
         }
     }
 
-    /// <summary>Reads the records of one audit file, for replay and tests.</summary>
-    public static async IAsyncEnumerable<TurnRecord> ReadAsync(string file,
+    /// <summary>
+    /// Reads the records of one audit file, for replay and tests. A torn line (<see cref="JsonlLines.IsTorn"/>) is
+    /// skipped with a warning on <paramref name="logger"/>; any other bad line throws <see cref="JsonException"/>.
+    /// </summary>
+    public static async IAsyncEnumerable<TurnRecord> ReadAsync(string file, ILogger? logger = null,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        using var reader = new StreamReader(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        byte[] bytes;
+        await using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920, useAsync: true))
+        using (var memory = new MemoryStream())
         {
-            if (line.Length == 0) continue;
-            yield return JsonSerializer.Deserialize<TurnRecord>(line, Json)!;
+            await stream.CopyToAsync(memory, cancellationToken).ConfigureAwait(false);
+            bytes = memory.ToArray();
         }
+        foreach (var (number, line) in JsonlLines.Split(bytes))
+        {
+            if (JsonlLines.IsBlank(line.Span)) continue;
+            if (JsonlLines.IsTorn(line.Span))
+            {
+                if (logger is not null) MonitorEvents.AuditLineSkipped(logger, file, number, line.Length);
+                continue;
+            }
+            yield return JsonSerializer.Deserialize<TurnRecord>(line.Span, Json)
+                ?? throw new JsonException($"{file}:{number}: expected an audit record, found null");
+        }
+    }
+
+    /// <summary>
+    /// Opens <paramref name="file"/> for appending (shared read, so a tail or a replay can read while the monitor
+    /// writes), created 0600 on Unix, and starts a fresh line when the file does not end with one.
+    /// </summary>
+    private static FileStream Open(string file)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        var stream = new FileStream(file, options);
+        try
+        {
+            if (stream.Length > 0 && !EndsWithNewline(file))
+            {
+                stream.WriteByte((byte)'\n');
+                stream.Flush();
+            }
+            return stream;
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    private static bool EndsWithNewline(string file)
+    {
+        using var reader = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        if (reader.Length == 0) return true;
+        reader.Seek(-1, SeekOrigin.End);
+        return reader.ReadByte() == '\n';
     }
 
     /// <inheritdoc/>

@@ -23,4 +23,6 @@ public static class MonitorEventIds
     public const int RecordingFailed = 4109;
     /// <summary>History assistant turns could not be judged (scoring failed) and got the policy's unjudged treatment.</summary>
     public const int UnjudgedTurns = 4110;
+    /// <summary>A torn line (a record cut off mid-write) was skipped while reading an audit file.</summary>
+    public const int AuditLineSkipped = 4121;
 }

@@ -65,4 +65,9 @@ public static partial class MonitorEvents
         Message = "Could not judge assistant message(s) {Messages} of turn {Turn} in conversation {ConversationId} ({Reason}); {Source}; policy {Policy} says {Unjudged}")]
     public static partial void UnjudgedTurns(ILogger logger, string messages, int turn, string conversationId, string reason,
         string source, string policy, string unjudged);
+
+    /// <summary>A torn audit line was skipped while reading.</summary>
+    [LoggerMessage(EventId = MonitorEventIds.AuditLineSkipped, EventName = nameof(AuditLineSkipped), Level = LogLevel.Warning,
+        Message = "Skipped a torn line in audit file {AuditFile} at line {Line} ({Bytes} bytes of a record that was never finished)")]
+    public static partial void AuditLineSkipped(ILogger logger, string auditFile, int line, int bytes);
 }

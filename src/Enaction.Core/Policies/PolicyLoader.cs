@@ -1,7 +1,9 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 using Enaction.Detection;
+using Enaction.Transcripts;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -30,38 +32,71 @@ public static partial class PolicyLoader
     private static readonly string[] MatchKeys = ["kinds", "min_severity", "score", "agents", "functions", "stage"];
     private static readonly string[] ScoreKeys = ["min", "max"];
 
+    /// <summary>The largest policy file read (1 MiB): a policy is a page of rules, and a runaway file must not exhaust a host.</summary>
+    public const int MaxFileBytes = 1024 * 1024;
+
+    /// <summary>The deepest nesting of lists and mappings accepted; deeper input is rejected before it is built.</summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>The longest <c>scoring_timeout</c> accepted (1 hour): longer would never end a stuck scorer in practice,
+    /// and timers cannot hold much more than 49 days.</summary>
+    public static TimeSpan MaxScoringTimeout { get; } = TimeSpan.FromHours(1);
+
+    /// <summary>The largest budget (<c>max_resamples_per_call</c>, <c>max_verifications_per_call</c>) and resample <c>n</c> accepted.</summary>
+    public const int MaxCount = 100;
+
     /// <summary>Reads and validates a policy file.</summary>
     /// <param name="path">The file; error messages name it as given.</param>
     /// <param name="references">When given, verifier and callback names must be registered.</param>
     public static Policy Load(string path, PolicyReferences? references = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new PolicyValidationException(path, null, null, $"cannot read the file ({e.Message})", e);
-        }
-        return Parse(text, path, references);
+        return Parse(ReadText(path), path, references);
     }
 
     /// <summary>Reads and validates a policy file asynchronously.</summary>
     public static async Task<Policy> LoadAsync(string path, PolicyReferences? references = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
+        var bytes = await ReadBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        return Parse(Decode(bytes, path), path, references);
+    }
+
+    private static string ReadText(string path) => Decode(ReadBytesAsync(path, CancellationToken.None).GetAwaiter().GetResult(), path);
+
+    /// <summary>Reads a policy file's bytes, refusing anything over <see cref="MaxFileBytes"/> before reading it.</summary>
+    internal static async Task<byte[]> ReadBytesAsync(string path, CancellationToken cancellationToken)
+    {
         try
         {
-            text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, useAsync: false);
+            if (stream.Length > MaxFileBytes)
+                throw new PolicyValidationException(path, null, null,
+                    FormattableString.Invariant($"the file is {stream.Length:N0} bytes; a policy file must be at most {MaxFileBytes:N0} bytes"));
+            var bytes = new byte[stream.Length];
+            await stream.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+            return bytes;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new PolicyValidationException(path, null, null, $"cannot read the file ({e.Message})", e);
         }
-        return Parse(text, path, references);
+    }
+
+    /// <summary>Decodes UTF-8 (a byte order mark allowed); invalid bytes are an error with their line.</summary>
+    internal static string Decode(byte[] bytes, string path)
+    {
+        var span = bytes.AsSpan();
+        // Editors on Windows may save UTF-16 with a byte order mark.
+        if (span.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE])) return Encoding.Unicode.GetString(span[2..]);
+        if (span.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF])) return Encoding.BigEndianUnicode.GetString(span[2..]);
+        if (span.StartsWith("\uFEFF"u8)) span = span[3..];
+        if (Utf8Text.IndexOfInvalid(span) is var invalid and >= 0)
+        {
+            var (line, column) = Utf8Text.Position(span, invalid);
+            throw new PolicyValidationException(path, line, column, Utf8Text.Describe(span, invalid));
+        }
+        return Encoding.UTF8.GetString(span);
     }
 
     /// <summary>Parses and validates policy YAML.</summary>
@@ -75,6 +110,7 @@ public static partial class PolicyLoader
         var stream = new YamlStream();
         try
         {
+            CheckDepth(yaml, source);
             stream.Load(new StringReader(yaml));
         }
         catch (YamlException e)
@@ -94,6 +130,31 @@ public static partial class PolicyLoader
         return policy;
     }
 
+    /// <summary>
+    /// Walks the YAML events (no tree is built, so no recursion) and rejects nesting deeper than
+    /// <see cref="MaxDepth"/>: building the tree of a deeply nested file would recurse until the stack overflows,
+    /// which no handler can catch.
+    /// </summary>
+    private static void CheckDepth(string yaml, string source)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        var depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++depth > MaxDepth)
+                        throw new PolicyValidationException(source, parser.Current.Start.Line, parser.Current.Start.Column,
+                            $"lists and mappings are nested more than {MaxDepth} deep; a policy needs at most a few levels");
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
+    }
+
     private static string CleanYamlMessage(YamlException e)
     {
         var message = YamlLocationPrefix().Replace(e.Message, string.Empty);
@@ -106,6 +167,8 @@ public static partial class PolicyLoader
 
     [GeneratedRegex(@"^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$")]
     private static partial Regex DurationPattern();
+
+    private static string Hours(TimeSpan span) => FormattableString.Invariant($"{span.TotalHours:0.##}h");
 
     private static bool IsNull(YamlNode node) =>
         node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any, Value: null or "" or "~" or "null" or "Null" or "NULL" };
@@ -132,7 +195,7 @@ public static partial class PolicyLoader
             var name = Text(Required(root, fields, "name", "the policy", "name: TEXT"), "name");
             var version = Text(Required(root, fields, "version", "the policy", "version: TEXT"), "version");
             var rulesNode = Required(root, fields, "rules", "the policy", "rules: [ ... ]");
-            var mode = fields.TryGetValue("mode", out var m) ? Choice(m, "mode", Modes) : FailureMode.FailOpen;
+            FailureMode? mode = fields.TryGetValue("mode", out var m) ? Choice(m, "mode", Modes) : null;
             var unjudged = fields.TryGetValue("unjudged", out var u) ? Choice(u, "unjudged", UnjudgedModes) : UnjudgedTurns.Strip;
             var budgets = fields.TryGetValue("budgets", out var b) ? ReadBudgets(b) : PolicyBudgets.Default;
             var description = fields.TryGetValue("description", out var d) ? Text(d, "description") : null;
@@ -148,7 +211,11 @@ public static partial class PolicyLoader
                 rules.Add(rule);
             }
 
-            return new Policy(name, version, mode, budgets, rules.ToImmutable()) { Description = description, Source = file, Unjudged = unjudged };
+            // Required, and checked last so that other errors come first: a save cut off before the mode line must
+            // never turn a fail-closed policy into a fail-open one.
+            if (mode is null)
+                throw Error(root, "the policy has no \"mode\"; expected mode: fail-open or mode: fail-closed (stated explicitly, so a truncated file cannot change it)");
+            return new Policy(name, version, mode.Value, budgets, rules.ToImmutable()) { Description = description, Source = file, Unjudged = unjudged };
         }
 
         private PolicyBudgets ReadBudgets(YamlNode node)
@@ -157,8 +224,8 @@ public static partial class PolicyLoader
             var fields = Fields(node, "budgets", BudgetKeys);
             var defaults = PolicyBudgets.Default;
             return new PolicyBudgets(
-                fields.TryGetValue("max_resamples_per_call", out var r) ? WholeNumber(r, "max_resamples_per_call", 0) : defaults.MaxResamplesPerCall,
-                fields.TryGetValue("max_verifications_per_call", out var v) ? WholeNumber(v, "max_verifications_per_call", 0) : defaults.MaxVerificationsPerCall,
+                fields.TryGetValue("max_resamples_per_call", out var r) ? WholeNumber(r, "max_resamples_per_call", 0, MaxCount) : defaults.MaxResamplesPerCall,
+                fields.TryGetValue("max_verifications_per_call", out var v) ? WholeNumber(v, "max_verifications_per_call", 0, MaxCount) : defaults.MaxVerificationsPerCall,
                 fields.TryGetValue("scoring_timeout", out var t) ? Duration(t, "scoring_timeout") : defaults.ScoringTimeout);
         }
 
@@ -187,6 +254,7 @@ public static partial class PolicyLoader
             var kinds = ImmutableArray<string>.Empty;
             if (fields.TryGetValue("kinds", out var k))
             {
+                NotEmpty(k, "kinds", "a finding kind");
                 var builder = ImmutableArray.CreateBuilder<string>();
                 foreach (var item in Sequence(k, "kinds"))
                 {
@@ -218,6 +286,7 @@ public static partial class PolicyLoader
 
         private ImmutableArray<string> Names(YamlNode node, string what)
         {
+            NotEmpty(node, what, "a name or a pattern with *");
             var builder = ImmutableArray.CreateBuilder<string>();
             foreach (var item in Sequence(node, what))
             {
@@ -226,6 +295,13 @@ public static partial class PolicyLoader
                 builder.Add(name);
             }
             return builder.ToImmutable();
+        }
+
+        /// <summary>An empty list would read as "any" and widen the rule to every finding: it is an error.</summary>
+        private void NotEmpty(YamlNode node, string what, string entry)
+        {
+            if (node is YamlSequenceNode { Children.Count: 0 })
+                throw Error(node, $"{what} is an empty list, which would match everything; list at least one entry ({entry}) or leave {what} out to match any");
         }
 
         private PolicyAction ReadAction(YamlNode node)
@@ -277,7 +353,7 @@ public static partial class PolicyLoader
                 case "resample":
                 {
                     var fields = Settings(settings, name, ["n", "temperature_delta", "keep"]);
-                    var n = fields.TryGetValue("n", out var nn) ? WholeNumber(nn, "n", 1) : 3;
+                    var n = fields.TryGetValue("n", out var nn) ? WholeNumber(nn, "n", 1, MaxCount) : 3;
                     var delta = fields.TryGetValue("temperature_delta", out var t) ? Number(t, "temperature_delta") : 0.0;
                     if (delta is < -2 or > 2)
                         throw Error(t!, FormattableString.Invariant($"temperature_delta must be between -2 and 2; found {delta}"));
@@ -355,12 +431,12 @@ public static partial class PolicyLoader
         private string Text(YamlNode node, string what) =>
             node is YamlScalarNode { Value: { } value } && !IsNull(node) ? value : throw Error(node, $"{what} must be text; found {Describe(node)}");
 
-        private int WholeNumber(YamlNode node, string what, int min)
+        private int WholeNumber(YamlNode node, string what, int min, int max)
         {
             if (node is YamlScalarNode { Value: { } text } && !IsNull(node) &&
-                int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= min)
+                int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
                 return value;
-            throw Error(node, $"{what} must be a whole number >= {min}; found {Describe(node)}");
+            throw Error(node, $"{what} must be a whole number from {min} to {max}; found {Describe(node)}");
         }
 
         private double Number(YamlNode node, string what)
@@ -398,17 +474,15 @@ public static partial class PolicyLoader
                 if (match.Success)
                 {
                     var amount = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-                    var duration = match.Groups[2].Value switch
-                    {
-                        "ms" => TimeSpan.FromMilliseconds(amount),
-                        "s" => TimeSpan.FromSeconds(amount),
-                        "m" => TimeSpan.FromMinutes(amount),
-                        _ => TimeSpan.FromHours(amount),
-                    };
-                    if (duration > TimeSpan.Zero) return duration;
+                    // In milliseconds as a double first: TimeSpan.FromHours and friends throw OverflowException on
+                    // huge values (999999999999h), and nothing a file contains may throw anything but a rejection.
+                    var milliseconds = amount * match.Groups[2].Value switch { "ms" => 1.0, "s" => 1e3, "m" => 60e3, _ => 3600e3 };
+                    if (double.IsFinite(milliseconds) && milliseconds > MaxScoringTimeout.TotalMilliseconds)
+                        throw Error(node, $"{what} {Describe(node)} is longer than the {Hours(MaxScoringTimeout)} allowed; expected a positive duration up to {Hours(MaxScoringTimeout)}");
+                    if (double.IsFinite(milliseconds) && TimeSpan.FromMilliseconds(milliseconds) is var duration && duration > TimeSpan.Zero) return duration;
                 }
             }
-            throw Error(node, $"cannot read {what} {Describe(node)} as a duration; expected a positive number followed by ms, s, m or h (for example 500ms, 2s, 1.5s)");
+            throw Error(node, $"cannot read {what} {Describe(node)} as a duration; expected a positive number followed by ms, s, m or h, at most {Hours(MaxScoringTimeout)} (for example 500ms, 2s, 1.5s)");
         }
     }
 }

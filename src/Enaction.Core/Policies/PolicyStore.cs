@@ -32,8 +32,8 @@ public sealed class PolicyStore : IDisposable
         _options = options ?? new PolicyStoreOptions();
         _options.Validate();
         Path = path;
-        var (text, hash) = Read(path);
-        _engine = new PolicyEngine(PolicyLoader.Parse(text, path, _options.References));
+        var (bytes, hash) = Read(path);
+        _engine = new PolicyEngine(PolicyLoader.Parse(PolicyLoader.Decode(bytes, path), path, _options.References));
         _lastSeen = hash;
 
         _debounce = new Timer(_ => OnTimer(), null, Timeout.Infinite, Timeout.Infinite);
@@ -67,10 +67,11 @@ public sealed class PolicyStore : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         lock (_reloadLock)
         {
-            string text, hash;
+            byte[] bytes;
+            string hash;
             try
             {
-                (text, hash) = Read(Path);
+                (bytes, hash) = Read(Path);
             }
             catch (PolicyValidationException e)
             {
@@ -87,11 +88,21 @@ public sealed class PolicyStore : IDisposable
             Policy next;
             try
             {
-                next = PolicyLoader.Parse(text, Path, _options.References);
+                next = PolicyLoader.Parse(PolicyLoader.Decode(bytes, Path), Path, _options.References);
             }
             catch (PolicyValidationException e)
             {
                 Raise(PolicyRejected, new PolicyRejectedEventArgs(e, Current));
+                return false;
+            }
+#pragma warning disable CA1031 // Reload runs on a timer thread: anything escaping it would end the host's process.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                // The loader turns every problem it knows into a PolicyValidationException; anything else is a loader
+                // bug, but it is still a file that cannot be used, and the last good policy stays.
+                var rejection = new PolicyValidationException(Path, null, null, $"cannot be used ({e.GetType().Name}: {e.Message})", e);
+                Raise(PolicyRejected, new PolicyRejectedEventArgs(rejection, Current));
                 return false;
             }
             var previous = Interlocked.Exchange(ref _engine, new PolicyEngine(next)).Policy;
@@ -110,19 +121,10 @@ public sealed class PolicyStore : IDisposable
         _debounce.Dispose();
     }
 
-    private static (string Text, string Hash) Read(string path)
+    private static (byte[] Bytes, string Hash) Read(string path)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new PolicyValidationException(path, null, null, $"cannot read the file ({e.Message})", e);
-        }
-        var text = new StreamReader(new MemoryStream(bytes), detectEncodingFromByteOrderMarks: true).ReadToEnd();
-        return (text, Convert.ToHexString(SHA256.HashData(bytes)));
+        var bytes = PolicyLoader.ReadBytesAsync(path, CancellationToken.None).GetAwaiter().GetResult();
+        return (bytes, Convert.ToHexString(SHA256.HashData(bytes)));
     }
 
     private FileSystemWatcher? TryWatch(string path)
@@ -168,6 +170,13 @@ public sealed class PolicyStore : IDisposable
         }
         catch (ObjectDisposedException)
         {
+        }
+#pragma warning disable CA1031 // This runs on a timer thread: an exception escaping it would end the host's process.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            var rejection = new PolicyValidationException(Path, null, null, $"cannot be reloaded ({e.GetType().Name}: {e.Message})", e);
+            Raise(PolicyRejected, new PolicyRejectedEventArgs(rejection, Current));
         }
     }
 

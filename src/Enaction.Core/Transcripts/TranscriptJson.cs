@@ -34,11 +34,16 @@ public static class TranscriptJson
         if (utf8.Span.StartsWith("\uFEFF"u8)) utf8 = utf8[3..];
         if (utf8.Span.Trim(" \t\r\n"u8).IsEmpty)
             throw new TranscriptFormatException(source, firstLine, 1, "the file is empty; expected a JSON object {\"messages\":[...]}");
+        if (Utf8Text.IndexOfInvalid(utf8.Span) is var invalid and >= 0)
+        {
+            var (badLine, badColumn) = Utf8Text.Position(utf8.Span, invalid);
+            throw new TranscriptFormatException(source, badLine + firstLine - 1, badColumn, Utf8Text.Describe(utf8.Span, invalid));
+        }
         var reader = new Utf8JsonReader(utf8.Span, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         var copy = utf8;
         TranscriptFormatException Error(long byteOffset, string problem)
         {
-            var (line, column) = Position(copy.Span, byteOffset);
+            var (line, column) = Utf8Text.Position(copy.Span, byteOffset);
             return new TranscriptFormatException(source, line + firstLine - 1, column, problem);
         }
 
@@ -52,7 +57,7 @@ public static class TranscriptJson
             var extra = ImmutableDictionary.CreateBuilder<string, JsonElement>(StringComparer.Ordinal);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var name = reader.GetString()!;
+                var name = Text(ref reader, Error, "a property name");
                 reader.Read();
                 if (name == "messages")
                 {
@@ -96,25 +101,25 @@ public static class TranscriptJson
             long roleAt = at;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var prop = reader.GetString();
+                var prop = Text(ref reader, error, $"a property name of message {list.Count}");
                 reader.Read();
                 switch (prop)
                 {
                     case "role":
                         roleAt = reader.TokenStartIndex;
-                        role = reader.TokenType == JsonTokenType.String ? reader.GetString()
+                        role = reader.TokenType == JsonTokenType.String ? Text(ref reader, error, $"message {list.Count}: \"role\"")
                             : throw error(reader.TokenStartIndex, $"message {list.Count}: \"role\" must be a string");
                         break;
                     case "content":
                         content = reader.TokenType switch
                         {
-                            JsonTokenType.String => reader.GetString(),
+                            JsonTokenType.String => Text(ref reader, error, $"message {list.Count}: \"content\""),
                             JsonTokenType.Null => "",
                             _ => throw error(reader.TokenStartIndex, $"message {list.Count}: \"content\" must be a string"),
                         };
                         break;
                     case "name":
-                        name = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                        name = reader.TokenType == JsonTokenType.String ? Text(ref reader, error, $"message {list.Count}: \"name\"") : null;
                         break;
                     default:
                         reader.Skip();
@@ -128,6 +133,19 @@ public static class TranscriptJson
             list.Add(new TranscriptMessage(parsed, content, name));
         }
         return list.ToImmutable();
+    }
+
+    /// <summary>The current string token, or an error at it when it cannot become text (an unpaired surrogate escape).</summary>
+    private static string Text(ref Utf8JsonReader reader, Func<long, string, TranscriptFormatException> error, string what)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw error(reader.TokenStartIndex, Utf8Text.DescribeUnpaired(what));
+        }
     }
 
     /// <summary>Writes <paramref name="transcript"/> as a transcript object.</summary>
@@ -160,18 +178,6 @@ public static class TranscriptJson
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
             Write(writer, transcript);
         return Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    private static (long Line, long Column) Position(ReadOnlySpan<byte> utf8, long byteOffset)
-    {
-        long line = 1, column = 1;
-        var end = (int)Math.Min(byteOffset, utf8.Length);
-        for (var i = 0; i < end; i++)
-        {
-            if (utf8[i] == (byte)'\n') { line++; column = 1; }
-            else if ((utf8[i] & 0xC0) != 0x80) column++;
-        }
-        return (line, column);
     }
 
     private static string Describe(JsonTokenType type) => type switch

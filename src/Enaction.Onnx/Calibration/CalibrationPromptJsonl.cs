@@ -9,10 +9,10 @@ public static class CalibrationPromptJsonl
     /// <summary>Reads <paramref name="path"/>; blank lines are skipped and an empty file is an error.</summary>
     public static async Task<IReadOnlyList<CalibrationPrompt>> LoadAsync(string path, CancellationToken cancellationToken = default)
     {
-        string[] lines;
+        byte[] bytes;
         try
         {
-            lines = await File.ReadAllLinesAsync(path, cancellationToken).ConfigureAwait(false);
+            bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         }
         catch (FileNotFoundException e)
         {
@@ -22,11 +22,19 @@ public static class CalibrationPromptJsonl
         {
             throw new TranscriptFormatException(path, null, null, $"cannot read the file ({e.Message})", e);
         }
+        if (Utf8Text.IndexOfInvalid(bytes) is var invalid and >= 0)
+        {
+            var (line, column) = Utf8Text.Position(bytes, invalid);
+            throw new TranscriptFormatException(path, line, column, Utf8Text.Describe(bytes, invalid));
+        }
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
+        if (text.StartsWith('\uFEFF')) text = text[1..];
+        var lines = text.Split('\n');
         var prompts = new List<CalibrationPrompt>();
         for (var i = 0; i < lines.Length; i++)
         {
             if (string.IsNullOrWhiteSpace(lines[i])) continue;
-            prompts.Add(ParseLine(lines[i], path, i + 1));
+            prompts.Add(ParseLine(lines[i].TrimEnd('\r'), path, i + 1));
         }
         if (prompts.Count == 0)
             throw new TranscriptFormatException(path, null, null, "no prompts; expected one {\"prompt\":\"...\",\"family\":\"...\"} object a line");
@@ -53,7 +61,18 @@ public static class CalibrationPromptJsonl
             string? Text(string name)
             {
                 if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
-                return value.ValueKind == JsonValueKind.String ? value.GetString() : throw Error($"\"{name}\" must be a string");
+                return value.ValueKind == JsonValueKind.String ? Decoded(value, $"\"{name}\"") : throw Error($"\"{name}\" must be a string");
+            }
+            string Decoded(JsonElement value, string what)
+            {
+                try
+                {
+                    return value.GetString()!;
+                }
+                catch (InvalidOperationException)
+                {
+                    throw Error(Utf8Text.DescribeUnpaired(what));
+                }
             }
             var prompt = Text("prompt");
             if (string.IsNullOrWhiteSpace(prompt)) throw Error("\"prompt\" is missing or empty");
@@ -65,7 +84,8 @@ public static class CalibrationPromptJsonl
                 foreach (var a in list.EnumerateArray())
                 {
                     if (a.ValueKind != JsonValueKind.String) throw Error("\"answers\" must be an array of strings");
-                    if (!string.IsNullOrWhiteSpace(a.GetString())) answers.Add(a.GetString()!);
+                    var answer = Decoded(a, "an entry of \"answers\"");
+                    if (!string.IsNullOrWhiteSpace(answer)) answers.Add(answer);
                 }
             }
             return new CalibrationPrompt(prompt, family, Text("system"), [.. answers], Text("topic"));

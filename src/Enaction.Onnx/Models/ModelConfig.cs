@@ -35,19 +35,37 @@ public sealed record ModelConfig
         // Multimodal configs nest the language model's settings.
         if (root.TryGetProperty("text_config", out var text) && text.ValueKind == JsonValueKind.Object && !root.TryGetProperty("num_hidden_layers", out _))
             root = text;
-        var heads = Int(root, "num_attention_heads", "n_head");
-        var hidden = Int(root, "hidden_size", "n_embd", "d_model");
+        var heads = Size(root, path, 1, "num_attention_heads", "n_head");
+        var hidden = Size(root, path, 1, "hidden_size", "n_embd", "d_model");
         return new ModelConfig
         {
             ModelType = Str(root, "model_type"),
-            VocabSize = Int(root, "vocab_size"),
-            Layers = Int(root, "num_hidden_layers", "n_layer", "num_layers"),
-            KeyValueHeads = Int(root, "num_key_value_heads") ?? heads,
-            HeadDim = Int(root, "head_dim") ?? (heads is > 0 && hidden is > 0 ? hidden / heads : null),
-            ContextLength = Int(root, "max_position_embeddings", "n_positions", "max_sequence_length", "seq_length"),
+            VocabSize = Size(root, path, 1, "vocab_size"),
+            Layers = Size(root, path, 1, "num_hidden_layers", "n_layer", "num_layers"),
+            KeyValueHeads = Size(root, path, 1, "num_key_value_heads") ?? heads,
+            HeadDim = Size(root, path, 1, "head_dim") ?? (heads is > 0 && hidden is > 0 ? hidden / heads : null),
+            ContextLength = Size(root, path, MinContextLength, "max_position_embeddings", "n_positions", "max_sequence_length", "seq_length"),
             EosTokenIds = Ids(root, "eos_token_id"),
             BosTokenId = Int(root, "bos_token_id"),
         };
+    }
+
+    /// <summary>The shortest context a model may declare: one token to predict from and one to predict.</summary>
+    internal const int MinContextLength = 2;
+
+    /// <summary>
+    /// A size (a count of layers, heads, tokens) from <paramref name="path"/>: a value below <paramref name="min"/>
+    /// would only fail later, deep inside ONNX Runtime, so it is an error here naming the key.
+    /// </summary>
+    internal static int? Size(JsonElement e, string path, int min, params string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (!e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.Number) continue;
+            if (v.TryGetInt32(out var i) && i >= min) return i;
+            throw new ModelLoadException(path, $"\"{name}\" is {v.GetRawText()}; expected a whole number of at least {min}");
+        }
+        return null;
     }
 
     internal static int? Int(JsonElement e, params string[] names)

@@ -86,11 +86,11 @@ public sealed record ModelDirectory
         var fromHf = File.Exists(hfConfig) ? ModelConfig.ReadHuggingFace(hfConfig) : new ModelConfig();
         var config = fromHf with
         {
-            VocabSize = ModelConfig.Int(model, "vocab_size") ?? fromHf.VocabSize,
-            ContextLength = ModelConfig.Int(model, "context_length") ?? fromHf.ContextLength,
-            Layers = ModelConfig.Int(decoder, "num_hidden_layers") ?? fromHf.Layers,
-            KeyValueHeads = ModelConfig.Int(decoder, "num_key_value_heads") ?? fromHf.KeyValueHeads,
-            HeadDim = ModelConfig.Int(decoder, "head_size") ?? fromHf.HeadDim,
+            VocabSize = ModelConfig.Size(model, genaiPath, 1, "vocab_size") ?? fromHf.VocabSize,
+            ContextLength = ModelConfig.Size(model, genaiPath, ModelConfig.MinContextLength, "context_length") ?? fromHf.ContextLength,
+            Layers = ModelConfig.Size(decoder, genaiPath, 1, "num_hidden_layers") ?? fromHf.Layers,
+            KeyValueHeads = ModelConfig.Size(decoder, genaiPath, 1, "num_key_value_heads") ?? fromHf.KeyValueHeads,
+            HeadDim = ModelConfig.Size(decoder, genaiPath, 1, "head_size") ?? fromHf.HeadDim,
             EosTokenIds = ModelConfig.Ids(model, "eos_token_id") is { Count: > 0 } eos ? eos : fromHf.EosTokenIds,
             BosTokenId = ModelConfig.Int(model, "bos_token_id") ?? fromHf.BosTokenId,
             ModelType = ModelConfig.Str(model, "type") ?? fromHf.ModelType,

@@ -12,7 +12,8 @@ namespace Enaction.Reporting.Html;
 /// Writes one self-contained HTML page (inline CSS, script and SVG; a content security policy that allows no
 /// network and no script but its own): every turn's transcript shaded token by token (or message by message) by
 /// entropy or surprisal, findings underlined over their spans, the recorded decisions, a per-message entropy chart
-/// and the calibration's ROC curves. All transcript text is HTML-encoded; the script reads only data attributes.
+/// and the calibration's ROC curves. All transcript text is HTML-encoded, with bidirectional controls and other
+/// invisible characters shown as labelled marks (<see cref="VisibleText"/>); the script reads only data attributes.
 /// </summary>
 public static class HtmlReport
 {
@@ -24,20 +25,9 @@ public static class HtmlReport
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(document);
-        var full = Path.GetFullPath(path);
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-        try
-        {
-            await using (var writer = new StreamWriter(temp, false, new UTF8Encoding(false)))
-            {
-                await writer.WriteAsync(Render(document).AsMemory(), cancellationToken).ConfigureAwait(false);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        var html = Render(document);
+        await Files.OutputFiles.WriteAsync(path, (stream, ct) => stream.WriteAsync(new UTF8Encoding(false).GetBytes(html), ct).AsTask(),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The page as a string.</summary>
@@ -53,7 +43,8 @@ public static class HtmlReport
         private readonly StringBuilder _html = new();
         private (double Low, double High) _h = (0, 1), _s = (0, 1);
 
-        private static string E(string? s) => WebUtility.HtmlEncode(s ?? string.Empty);
+        // Every string reaches the page through here or VisibleText.Html: hidden characters become visible marks.
+        private static string E(string? s) => VisibleText.Attribute(s);
         private static string N(double v, string format = "0.###") => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";
         private void W(string s) => _html.Append(s);
 
@@ -235,7 +226,8 @@ public static class HtmlReport
             var cuts = new SortedSet<int> { 0, content.Length };
             foreach (var s in spans) { cuts.Add(s.Start); cuts.Add(s.End); }
             foreach (var k in mine) { cuts.Add(findings[k].Finding.Start); cuts.Add(findings[k].Finding.End); }
-            var edges = cuts.Where(c => c >= 0 && c <= content.Length).ToArray();
+            // A token edge inside a surrogate pair would show each half as an unpaired surrogate: keep pairs whole.
+            var edges = cuts.Where(c => c >= 0 && c <= content.Length && !(c > 0 && c < content.Length && char.IsSurrogatePair(content[c - 1], content[c]))).ToArray();
             var spanIndex = 0;
             for (var e = 0; e + 1 < edges.Length; e++)
             {
@@ -244,7 +236,7 @@ public static class HtmlReport
                 while (spanIndex < spans.Count && spans[spanIndex].End <= a) spanIndex++;
                 Span? covering = spanIndex < spans.Count && spans[spanIndex].Start <= a ? spans[spanIndex] : null;
                 var over = mine.Where(k => findings[k].Finding.Start <= a && findings[k].Finding.End >= b).ToList();
-                var text = E(content[a..b]);
+                var text = VisibleText.Html(content[a..b]);
                 if (covering is null && over.Count == 0)
                 {
                     W(text);

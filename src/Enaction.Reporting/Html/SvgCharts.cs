@@ -9,7 +9,7 @@ namespace Enaction.Reporting.Html;
 internal static class SvgCharts
 {
     private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
-    private static string E(string s) => WebUtility.HtmlEncode(s);
+    private static string E(string s) => VisibleText.Attribute(s);
 
     /// <summary>One point of the per-message chart.</summary>
     public readonly record struct MessagePoint(int Message, string Role, double Entropy, double Surprisal, string? Severity);

@@ -15,6 +15,12 @@ public sealed record TurnInput(
     ImmutableArray<(int Line, TurnRecord Record)> Records,
     ImmutableArray<(int Line, Transcript Transcript)> Transcripts)
 {
+    /// <summary>
+    /// Lines that were skipped, each as <c>file:line: why</c>: torn records (cut off mid-write by a crash or a full
+    /// disk). Commands print them as warnings; every other bad line is an error.
+    /// </summary>
+    public ImmutableArray<string> Warnings { get; init; } = [];
+
     /// <summary>The number of entries.</summary>
     public int Count => Kind == TurnInputKind.Records ? Records.Length : Transcripts.Length;
 }

@@ -30,25 +30,48 @@ public static class TurnInputReader
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path)) throw new TurnInputException(path, null, "no such file; expected audit records (JSONL) or transcripts (JSONL)");
 
+        byte[] bytes;
+        try
+        {
+            // Shared read: the monitor may still be appending to today's audit file.
+            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920, useAsync: true);
+            using var memory = new MemoryStream();
+            await stream.CopyToAsync(memory, cancellationToken).ConfigureAwait(false);
+            bytes = memory.ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TurnInputException(path, null, $"cannot read the file ({e.Message})", e);
+        }
+
         var records = ImmutableArray.CreateBuilder<(int, TurnRecord)>();
         var transcripts = ImmutableArray.CreateBuilder<(int, Transcript)>();
+        var warnings = ImmutableArray.CreateBuilder<string>();
         TurnInputKind? kind = null;
-        var number = 0;
-        // Shared read: the monitor may still be appending to today's audit file.
-        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite), Encoding.UTF8);
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        foreach (var (number, line) in JsonlLines.Split(bytes))
         {
-            number++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
+            cancellationToken.ThrowIfCancellationRequested();
+            if (JsonlLines.IsBlank(line.Span)) continue;
+            if (JsonlLines.IsTorn(line.Span))
+            {
+                // A writer cut off mid-record (a crash, a kill, a full disk): the rest of the file is still good.
+                warnings.Add(FormattableString.Invariant($"{path}:{number}: skipped a torn line ({line.Length} bytes of a record that was never finished)"));
+                continue;
+            }
+            if (Utf8Text.IndexOfInvalid(line.Span) is var invalid and >= 0)
+                throw new TurnInputException(path, number, Utf8Text.Describe(line.Span, invalid));
             kind ??= Classify(line, path, number);
             if (kind == TurnInputKind.Records) records.Add((number, ParseRecord(line, path, number)));
-            else transcripts.Add((number, TranscriptJson.Parse(Encoding.UTF8.GetBytes(line), path, number).Transcript));
+            else transcripts.Add((number, TranscriptJson.Parse(line, path, number).Transcript));
         }
-        if (kind is null) throw new TurnInputException(path, null, "the file is empty; expected one audit record or transcript per line");
-        return new TurnInput(path, kind.Value, records.ToImmutable(), transcripts.ToImmutable());
+        if (kind is null)
+            throw new TurnInputException(path, null, warnings.Count == 0
+                ? "the file is empty; expected one audit record or transcript per line"
+                : "the file holds only a torn line; expected one audit record or transcript per line");
+        return new TurnInput(path, kind.Value, records.ToImmutable(), transcripts.ToImmutable()) { Warnings = warnings.ToImmutable() };
     }
 
-    private static TurnInputKind Classify(string line, string path, int number)
+    private static TurnInputKind Classify(ReadOnlyMemory<byte> line, string path, int number)
     {
         try
         {
@@ -66,16 +89,20 @@ public static class TurnInputReader
         }
     }
 
-    private static TurnRecord ParseRecord(string line, string path, int number)
+    private static TurnRecord ParseRecord(ReadOnlyMemory<byte> line, string path, int number)
     {
         TurnRecord? record;
         try
         {
-            record = JsonSerializer.Deserialize<TurnRecord>(line, Json);
+            record = JsonSerializer.Deserialize<TurnRecord>(line.Span, Json);
         }
         catch (JsonException e)
         {
             throw new TurnInputException(path, number, "not a valid audit record: " + Trim(e.Message), e);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new TurnInputException(path, number, Utf8Text.DescribeUnpaired("a text field"), e);
         }
         if (record is null) throw new TurnInputException(path, number, "expected an audit record object, found null");
         Validate(record, path, number);

@@ -129,7 +129,7 @@ public sealed partial class ReportCommandTests : IDisposable
     {
         await File.WriteAllTextAsync(Out(), "previous report");
         var bad = Path.Combine(_temp.FullName, "bad.jsonl");
-        await File.WriteAllLinesAsync(bad, [File.ReadLines(Records).First(), "{\"conversation_id\": 5,"]);
+        await File.WriteAllLinesAsync(bad, [File.ReadLines(Records).First(), "{\"conversation_id\": 5,}"]);
         var r = await CliRunner.RunAsync("report", "--input", bad, "--out", Out());
         Assert.Equal(2, r.ExitCode);
         Assert.StartsWith("enaction: ", r.Error);
@@ -154,7 +154,7 @@ public sealed partial class ReportCommandTests : IDisposable
     }
 
     /// <summary>Debian's chromium, run headless on a local file with everything that would reach the network off.</summary>
-    private static class HeadlessChromium
+    internal static class HeadlessChromium
     {
         private const string Install = "The HTML report test renders the page in a real headless browser: install Debian chromium with " +
             "`sudo apt-get install -y chromium` (CI runs .ci/install-deps, which does this).";

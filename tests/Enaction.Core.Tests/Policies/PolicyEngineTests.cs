@@ -12,7 +12,7 @@ public sealed class PolicyEngineTests
         new(kind, severity, score, 3.0, 2, 0, 10);
 
     private static PolicyEngine Engine(string rules, string extra = "") =>
-        new(PolicyLoader.Parse($"name: test\nversion: \"7\"\n{extra}rules:\n{rules}"));
+        new(PolicyLoader.Parse($"name: test\nversion: \"7\"\n{(extra.Contains("mode:", StringComparison.Ordinal) ? "" : "mode: fail-open\n")}{extra}rules:\n{rules}"));
 
     private static PolicyEngine OneRule(string match) => Engine($"""
           - name: r
@@ -298,7 +298,7 @@ public sealed class PolicyEngineTests
     [Fact]
     public void The_engine_refuses_a_policy_naming_an_unregistered_verifier()
     {
-        var policy = PolicyLoader.Parse("name: p\nversion: 1\nrules:\n  - name: r\n    actions:\n      - verify: {verifier: ghost}\n", "p.yaml");
+        var policy = PolicyLoader.Parse("name: p\nversion: 1\nrules:\n  - name: r\n    actions:\n      - verify: {verifier: ghost}\nmode: fail-open\n", "p.yaml");
         var e = Assert.Throws<PolicyValidationException>(() => new PolicyEngine(policy, new PolicyReferences(["checker"], [])));
         Assert.Equal(("p.yaml", 6L, 9L), (e.File, e.Line!.Value, e.Column!.Value));
         Assert.Contains("unknown verifier \"ghost\"; expected one of checker", e.Message);

@@ -29,7 +29,7 @@ public sealed class PolicyLoaderTests : IDisposable
     [Fact]
     public void A_minimal_policy_gets_the_documented_defaults()
     {
-        var policy = PolicyLoader.Parse("name: p\nversion: 1\nrules:\n  - name: r\n    actions: [log, block, resample, annotate]\n");
+        var policy = PolicyLoader.Parse("name: p\nversion: 1\nrules:\n  - name: r\n    actions: [log, block, resample, annotate]\nmode: fail-open\n");
 
         Assert.Equal(FailureMode.FailOpen, policy.Mode);
         Assert.Equal(PolicyBudgets.Default, policy.Budgets);
@@ -49,14 +49,14 @@ public sealed class PolicyLoaderTests : IDisposable
     [InlineData("1m", 60000)]
     public void Durations_read_with_their_unit(string text, int milliseconds)
     {
-        var policy = PolicyLoader.Parse($"name: p\nversion: 1\nbudgets:\n  scoring_timeout: {text}\nrules: []\n");
+        var policy = PolicyLoader.Parse($"name: p\nversion: 1\nbudgets:\n  scoring_timeout: {text}\nrules: []\nmode: fail-open\n");
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), policy.Budgets.ScoringTimeout);
     }
 
     [Fact]
     public void Actions_and_rules_remember_where_they_were_written()
     {
-        var file = _temp.Write("located.yaml", "name: p\nversion: 1\nrules:\n  - name: r\n    actions:\n      - log\n      - verify: {verifier: v}\n");
+        var file = _temp.Write("located.yaml", "name: p\nversion: 1\nrules:\n  - name: r\n    actions:\n      - log\n      - verify: {verifier: v}\nmode: fail-open\n");
         var rule = Assert.Single(PolicyLoader.Load(file).Rules);
         Assert.Equal(new PolicySourceLocation(file, 4, 5), rule.Location);
         Assert.Equal(new PolicySourceLocation(file, 7, 9), rule.Actions[1].Location);
@@ -149,7 +149,7 @@ public sealed class PolicyLoaderTests : IDisposable
     public void A_negative_budget_is_rejected()
     {
         AssertRejected("name: p\nversion: 1\nbudgets:\n  max_resamples_per_call: -1\nrules: []\n", 4, 27,
-            "max_resamples_per_call must be a whole number >= 0; found \"-1\"");
+            "max_resamples_per_call must be a whole number from 0 to 100; found \"-1\"");
     }
 
     [Fact]
@@ -240,7 +240,7 @@ public sealed class PolicyLoaderTests : IDisposable
     [Fact]
     public void Unregistered_references_are_rejected_at_the_action_when_names_are_given()
     {
-        var yaml = "name: p\nversion: 1\nrules:\n  - name: r\n    actions:\n      - escalate: {callback: pager}\n";
+        var yaml = "name: p\nversion: 1\nrules:\n  - name: r\n    actions:\n      - escalate: {callback: pager}\nmode: fail-open\n";
         var file = _temp.Write("refs.yaml", yaml);
         var error = Assert.Throws<PolicyValidationException>(() => PolicyLoader.Load(file, new PolicyReferences([], ["oncall", "audit"])));
         Assert.Equal((6L, 9L), (error.Line, error.Column));

@@ -11,7 +11,7 @@ public sealed class PolicyStoreTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     private static string Yaml(string version, string action = "log") =>
-        $"name: live\nversion: \"{version}\"\nrules:\n  - name: r\n    actions:\n      - {action}\n";
+        $"name: live\nversion: \"{version}\"\nrules:\n  - name: r\n    actions:\n      - {action}\nmode: fail-open\n";
 
     private static PolicyStoreOptions Fast(bool watcher = true) => new()
     {
