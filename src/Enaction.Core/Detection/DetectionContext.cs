@@ -38,12 +38,21 @@ public sealed class DetectionContext
     /// off-policy detector judges by its signature a second time without its request (<see cref="PromptContrast"/>):
     /// everything the detectors read about a transcript with no ledger and no turn generated in a pipeline.
     /// </summary>
-    public static async Task<DetectionContext> ScoreAsync(IConversationScorer scorer, Transcript transcript, Calibration? calibration = null,
-        CancellationToken cancellationToken = default)
+    public static Task<DetectionContext> ScoreAsync(IConversationScorer scorer, Transcript transcript, Calibration? calibration = null,
+        CancellationToken cancellationToken = default) =>
+        ScoreAsync(scorer, transcript, PromptContrast.Judged(transcript), calibration, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ScoreAsync(IConversationScorer, Transcript, Calibration?, CancellationToken)"/>, with the prompt
+    /// contrast computed only for the assistant turns in <paramref name="judged"/> (each costs a second scoring), for
+    /// callers that judge some turns and take the others as given.
+    /// </summary>
+    public static async Task<DetectionContext> ScoreAsync(IConversationScorer scorer, Transcript transcript, IEnumerable<int> judged,
+        Calibration? calibration = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scorer);
         var scores = await scorer.ScoreAsync(transcript, cancellationToken).ConfigureAwait(false);
-        var contrasts = await PromptContrast.ScoreAsync(scorer.ScoreAsync, transcript, PromptContrast.Judged(transcript), cancellationToken).ConfigureAwait(false);
+        var contrasts = await PromptContrast.ScoreAsync(scorer.ScoreAsync, transcript, judged, cancellationToken).ConfigureAwait(false);
         return new DetectionContext(scores, calibration, contrasts: contrasts);
     }
 
