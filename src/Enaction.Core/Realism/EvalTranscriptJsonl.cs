@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Enaction.Transcripts;
@@ -88,6 +89,37 @@ public static class EvalTranscriptJsonl
             if (!syntheticTurns.Contains(m))
                 throw Error(m, "\"keep\" is set on a turn marked \"synthetic\": false; only synthetic turns are replaced");
         return new EvalTranscript(line, transcript, [.. syntheticTurns], keep.ToImmutable());
+    }
+
+    /// <summary>
+    /// <paramref name="eval"/> as one line with <paramref name="messages"/> in place of its messages (the same count,
+    /// for example with replaced turns), keeping the <c>"synthetic"</c> marks and <c>"keep"</c> expressions.
+    /// </summary>
+    public static string ToLine(EvalTranscript eval, Transcript messages)
+    {
+        ArgumentNullException.ThrowIfNull(eval);
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Count != eval.Transcript.Count) throw new ArgumentException("the messages must match the eval transcript's one for one", nameof(messages));
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("messages");
+            for (var m = 0; m < messages.Count; m++)
+            {
+                var message = messages[m];
+                writer.WriteStartObject();
+                writer.WriteString("role", message.Role.ToName());
+                writer.WriteString("content", message.Content);
+                if (message.Name is not null) writer.WriteString("name", message.Name);
+                if (message.Role == MessageRole.Assistant) writer.WriteBoolean("synthetic", eval.Synthetic.Contains(m));
+                if (eval.Keep.TryGetValue(m, out var keep)) writer.WriteString("keep", keep.ToString());
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
     }
 
     private static Regex Compile(string pattern, Func<string, TranscriptFormatException> error)
