@@ -154,7 +154,7 @@ public sealed partial class ReportCommandTests : IDisposable
     }
 
     /// <summary>Debian's chromium, run headless on a local file with everything that would reach the network off.</summary>
-    private static class HeadlessChromium
+    internal static class HeadlessChromium
     {
         private const string Install = "The HTML report test renders the page in a real headless browser: install Debian chromium with " +
             "`sudo apt-get install -y chromium` (CI runs .ci/install-deps, which does this).";
