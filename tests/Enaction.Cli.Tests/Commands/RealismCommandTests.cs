@@ -204,7 +204,7 @@ public sealed class RealismCommandTests : IDisposable
         var text = Regex.Match(dom, "data-message=\"2\" data-role=\"assistant\" data-synthetic=\"true\"[^>]*>.*?<div class=\"text\">(.*?)</div>", RegexOptions.Singleline).Groups[1].Value;
         Assert.Equal(hostile, System.Net.WebUtility.HtmlDecode(Regex.Replace(text, "<[^>]+>", "")));
         Assert.DoesNotContain("<img", dom);
-        Assert.Equal(1, Regex.Matches(dom, "<script").Count);
+        Assert.Single(Regex.Matches(dom, "<script"));
     }
 
     [Fact]
@@ -224,7 +224,7 @@ public sealed class RealismCommandTests : IDisposable
         await Fails("bad.jsonl:3:", "--input", Write("bad.jsonl", Line(HandWritten), "", "{\"messages\": [{\"role\": \"user\", \"content\": }"));
         await Fails("message 2: \"keep\" is not a valid regular expression", "--input", Write("regex.jsonl", Line(HandWritten, keep: "(unclosed")));
         await Fails("regex.jsonl:1:1", "--input", Write("regex.jsonl", Line(HandWritten, keep: "(unclosed")));
-        await Fails("message 1: \"synthetic\" marks assistant turns only", "--input",
+        await Fails("message 0: \"synthetic\" marks assistant turns only", "--input",
             Write("user.jsonl", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\",\"synthetic\":true}]}"));
         await Fails("--samples: OwnSamples must be from 0 to 1000", "--input", Write("ok.jsonl", Line(HandWritten)), "--samples", "-1");
         await Fails("no such directory for --report", "--input", Write("ok.jsonl", Line(HandWritten)), "--report", Path.Combine(_temp.FullName, "no", "r.html"));
