@@ -22,6 +22,7 @@ public static class RealismReport
 .chip.verdict.too-short{background:#f1f5f9;color:#475569}
 .replacement{border-top:1px dashed var(--line);background:#f0fdf4}
 .replacement>.who{display:flex;gap:8px;align-items:center;font-size:12px;padding:5px 10px;background:#dcfce7;color:var(--muted)}
+.replacement[data-replaced=false],.replacement[data-replaced=false]>.who{background:#f8fafc}
 """;
 
     /// <summary>Writes the page to <paramref name="path"/> through a temporary file in the same folder.</summary>
