@@ -40,14 +40,14 @@ public sealed class DetectionContext
     /// </summary>
     public static Task<DetectionContext> ScoreAsync(IConversationScorer scorer, Transcript transcript, Calibration? calibration = null,
         CancellationToken cancellationToken = default) =>
-        ScoreAsync(scorer, transcript, PromptContrast.Judged(transcript), calibration, cancellationToken);
+        ScoreTurnsAsync(scorer, transcript, PromptContrast.Judged(transcript), calibration, cancellationToken);
 
     /// <summary>
     /// As <see cref="ScoreAsync(IConversationScorer, Transcript, Calibration?, CancellationToken)"/>, with the prompt
     /// contrast computed only for the assistant turns in <paramref name="judged"/> (each costs a second scoring), for
     /// callers that judge some turns and take the others as given.
     /// </summary>
-    public static async Task<DetectionContext> ScoreAsync(IConversationScorer scorer, Transcript transcript, IEnumerable<int> judged,
+    public static async Task<DetectionContext> ScoreTurnsAsync(IConversationScorer scorer, Transcript transcript, IEnumerable<int> judged,
         Calibration? calibration = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scorer);

@@ -66,7 +66,7 @@ public sealed class RealismAnalyzer
     public async Task<TranscriptRealism> AnalyzeAsync(EvalTranscript eval, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(eval);
-        var detection = await DetectionContext.ScoreAsync(_scorer, eval.Transcript, eval.Synthetic, _calibration, cancellationToken).ConfigureAwait(false);
+        var detection = await DetectionContext.ScoreTurnsAsync(_scorer, eval.Transcript, eval.Synthetic, _calibration, cancellationToken).ConfigureAwait(false);
         var current = eval.Transcript;
         var turns = ImmutableArray.CreateBuilder<TurnRealism>(eval.Synthetic.Length);
         foreach (var m in eval.Synthetic)
@@ -197,7 +197,7 @@ public sealed class RealismAnalyzer
     private async Task<TurnRealism> JudgeInPlaceAsync(Transcript context, TranscriptMessage turn, string text, CancellationToken cancellationToken)
     {
         var transcript = context.Append(turn with { Content = text });
-        var detection = await DetectionContext.ScoreAsync(_scorer, transcript, [context.Count], _calibration, cancellationToken).ConfigureAwait(false);
+        var detection = await DetectionContext.ScoreTurnsAsync(_scorer, transcript, [context.Count], _calibration, cancellationToken).ConfigureAwait(false);
         return Judge(detection, context.Count, CalibratedOwnScores);
     }
 
