@@ -215,6 +215,12 @@ public sealed record DetectorReport
     [JsonPropertyName("roc")] public ImmutableArray<ImmutableArray<double>> Roc { get; init; } = [];
     /// <summary>Score quantiles (0, 5, 25, 50, 75, 95, 100%) of negatives.</summary>
     [JsonPropertyName("negative_quantiles")] public ImmutableArray<double> NegativeQuantiles { get; init; } = [];
+    /// <summary>
+    /// Score of negatives (the model's own turns) at every whole percentile from 0 to 100% (101 values), so a score
+    /// can be placed among the model's own turns (<c>enaction realism</c>). Empty in files written before it existed;
+    /// readers fall back to <see cref="NegativeQuantiles"/>.
+    /// </summary>
+    [JsonPropertyName("negative_percentiles")] public ImmutableArray<double> NegativePercentiles { get; init; } = [];
     /// <summary>Score quantiles of positives.</summary>
     [JsonPropertyName("positive_quantiles")] public ImmutableArray<double> PositiveQuantiles { get; init; } = [];
 }

@@ -39,13 +39,22 @@ public sealed class DetectionContext
     /// that session (<see cref="PromptContrast.ScoreAsync"/>): everything the detectors read about a transcript with no
     /// ledger and no turn generated in a pipeline, at a cost in tokens linear in the transcript's length.
     /// </summary>
-    public static async Task<DetectionContext> ScoreAsync(IConversationScorer scorer, Transcript transcript, Calibration? calibration = null,
-        CancellationToken cancellationToken = default)
+    public static Task<DetectionContext> ScoreAsync(IConversationScorer scorer, Transcript transcript, Calibration? calibration = null,
+        CancellationToken cancellationToken = default) =>
+        ScoreTurnsAsync(scorer, transcript, PromptContrast.Judged(transcript), calibration, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ScoreAsync(IConversationScorer, Transcript, Calibration?, CancellationToken)"/>, with the prompt
+    /// contrast computed only for the assistant turns in <paramref name="judged"/> (each costs a second scoring), for
+    /// callers that judge some turns and take the others as given.
+    /// </summary>
+    public static async Task<DetectionContext> ScoreTurnsAsync(IConversationScorer scorer, Transcript transcript, IEnumerable<int> judged,
+        Calibration? calibration = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentNullException.ThrowIfNull(transcript);
         using var session = scorer.OpenSession();
-        var scored = await PromptContrast.ScoreAsync(session, transcript, PromptContrast.Judged(transcript), cancellationToken).ConfigureAwait(false);
+        var scored = await PromptContrast.ScoreAsync(session, transcript, judged, cancellationToken).ConfigureAwait(false);
         return new DetectionContext(scored.Scores, calibration, contrasts: scored.Contrasts)
         {
             Statistics = scored.Statistics,

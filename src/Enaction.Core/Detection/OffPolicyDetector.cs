@@ -103,7 +103,11 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
         }
     }
 
-    private static Severity Strength(double score, double threshold, string method)
+    /// <summary>
+    /// The severity of an off-policy finding with <paramref name="score"/> at or past <paramref name="threshold"/>
+    /// under <paramref name="method"/> (see <see cref="Rule"/>): high when well past it, medium when just past it.
+    /// </summary>
+    public static Severity Strength(double score, double threshold, string method)
     {
         // Well past the threshold (twice the z for the default, +2 log-odds calibrated) is high; just past it is medium.
         var high = method == "calibrated" ? threshold + 2 : 2 * threshold;

@@ -26,15 +26,16 @@ public static class DetectorReports
             Negatives = roc.Negatives,
             Positives = roc.Positives,
             Roc = positives.Count == 0 ? [] : [.. roc.Thinned(RocPoints).Select(p => ImmutableArray.Create(Round(p.Fpr), Round(p.Tpr)))],
-            NegativeQuantiles = Finite(negatives),
-            PositiveQuantiles = Finite(positives),
+            NegativeQuantiles = Finite(negatives, ScoreQuantiles.ReportLevels),
+            NegativePercentiles = Finite(negatives, ScoreQuantiles.PercentileLevels),
+            PositiveQuantiles = Finite(positives, ScoreQuantiles.ReportLevels),
         };
     }
 
-    private static ImmutableArray<double> Finite(IReadOnlyList<double> values)
+    private static ImmutableArray<double> Finite(IReadOnlyList<double> values, IReadOnlyList<double> levels)
     {
         var finite = values.Where(double.IsFinite).ToList();
-        return finite.Count == 0 ? [] : [.. ScoreQuantiles.Of(finite, ScoreQuantiles.ReportLevels).Select(Round)];
+        return finite.Count == 0 ? [] : [.. ScoreQuantiles.Of(finite, levels).Select(Round)];
     }
 
     private static double Round(double v) => double.IsFinite(v) ? Math.Round(v, 6) : v;

@@ -8,6 +8,9 @@ public static class ScoreQuantiles
     /// <summary>The levels calibration reports use: 0, 5, 25, 50, 75, 95 and 100%.</summary>
     public static ImmutableArray<double> ReportLevels { get; } = [0, 0.05, 0.25, 0.5, 0.75, 0.95, 1];
 
+    /// <summary>Every whole percentile, 0 to 100% (101 levels): the own-turn score distribution calibration files keep.</summary>
+    public static ImmutableArray<double> PercentileLevels { get; } = [.. Enumerable.Range(0, 101).Select(p => p / 100.0)];
+
     /// <summary>The quantile of <paramref name="values"/> at <paramref name="level"/> in [0, 1]; NaN for an empty sample.</summary>
     public static double Of(IReadOnlyList<double> values, double level) => Of(values, [level])[0];
 

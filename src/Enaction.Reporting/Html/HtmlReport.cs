@@ -17,18 +17,21 @@ namespace Enaction.Reporting.Html;
 /// </summary>
 public static class HtmlReport
 {
-    private static readonly string ScriptHash = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(ReportAssets.Script)));
+    /// <summary>The script's hash, which the pages' content security policy allows and nothing else.</summary>
+    internal static readonly string ScriptHash = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(ReportAssets.Script)));
 
     /// <summary>Writes the page to <paramref name="path"/> through a temporary file in the same folder, so a reader
     /// never sees half a report.</summary>
-    public static async Task WriteFileAsync(string path, ReportDocument document, CancellationToken cancellationToken = default)
+    public static Task WriteFileAsync(string path, ReportDocument document, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(document);
-        var html = Render(document);
-        await Files.OutputFiles.WriteAsync(path, (stream, ct) => stream.WriteAsync(new UTF8Encoding(false).GetBytes(html), ct).AsTask(),
-            cancellationToken).ConfigureAwait(false);
+        return WriteFileAsync(path, Render(document), cancellationToken);
     }
+
+    /// <summary>Writes a rendered page atomically (shared with <see cref="RealismReport"/>).</summary>
+    internal static Task WriteFileAsync(string path, string html, CancellationToken cancellationToken) =>
+        Files.OutputFiles.WriteAsync(path, (stream, ct) => stream.WriteAsync(new UTF8Encoding(false).GetBytes(html), ct).AsTask(), cancellationToken);
 
     /// <summary>The page as a string.</summary>
     public static string Render(ReportDocument document)
@@ -44,8 +47,8 @@ public static class HtmlReport
         private (double Low, double High) _h = (0, 1), _s = (0, 1);
 
         // Every string reaches the page through here or VisibleText.Html: hidden characters become visible marks.
-        private static string E(string? s) => VisibleText.Attribute(s);
-        private static string N(double v, string format = "0.###") => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";
+        private static string E(string? s) => ReportText.Encode(s);
+        private static string N(double v, string format = "0.###") => ReportText.Number(v, format);
         private void W(string s) => _html.Append(s);
 
         public string Build()
@@ -328,29 +331,17 @@ public static class HtmlReport
                         }
                 }
             }
-            _h = Range(h);
-            _s = Range(s);
+            _h = TokenShading.Range(h);
+            _s = TokenShading.Range(s);
         }
 
-        private static (double Low, double High) Range(List<double> values)
-        {
-            if (values.Count == 0) return (0, 1);
-            values.Sort();
-            double At(double q) => values[(int)Math.Round(q * (values.Count - 1))];
-            var (low, high) = values.Count < 20 ? (0.0, values[^1]) : (At(0.05), At(0.95));
-            return high - low > 1e-6 ? (low, high) : (0, Math.Max(high, 1));
-        }
-
-        private static string Shade(double value, (double Low, double High) range) =>
-            double.IsFinite(value)
-                ? Math.Clamp(0.05 + 0.8 * (value - range.Low) / (range.High - range.Low), 0.05, 0.85).ToString("0.###", CultureInfo.InvariantCulture)
-                : "0";
+        private static string Shade(double value, (double Low, double High) range) => TokenShading.Shade(value, range);
 
         private static int SeverityRank(string severity) => RecordedTurns.ParseSeverity(severity) is { } s ? (int)s : -1;
 
         /// <summary>A shaded stretch of a message: one token, or the whole message at message level.</summary>
         private readonly record struct Span(int Start, int End, double H, double S, string? Text, int Rank);
 
-        private static string Visible(string text) => "\"" + text.Replace("\n", "\\n", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal) + "\"";
+        private static string Visible(string text) => ReportText.Visible(text);
     }
 }
