@@ -17,12 +17,16 @@ public sealed class OnnxChatClient : IChatClient
     private readonly ChatClientMetadata _metadata;
     private readonly GenerationOptions _defaults;
 
-    /// <summary>Creates a client over <paramref name="model"/>; <paramref name="defaults"/> apply where options are silent.</summary>
-    public OnnxChatClient(CausalLanguageModel model, GenerationOptions? defaults = null)
+    /// <summary>
+    /// Creates a client over <paramref name="model"/>; <paramref name="defaults"/> apply where options are silent.
+    /// <paramref name="engine"/> runs the decoder (the model's own ONNX Runtime session when null); the prompt,
+    /// tokens and sampler are the model's either way.
+    /// </summary>
+    public OnnxChatClient(CausalLanguageModel model, GenerationOptions? defaults = null, IDecodingEngine? engine = null)
     {
-        _generator = new LocalGenerator(model);
+        _generator = new LocalGenerator(model, engine);
         _defaults = defaults ?? GenerationOptions.ForModel(model.Directory);
-        _metadata = new ChatClientMetadata("enaction-onnx", new Uri("file://" + model.Directory.Path), model.Id);
+        _metadata = new ChatClientMetadata(_generator.Engine.Name, new Uri("file://" + model.Directory.Path), model.Id);
     }
 
     /// <summary>The model.</summary>
@@ -31,7 +35,7 @@ public sealed class OnnxChatClient : IChatClient
     /// <inheritdoc />
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var result = await _generator.GenerateAsync(ChatMessageConversion.ToTranscript(messages), Options(options), cancellationToken).ConfigureAwait(false);
+        var result = await _generator.GenerateAsync(Prompt(messages, options), Options(options), cancellationToken).ConfigureAwait(false);
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, result.Text))
         {
             ModelId = Model.Id,
@@ -51,13 +55,17 @@ public sealed class OnnxChatClient : IChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var id = Guid.NewGuid().ToString("N");
-        await foreach (var token in _generator.StreamAsync(ChatMessageConversion.ToTranscript(messages), Options(options), cancellationToken).ConfigureAwait(false))
+        await foreach (var token in _generator.StreamAsync(Prompt(messages, options), Options(options), cancellationToken).ConfigureAwait(false))
         {
             if (token.Text.Length == 0) continue;
             yield return new ChatResponseUpdate(ChatRole.Assistant, token.Text) { ModelId = Model.Id, ResponseId = id, MessageId = id };
         }
         yield return new ChatResponseUpdate { Role = ChatRole.Assistant, FinishReason = ChatFinishReason.Stop, ModelId = Model.Id, ResponseId = id, MessageId = id };
     }
+
+    // Instructions (ChatOptions.Instructions) are the system turn, as the monitor scores them.
+    private static Transcript Prompt(IEnumerable<ChatMessage> messages, ChatOptions? options) =>
+        ChatMessageConversion.ToTranscript(ChatMessageConversion.InstructionsAsSystemMessage(messages, options).Messages);
 
     private GenerationOptions Options(ChatOptions? options) => options is null ? _defaults : _defaults with
     {

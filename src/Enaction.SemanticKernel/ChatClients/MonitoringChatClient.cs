@@ -38,7 +38,7 @@ public sealed class MonitoringChatClient : DelegatingChatClient
     /// <inheritdoc/>
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var request = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        (var request, options) = ChatMessageConversion.InstructionsAsSystemMessage(messages, options);
         var (call, requestTranscript) = Begin(request, options, streaming: false);
         var send = await JudgeRequestAsync(call, requestTranscript, request, cancellationToken).ConfigureAwait(false);
         if (call.IsBlocked)
@@ -65,7 +65,7 @@ public sealed class MonitoringChatClient : DelegatingChatClient
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var request = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        (var request, options) = ChatMessageConversion.InstructionsAsSystemMessage(messages, options);
         var (call, requestTranscript) = Begin(request, options, streaming: true);
         var send = await JudgeRequestAsync(call, requestTranscript, request, cancellationToken).ConfigureAwait(false);
         if (call.IsBlocked)
