@@ -41,6 +41,11 @@ public sealed class GenAIDecodingEngine : IDecodingEngine, IDisposable
     /// <summary>The providers asked for; empty when the folder's <c>genai_config.json</c> decides.</summary>
     public IReadOnlyList<string> Providers { get; }
 
+    /// <summary>Prompt tokens served from a cached prefix instead of being run again, since the engine was opened.</summary>
+    public long ReusedTokens => Interlocked.Read(ref _reusedTokens);
+
+    private long _reusedTokens;
+
     /// <summary>Generators held idle with their cache right now.</summary>
     public int IdleSequences
     {
@@ -127,6 +132,7 @@ public sealed class GenAIDecodingEngine : IDecodingEngine, IDisposable
                 cached.Tokens.RemoveRange(keep, cached.Tokens.Count - keep);
             }
             cached.Run(prompt[keep..], nextLogits);
+            Interlocked.Add(ref _reusedTokens, keep);
             return new Sequence(this, cached);
         }
         catch
