@@ -59,7 +59,7 @@ public static class OnnxRuntimeGenAIServiceCollectionExtensions
     /// over the same pipeline as <c>AddOnnxRuntimeGenAIChatClient</c>, which it registers under the same key.
     /// </summary>
     /// <param name="services">The services.</param>
-    /// <param name="modelId">The model id callers and events see (<see cref="ChatOptions.ModelId"/> when a call names none).</param>
+    /// <param name="modelId">The model id responses, metadata and the monitor's events report.</param>
     /// <param name="modelPath">The model folder.</param>
     /// <param name="serviceId">The service key.</param>
     /// <param name="loggerFactory">Logging for the function-invocation and logging layers; the services' factory when null.</param>
@@ -126,11 +126,10 @@ public static class OnnxRuntimeGenAIServiceCollectionExtensions
             var model = ScoringModel(sp, modelPath);
             var engine = sp.GetRequiredKeyedService<GenAIDecodingEngine>(key);
             var defaults = GenerationOptions.ForModel(model.Directory) with { StopSequences = stops };
-            var generator = underMonitor?.Invoke(new OnnxChatClient(model, defaults, engine)) ?? new OnnxChatClient(model, defaults, engine);
+            IChatClient generator = new OnnxChatClient(model, defaults, engine, modelId);
+            generator = underMonitor?.Invoke(generator) ?? generator;
             var logging = loggerFactory ?? sp.GetService<ILoggerFactory>();
-            var builder = generator.AsBuilder();
-            if (modelId is not null) builder.ConfigureOptions(o => o.ModelId ??= modelId);
-            builder.UseKernelFunctionInvocation(logging).UseEnactionMonitor();
+            var builder = generator.AsBuilder().UseKernelFunctionInvocation(logging).UseEnactionMonitor();
             if (logging is not null) builder.UseLogging(logging);
             return builder.Build(sp);
         });
