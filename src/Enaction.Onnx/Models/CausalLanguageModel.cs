@@ -129,6 +129,11 @@ public sealed partial class CausalLanguageModel : IDisposable
     private static ExecutionProvider ConfigureProvider(SessionOptions options, ExecutionProvider requested, ILogger logger, string file)
     {
         if (requested == ExecutionProvider.Cpu) return ExecutionProvider.Cpu;
+#if !ENACTION_GPU
+        // The CPU build carries no CUDA provider: auto is CPU here and nothing fell back, so there is nothing to warn
+        // about. The GPU build tries CUDA and warns when it falls back (a missing CUDA 13 library, no device).
+        if (requested == ExecutionProvider.Auto) return ExecutionProvider.Cpu;
+#endif
         try
         {
             options.AppendExecutionProvider_CUDA();
