@@ -1,5 +1,7 @@
 using System.CommandLine;
+#if ENACTION_GENAI
 using Enaction.Connectors.Onnx;
+#endif
 using Enaction.Onnx.Generation;
 using Enaction.Onnx.Models;
 using Enaction.Transcripts;
@@ -66,9 +68,17 @@ internal static class GenerateCommand
         return command;
     }
 
+#if ENACTION_GENAI
     // GenAI ships a CPU library here: auto and cpu leave the choice to genai_config.json, cuda asks for CUDA and fails
     // with one line when its library is missing.
     private static GenAIDecodingEngine OpenGenAI(CausalLanguageModel model, ExecutionProvider provider) =>
         GenAIDecodingEngine.Open(model.Directory.Path, provider == ExecutionProvider.Cuda ? [new Provider("cuda")] : null,
             new GenAIEngineOptions { CachedSequences = 0, MaxLength = model.ContextLength });
+#else
+    private static IDecodingEngineHandle OpenGenAI(CausalLanguageModel model, ExecutionProvider provider) =>
+        throw new CliInputException("--engine genai: this is the GPU build of enaction, which leaves OnnxRuntimeGenAI out " +
+            "(its package carries the CPU ONNX Runtime); use --engine onnx, or the default build");
+
+    private interface IDecodingEngineHandle : IDecodingEngine, IDisposable;
+#endif
 }
