@@ -1,7 +1,10 @@
 // Enaction agent-loop demo: a Semantic Kernel agent with two plugins, auto function calling and the monitor inside
 // the function-invocation layer, on the bundled tiny-chat model, under policies/default.yaml. Runs offline.
 //
-//   dotnet run --project examples/AgentLoop
+//   dotnet run --project examples/AgentLoop [-- --engine onnx|genai]
+//
+// --engine genai generates on OnnxRuntimeGenAI (the folder's genai_config.json) instead of ONNX Runtime directly; the
+// prompt, tokens and sampler are the same, so the two engines print the same answers and findings.
 //
 // What is scripted: the tool calls (ScriptedPlannerChatClient; the tiny model cannot emit them), the user turns, and
 // the fabricated assistant turn of scene 2. What is real: the plugins run, the bundled model writes every final
@@ -9,6 +12,7 @@
 using System.Security.Cryptography;
 using AgentLoop;
 using AgentLoop.Plugins;
+using Enaction.Connectors.Onnx;
 using Enaction.Monitoring;
 using Enaction.Onnx.Generation;
 using Enaction.Onnx.Models;
@@ -18,6 +22,13 @@ using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
 using Spectre.Console;
 
+var engineName = args.Length == 2 && args[0] == "--engine" && args[1] is "onnx" or "genai" ? args[1]
+    : args.Length == 0 ? "onnx" : null;
+if (engineName is null)
+{
+    Console.Error.WriteLine("usage: dotnet run --project examples/AgentLoop [-- --engine onnx|genai]");
+    return 2;
+}
 var root = RepoRoot();
 var recorder = new DemoRecorder();
 var notes = new NotesPlugin();
@@ -34,8 +45,11 @@ builder.AddEnactionMonitor(o =>
     o.Agent = "demo-agent";
 });
 builder.Services.AddEnactionVerifier("default-verifier", _ => new ArithmeticVerifier());
+// The engine runs the bundled model's decoder; the model object renders and tokenizes and is the monitor's scorer.
+if (engineName == "genai")
+    builder.Services.AddSingleton<IDecodingEngine>(sp => GenAIDecodingEngine.Open(sp.GetRequiredService<CausalLanguageModel>().Directory.Path));
 builder.Services.AddSingleton(sp => new ScriptedPlannerChatClient(new OnnxChatClient(sp.GetRequiredService<CausalLanguageModel>(),
-    new GenerationOptions { MaxTokens = 40, Temperature = 0.7f, Seed = 11 })));
+    new GenerationOptions { MaxTokens = 40, Temperature = 0.7f, Seed = 11 }, sp.GetService<IDecodingEngine>())));
 builder.AddMonitoredChatClient(sp => sp.GetRequiredService<ScriptedPlannerChatClient>());
 builder.Plugins.AddFromType<CalculatorPlugin>("calculator");
 builder.Plugins.AddFromObject(notes, "notes");
@@ -44,7 +58,7 @@ var chat = kernel.GetRequiredService<IChatCompletionService>();
 var planner = kernel.GetRequiredService<ScriptedPlannerChatClient>();
 var auto = new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() };
 
-AnsiConsole.Write(new Rule("[bold]Enaction agent loop[/] · bundled tiny-chat · policies/default.yaml").LeftJustified());
+AnsiConsole.Write(new Rule($"[bold]Enaction agent loop[/] · bundled tiny-chat · {engineName} engine · policies/default.yaml").LeftJustified());
 AnsiConsole.MarkupLine("[grey]Tool calls come from a [yellow]scripted planner[/] (the tiny model cannot emit them); every answer is written by the [green]bundled model[/]; the monitor is real.[/]");
 
 // 1. A clean turn: the model answers; the app files the answer in the notes store (scene 4 reads it back).

@@ -10,6 +10,12 @@ import os
 import regex
 
 SPLIT_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+# What tokenizer.json declares. OnnxRuntimeGenAI's tokenizer (onnxruntime-extensions) knows GPT-2's ` ?\p{N}+` but
+# rejects ` ?\p{N}` ("Invalid regex"). The ids are the same: training split digits one by one, so no merge joins two
+# digits and BPE inside a run of digits stops at single digits either way (checked on the whole corpus and every
+# fixture: tools/tokenizer-parity). Training keeps SPLIT_PATTERN so a rebuild learns the same merges.
+EXPORT_SPLIT_PATTERN = SPLIT_PATTERN.replace(r" ?\p{N}|", r" ?\p{N}+|")
+assert EXPORT_SPLIT_PATTERN != SPLIT_PATTERN
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 CHAT_TEMPLATE = ("{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + "
                  "'<|im_end|>' + '\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}")
@@ -179,7 +185,7 @@ class Tokenizer:
             "added_tokens": added,
             "normalizer": None,
             "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
-                {"type": "Split", "pattern": {"Regex": SPLIT_PATTERN}, "behavior": "Isolated", "invert": False},
+                {"type": "Split", "pattern": {"Regex": EXPORT_SPLIT_PATTERN}, "behavior": "Isolated", "invert": False},
                 {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}]},
             "post_processor": None,
             "decoder": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True},

@@ -20,7 +20,7 @@ torch.set_num_threads(2)
 import corpus  # noqa: E402
 from bpe import Tokenizer  # noqa: E402
 from export import (export_with_past, load_checkpoint, round_weights_fp16, save_checkpoint,  # noqa: E402
-                    store_weights_fp16, write_configs)
+                    store_weights_fp16, write_configs, write_genai_config)
 from model import Config  # noqa: E402
 import train  # noqa: E402
 
@@ -108,6 +108,7 @@ def main():
             m = round_weights_fp16(load_checkpoint(pt))
             tok.save(d)
             write_configs(m.c, d, eos_token_id=2, bos_token_id=None, temperature=1.0, top_p=top_p)
+            write_genai_config(m.c, d, eos_token_id=2, temperature=1.0, top_p=top_p)
             export_with_past(m, os.path.join(d, "model.onnx"))
             store_weights_fp16(os.path.join(d, "model.onnx"))
             log(f"exported {name}: {os.path.getsize(os.path.join(d, 'model.onnx'))} bytes")

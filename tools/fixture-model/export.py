@@ -126,6 +126,25 @@ def write_configs(c: Config, d, eos_token_id=2, bos_token_id=None, temperature=1
         json.dump(gen, f, indent=1)
 
 
+def write_genai_config(c: Config, d, eos_token_id=2, temperature=1.0, top_p=1.0):
+    """genai_config.json, so OnnxRuntimeGenAI loads the folder (the Optimum names export_with_past writes). No
+    bos_token_id: the models have none and GenAI rejects a null. The search defaults mirror generation_config.json."""
+    genai = {"model": {
+        "eos_token_id": eos_token_id, "pad_token_id": 0, "type": "llama", "vocab_size": c.vocab_size,
+        "context_length": c.max_position_embeddings,
+        "decoder": {"filename": "model.onnx", "session_options": {"provider_options": []},
+                    "head_size": c.head_dim, "hidden_size": c.hidden_size, "num_attention_heads": c.num_attention_heads,
+                    "num_hidden_layers": c.num_hidden_layers, "num_key_value_heads": c.num_key_value_heads,
+                    "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask", "position_ids": "position_ids",
+                               "past_key_names": "past_key_values.%d.key", "past_value_names": "past_key_values.%d.value"},
+                    "outputs": {"logits": "logits", "present_key_names": "present.%d.key",
+                                "present_value_names": "present.%d.value"}}},
+        "search": {"do_sample": True, "max_length": c.max_position_embeddings, "num_beams": 1,
+                   "temperature": temperature, "top_k": 0, "top_p": top_p}}
+    with open(os.path.join(d, "genai_config.json"), "w") as f:
+        json.dump(genai, f, indent=1)
+
+
 def load_checkpoint(path):
     ck = torch.load(path, map_location="cpu")
     c = Config(**ck["config"])

@@ -55,8 +55,16 @@ internal static class CommonOptions
         Description = "Chat template style when the model has none: chatml, llama3, phi3, gemma",
     };
 
+    /// <summary>Where library warnings go during this invocation (standard error; set by <see cref="CliApplication.RunAsync"/>).</summary>
+    public static readonly AsyncLocal<TextWriter?> Diagnostics = new();
+
     public static CausalLanguageModel LoadModel(string directory, ExecutionProvider provider, string? template) =>
-        CausalLanguageModel.Load(directory, new ModelOptions { ExecutionProvider = provider, ChatTemplate = template });
+        CausalLanguageModel.Load(directory, new ModelOptions
+        {
+            ExecutionProvider = provider,
+            ChatTemplate = template,
+            Logger = Diagnostics.Value is { } error ? new Output.WarningLogger(error) : null,
+        });
 
     public static async Task<Transcript> LoadTranscriptAsync(FileInfo file, CancellationToken cancellationToken)
     {

@@ -18,6 +18,22 @@ public static class ChatMessageConversion
         return new Transcript(messages.Select(ToMessage));
     }
 
+    /// <summary>
+    /// Moves <see cref="ChatOptions.Instructions"/> into the conversation as a leading system message and returns
+    /// options without them. Microsoft Agent Framework's <c>ChatClientAgent</c> passes its instructions that way, not
+    /// as a message; a monitor that only read the messages would score a conversation without the system turn the
+    /// model reads. Returns the inputs unchanged when there are no instructions.
+    /// </summary>
+    public static (IReadOnlyList<AiChatMessage> Messages, ChatOptions? Options) InstructionsAsSystemMessage(IEnumerable<AiChatMessage> messages, ChatOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var list = messages as IReadOnlyList<AiChatMessage> ?? [.. messages];
+        if (string.IsNullOrEmpty(options?.Instructions)) return (list, options);
+        var rest = options.Clone();
+        rest.Instructions = null;
+        return ([new AiChatMessage(ChatRole.System, options.Instructions), .. list], rest);
+    }
+
     /// <summary>One message as the model sees it.</summary>
     public static TranscriptMessage ToMessage(AiChatMessage message)
     {

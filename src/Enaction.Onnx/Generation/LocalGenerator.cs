@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using Enaction.Onnx.Models;
 using Enaction.Onnx.Scoring;
 using Enaction.Transcripts;
-using Microsoft.ML.OnnxRuntime;
 
 namespace Enaction.Onnx.Generation;
 
@@ -15,12 +14,26 @@ namespace Enaction.Onnx.Generation;
 public sealed class LocalGenerator
 {
     private readonly CausalLanguageModel _model;
+    private readonly IDecodingEngine _engine;
 
-    /// <summary>Generates with <paramref name="model"/>.</summary>
-    public LocalGenerator(CausalLanguageModel model) => _model = model ?? throw new ArgumentNullException(nameof(model));
+    /// <summary>Generates with <paramref name="model"/> on its own ONNX Runtime session.</summary>
+    public LocalGenerator(CausalLanguageModel model) : this(model, null) { }
+
+    /// <summary>
+    /// Generates with <paramref name="model"/>'s template, tokenizer and sampler, running the decoder on
+    /// <paramref name="engine"/> (the model's own session when null). The engine must run the same weights.
+    /// </summary>
+    public LocalGenerator(CausalLanguageModel model, IDecodingEngine? engine)
+    {
+        _model = model ?? throw new ArgumentNullException(nameof(model));
+        _engine = engine ?? new OrtDecodingEngine(model);
+    }
 
     /// <summary>The model.</summary>
     public CausalLanguageModel Model => _model;
+
+    /// <summary>The engine that runs the decoder.</summary>
+    public IDecodingEngine Engine => _engine;
 
     /// <summary>Generates a whole response.</summary>
     public async Task<GenerationResult> GenerateAsync(Transcript transcript, GenerationOptions? options = null, CancellationToken cancellationToken = default)
@@ -56,11 +69,7 @@ public sealed class LocalGenerator
         foreach (var id in options.StopTokenIds) stops.Add(id);
         var random = options.Seed is { } seed ? new Random(seed) : new Random();
 
-        using var cache = new KeyValueCache(_model.Signature);
-        using var runOptions = new RunOptions();
-        using var registration = cancellationToken.Register(static o => ((RunOptions)o!).Terminate = true, runOptions);
-        var perRun = _model.TokensPerRun;
-        var logits = new float[Math.Min(perRun, Math.Max(1, encoded.Count)) * vocab];
+        var logits = new float[vocab];
         var scratch = new float[2 * vocab];
         var probabilities = new float[vocab];
         var order = new int[vocab];
@@ -71,16 +80,8 @@ public sealed class LocalGenerator
             yield break;
         }
 
-        // Prompt: run in chunks; only the last row matters.
-        var lastRow = 0;
-        for (var p = 0; p < encoded.Count; p += perRun)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var count = Math.Min(perRun, encoded.Count - p);
-            await Task.Yield();
-            Forward(encoded.Ids.AsSpan(p, count), p, cache, logits, runOptions, cancellationToken);
-            lastRow = count - 1;
-        }
+        await Task.Yield();
+        using var sequence = _engine.Start(encoded.Ids.AsSpan(), logits, cancellationToken);
 
         var generated = new List<int>();
         var emitted = 0; // characters of the decoded text already streamed
@@ -92,9 +93,8 @@ public sealed class LocalGenerator
         for (var step = 0; step < options.MaxTokens; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var row = logits.AsSpan(lastRow * vocab, vocab);
-            var token = TokenSampler.Sample(row, options.Temperature, options.TopP, random, probabilities, order);
-            var stats = LogitStatistics.Compute(row, token, scratch);
+            var token = TokenSampler.Sample(logits, options.Temperature, options.TopP, random, probabilities, order);
+            var stats = LogitStatistics.Compute(logits, token, scratch);
             if (stops.Contains(token)) { stop = GenerationStop.EndOfSequence; break; }
 
             generated.Add(token);
@@ -122,8 +122,7 @@ public sealed class LocalGenerator
 
             if (encoded.Count + generated.Count >= _model.ContextLength) { stop = GenerationStop.ContextFull; break; }
             if (step + 1 == options.MaxTokens) break;
-            Forward([token], encoded.Count + generated.Count - 1, cache, logits, runOptions, cancellationToken);
-            lastRow = 0;
+            sequence.Append(token, logits, cancellationToken);
         }
         if (!stopped && generated.Count > 0)
         {
@@ -132,17 +131,5 @@ public sealed class LocalGenerator
             if (text.Length > emitted) yield return new GeneratedToken(-1, text[emitted..], float.NaN, float.NaN);
         }
         finished?.Invoke(encoded.Count, stop);
-    }
-
-    private void Forward(ReadOnlySpan<int> tokens, int position, KeyValueCache cache, float[] logits, RunOptions runOptions, CancellationToken cancellationToken)
-    {
-        try
-        {
-            _model.Forward(tokens, position, cache, logits, runOptions);
-        }
-        catch (OnnxRuntimeException e) when (cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException("generation was cancelled", e, cancellationToken);
-        }
     }
 }

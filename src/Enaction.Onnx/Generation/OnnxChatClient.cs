@@ -17,13 +17,21 @@ public sealed class OnnxChatClient : IChatClient
     private readonly ChatClientMetadata _metadata;
     private readonly GenerationOptions _defaults;
 
-    /// <summary>Creates a client over <paramref name="model"/>; <paramref name="defaults"/> apply where options are silent.</summary>
-    public OnnxChatClient(CausalLanguageModel model, GenerationOptions? defaults = null)
+    /// <summary>
+    /// Creates a client over <paramref name="model"/>; <paramref name="defaults"/> apply where options are silent.
+    /// <paramref name="engine"/> runs the decoder (the model's own ONNX Runtime session when null); the prompt,
+    /// tokens and sampler are the model's either way. <paramref name="modelId"/> is the id responses and metadata
+    /// report (the model's <see cref="CausalLanguageModel.Id"/> when null).
+    /// </summary>
+    public OnnxChatClient(CausalLanguageModel model, GenerationOptions? defaults = null, IDecodingEngine? engine = null, string? modelId = null)
     {
-        _generator = new LocalGenerator(model);
+        _generator = new LocalGenerator(model, engine);
         _defaults = defaults ?? GenerationOptions.ForModel(model.Directory);
-        _metadata = new ChatClientMetadata("enaction-onnx", new Uri("file://" + model.Directory.Path), model.Id);
+        _modelId = modelId ?? model.Id;
+        _metadata = new ChatClientMetadata(_generator.Engine.Name, new Uri("file://" + model.Directory.Path), _modelId);
     }
+
+    private readonly string _modelId;
 
     /// <summary>The model.</summary>
     public CausalLanguageModel Model => _generator.Model;
@@ -31,10 +39,10 @@ public sealed class OnnxChatClient : IChatClient
     /// <inheritdoc />
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var result = await _generator.GenerateAsync(ChatMessageConversion.ToTranscript(messages), Options(options), cancellationToken).ConfigureAwait(false);
+        var result = await _generator.GenerateAsync(Prompt(messages, options), Options(options), cancellationToken).ConfigureAwait(false);
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, result.Text))
         {
-            ModelId = Model.Id,
+            ModelId = _modelId,
             FinishReason = result.Stop == GenerationStop.EndOfSequence ? ChatFinishReason.Stop : ChatFinishReason.Length,
             Usage = new UsageDetails
             {
@@ -51,13 +59,17 @@ public sealed class OnnxChatClient : IChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var id = Guid.NewGuid().ToString("N");
-        await foreach (var token in _generator.StreamAsync(ChatMessageConversion.ToTranscript(messages), Options(options), cancellationToken).ConfigureAwait(false))
+        await foreach (var token in _generator.StreamAsync(Prompt(messages, options), Options(options), cancellationToken).ConfigureAwait(false))
         {
             if (token.Text.Length == 0) continue;
-            yield return new ChatResponseUpdate(ChatRole.Assistant, token.Text) { ModelId = Model.Id, ResponseId = id, MessageId = id };
+            yield return new ChatResponseUpdate(ChatRole.Assistant, token.Text) { ModelId = _modelId, ResponseId = id, MessageId = id };
         }
-        yield return new ChatResponseUpdate { Role = ChatRole.Assistant, FinishReason = ChatFinishReason.Stop, ModelId = Model.Id, ResponseId = id, MessageId = id };
+        yield return new ChatResponseUpdate { Role = ChatRole.Assistant, FinishReason = ChatFinishReason.Stop, ModelId = _modelId, ResponseId = id, MessageId = id };
     }
+
+    // Instructions (ChatOptions.Instructions) are the system turn, as the monitor scores them.
+    private static Transcript Prompt(IEnumerable<ChatMessage> messages, ChatOptions? options) =>
+        ChatMessageConversion.ToTranscript(ChatMessageConversion.InstructionsAsSystemMessage(messages, options).Messages);
 
     private GenerationOptions Options(ChatOptions? options) => options is null ? _defaults : _defaults with
     {

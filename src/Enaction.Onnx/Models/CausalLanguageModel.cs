@@ -129,6 +129,11 @@ public sealed partial class CausalLanguageModel : IDisposable
     private static ExecutionProvider ConfigureProvider(SessionOptions options, ExecutionProvider requested, ILogger logger, string file)
     {
         if (requested == ExecutionProvider.Cpu) return ExecutionProvider.Cpu;
+#if !ENACTION_GPU
+        // The CPU build carries no CUDA provider: auto is CPU here and nothing fell back, so there is nothing to warn
+        // about. The GPU build tries CUDA and warns when it falls back (a missing CUDA 13 library, no device).
+        if (requested == ExecutionProvider.Auto) return ExecutionProvider.Cpu;
+#endif
         try
         {
             options.AppendExecutionProvider_CUDA();
@@ -138,8 +143,8 @@ public sealed partial class CausalLanguageModel : IDisposable
         {
             if (requested == ExecutionProvider.Cuda)
                 throw new ModelLoadException(file,
-                    "the cuda execution provider is not available (" + FirstLine(e.Message) + "); build with -p:EnactionGpu=true " +
-                    "on a machine with CUDA and cuDNN, or choose --provider cpu or auto", e);
+                    "the cuda execution provider is not available (" + FirstLine(e.Message) + "); it needs the GPU build " +
+                    "(-p:EnactionGpu=true) with CUDA 13 and cuDNN installed, or choose --provider cpu or auto", e);
             // One warning per process, not one per model or test.
             if (Interlocked.Exchange(ref s_cudaWarned, 1) == 0) LogCudaFallback(logger, FirstLine(e.Message));
             return ExecutionProvider.Cpu;

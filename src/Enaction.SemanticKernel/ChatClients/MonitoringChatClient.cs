@@ -38,7 +38,7 @@ public sealed class MonitoringChatClient : DelegatingChatClient
     /// <inheritdoc/>
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var request = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        (var request, options) = ChatMessageConversion.InstructionsAsSystemMessage(messages, options);
         var requestTranscript = ChatMessageConversion.ToTranscript(request);
         await using var exchange = await BeginAsync(requestTranscript, request, options, streaming: false, cancellationToken).ConfigureAwait(false);
         var call = exchange.Call;
@@ -67,7 +67,7 @@ public sealed class MonitoringChatClient : DelegatingChatClient
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var request = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        (var request, options) = ChatMessageConversion.InstructionsAsSystemMessage(messages, options);
         var requestTranscript = ChatMessageConversion.ToTranscript(request);
         await using var exchange = await BeginAsync(requestTranscript, request, options, streaming: true, cancellationToken).ConfigureAwait(false);
         var call = exchange.Call;

@@ -80,4 +80,23 @@ public sealed class GenerateCommandTests : IDisposable
         r = await CliRunner.RunAsync("generate", "--model", CliRunner.Model("tiny-chat"), "--transcript", input, "--temperature", "-1");
         ScoreCommandTests.AssertBadInput(r, "--temperature");
     }
+
+    [Fact]
+    public async Task The_genai_engine_writes_what_the_onnx_engine_writes_for_the_same_seed()
+    {
+        var input = Write("{\"messages\":[{\"role\":\"user\",\"content\":\"Tell me about the river town.\"}]}");
+        var onnx = await CliRunner.RunAsync("generate", "--engine", "onnx", "--model", CliRunner.Model("tiny-chat"), "--transcript", input, "--seed", "4", "--max-tokens", "40", "--json");
+        var genai = await CliRunner.RunAsync("generate", "--engine", "genai", "--model", CliRunner.Model("tiny-chat"), "--transcript", input, "--seed", "4", "--max-tokens", "40", "--json");
+        Assert.True(genai.ExitCode == 0, genai.Error);
+        Assert.Equal("", genai.Error);
+        Assert.Equal(onnx.Output, genai.Output);
+    }
+
+    [Fact]
+    public async Task The_genai_engine_on_cuda_without_its_library_is_a_one_line_error()
+    {
+        var input = Write("{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
+        var r = await CliRunner.RunAsync("generate", "--engine", "genai", "--provider", "cuda", "--model", CliRunner.Model("tiny-chat"), "--transcript", input);
+        ScoreCommandTests.AssertBadInput(r, "OnnxRuntimeGenAI cannot run on cuda");
+    }
 }
