@@ -8,6 +8,8 @@
 // the monitor, which scores them as generated turns too), the user turns and the fabricated assistant turn of run 3.
 // What is real: the agent, its session and function invocation, the tools, every answer the model writes, and the
 // monitor's scoring, findings, decisions and actions.
+using Enaction.Onnx;
+using Enaction.Extensions.AI;
 using System.ComponentModel;
 using System.Security.Cryptography;
 using AgentLoop;
@@ -25,10 +27,9 @@ var model = Path.Combine(root, "models", "tiny-chat");
 var recorder = new DemoRecorder();
 var services = new ServiceCollection();
 services.AddSingleton<ITurnRecorder>(recorder);
+services.AddOnnxScorer(model, Enaction.Onnx.Models.ExecutionProvider.Cpu);
 services.AddEnactionMonitor(o =>
 {
-    o.ModelDirectory = model;
-    o.Provider = "cpu";
     o.PolicyFile = Path.Combine(root, "policies", "default.yaml");
     o.Provenance.Store = "memory";
     o.Provenance.Key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)); // per run: attestations live in memory

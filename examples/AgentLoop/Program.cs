@@ -9,6 +9,8 @@
 // What is scripted: the tool calls (ScriptedPlannerChatClient; the tiny model cannot emit them), the user turns, and
 // the fabricated assistant turn of scene 2. What is real: the plugins run, the bundled model writes every final
 // answer, and the monitor scores, detects, decides and acts on every round trip.
+using Enaction.Onnx;
+using Enaction.Extensions.AI;
 using System.Security.Cryptography;
 using AgentLoop;
 using AgentLoop.Plugins;
@@ -35,10 +37,9 @@ var notes = new NotesPlugin();
 
 var builder = Kernel.CreateBuilder();
 builder.Services.AddSingleton<ITurnRecorder>(recorder);
+builder.Services.AddOnnxScorer(Path.Combine(root, "models", "tiny-chat"), Enaction.Onnx.Models.ExecutionProvider.Cpu);
 builder.AddEnactionMonitor(o =>
 {
-    o.ModelDirectory = Path.Combine(root, "models", "tiny-chat");
-    o.Provider = "cpu";
     o.PolicyFile = Path.Combine(root, "policies", "default.yaml");
     o.Provenance.Store = "memory";
     o.Provenance.Key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)); // per run: attestations live in memory

@@ -5,6 +5,7 @@
 //
 // Seq: set Serilog:WriteTo:1:Args:serverUrl (and apiKey) in appsettings.json or the environment
 // (Serilog__WriteTo__1__Args__serverUrl). seq/README.md has the saved queries and the dashboard.
+using Enaction.Extensions.AI;
 using Enaction.Actions;
 using Enaction.Onnx.Generation;
 using Enaction.Onnx.Models;

@@ -5,6 +5,7 @@
 //   Generator__Endpoint=http://localhost:11434/v1 Generator__Model=llama3.2 dotnet run --project examples/OpenAICompatible
 //
 // With no endpoint configured it says what it needs and exits 0.
+using Enaction.Extensions.AI;
 using Enaction.Actions;
 using Enaction.Monitoring;
 using Enaction.SemanticKernel;

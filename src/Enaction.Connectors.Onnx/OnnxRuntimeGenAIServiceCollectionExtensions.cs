@@ -1,3 +1,5 @@
+using Enaction.Onnx;
+using Enaction.Extensions.AI;
 using Enaction.Monitoring;
 using Enaction.Onnx.Generation;
 using Enaction.Onnx.Models;
@@ -108,10 +110,7 @@ public static class OnnxRuntimeGenAIServiceCollectionExtensions
         var cached = chatClientOptions?.EnableCaching ?? true;
 
         // Same-model scoring without configuration: the monitor scores with the generating folder unless told otherwise.
-        services.AddOptions<EnactionOptions>().PostConfigure(o =>
-        {
-            if (string.IsNullOrWhiteSpace(o.ModelDirectory)) o.ModelDirectory = modelPath;
-        });
+        services.AddOnnxScorer(modelPath);
         services.AddKeyedSingleton(serviceId, (sp, _) =>
         {
             var scorer = ScoringModel(sp, modelPath);
@@ -143,13 +142,13 @@ public static class OnnxRuntimeGenAIServiceCollectionExtensions
     {
         if (services.GetService<ConversationMonitor>() is null)
             throw new InvalidOperationException("AddOnnxRuntimeGenAIChatClient: the Enaction monitor is not registered; call AddEnactionMonitor(...) " +
-                "with at least Enaction:PolicyFile (its ModelDirectory defaults to the generator's model folder).");
+                "with at least Enaction:PolicyFile (the scorer is the generator's own model folder unless AddOnnxScorer named another).");
         var model = services.GetRequiredService<CausalLanguageModel>();
         var generating = Path.GetFullPath(modelPath).TrimEnd(Path.DirectorySeparatorChar);
         var scoring = Path.GetFullPath(model.Directory.Path).TrimEnd(Path.DirectorySeparatorChar);
         if (!string.Equals(generating, scoring, StringComparison.Ordinal))
-            throw new InvalidOperationException($"Enaction:ModelDirectory is \"{model.Directory.Path}\" but the OnnxRuntimeGenAI chat client generates with \"{modelPath}\"; " +
-                "the monitor reads a model's signature only with the weights that generated. Leave Enaction:ModelDirectory unset or set it to the generator's folder.");
+            throw new InvalidOperationException($"The monitor's scorer (AddOnnxScorer) loads \"{model.Directory.Path}\" but the OnnxRuntimeGenAI chat client generates with \"{modelPath}\"; " +
+                "the monitor reads a model's signature only with the weights that generated. Register no other scorer, or register the generator's folder.");
         return model;
     }
 }

@@ -1,3 +1,4 @@
+using Enaction.Extensions.AI;
 using Microsoft.Extensions.AI;
 
 namespace Enaction.SemanticKernel.Tests;

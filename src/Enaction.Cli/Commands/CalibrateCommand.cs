@@ -39,7 +39,7 @@ internal static class CalibrateCommand
             if (datasetFile is not null) DatasetCommand.EnsureWritable(datasetFile, "--save-dataset");
             var existing = parse.GetValue(fromDataset);
             IReadOnlyList<LabelledTranscript>? examples = null;
-            IReadOnlyList<Onnx.Calibration.CalibrationPrompt>? prompts = null;
+            IReadOnlyList<CalibrationPrompt>? prompts = null;
             string source;
             if (existing is not null)
             {

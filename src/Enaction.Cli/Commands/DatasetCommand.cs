@@ -3,7 +3,7 @@ using System.Globalization;
 using Enaction.Cli.Output;
 using Enaction.Evaluation;
 using Enaction.Files;
-using Enaction.Onnx.Calibration;
+using Enaction.Evaluation;
 using Enaction.Onnx.Models;
 using Enaction.Transcripts;
 

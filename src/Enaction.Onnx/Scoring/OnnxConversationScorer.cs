@@ -13,6 +13,7 @@ public sealed class OnnxConversationScorer : IConversationScorer
 {
     private readonly bool _ownsModel;
     private readonly ScoringWorkers _workers;
+    private readonly Lazy<string> _weights;
 
     /// <summary>Scores with <paramref name="model"/>; the caller keeps ownership unless <paramref name="ownsModel"/>.</summary>
     public OnnxConversationScorer(CausalLanguageModel model, bool ownsModel = false, OnnxScorerOptions? options = null)
@@ -22,6 +23,11 @@ public sealed class OnnxConversationScorer : IConversationScorer
         options.Validate();
         _ownsModel = ownsModel;
         _workers = new ScoringWorkers(options.MaxConcurrentRuns);
+        _weights = new Lazy<string>(() =>
+        {
+            using var stream = File.OpenRead(model.Directory.OnnxPath);
+            return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+        });
     }
 
     /// <summary>Loads <paramref name="directory"/> and scores with it.</summary>
@@ -33,6 +39,9 @@ public sealed class OnnxConversationScorer : IConversationScorer
 
     /// <inheritdoc />
     public string ModelId => Model.Id;
+
+    /// <inheritdoc/>
+    public string? WeightsSha256 => _weights.Value;
 
     /// <summary>The most scoring calls that compute at once (the scorer's threads).</summary>
     public int MaxConcurrentRuns => _workers.Count;

@@ -1,3 +1,4 @@
+using Enaction.Extensions.AI;
 using System.Runtime.CompilerServices;
 using Enaction.Actions;
 using Enaction.Monitoring;

@@ -1,3 +1,4 @@
+using Enaction.Extensions.AI;
 using Enaction.Actions;
 using Enaction.Monitoring;
 using Enaction.Policies;

@@ -1,3 +1,4 @@
+using Enaction.Extensions.AI;
 using Enaction.Monitoring;
 using Microsoft.SemanticKernel;
 

@@ -1,3 +1,4 @@
+using Enaction.Extensions.AI;
 using System.Text;
 using System.Text.Json;
 using Enaction.Transcripts;

@@ -1,3 +1,4 @@
+using Enaction.Extensions.AI;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.SemanticKernel;
@@ -7,11 +8,16 @@ namespace Enaction.SemanticKernel;
 /// <summary>Kernel-builder forms of the registration.</summary>
 public static class EnactionKernelBuilderExtensions
 {
-    /// <summary>Registers the monitor on the kernel's services (see <see cref="EnactionServiceCollectionExtensions.AddEnactionMonitor(Microsoft.Extensions.DependencyInjection.IServiceCollection, IConfiguration)"/>).</summary>
+    /// <summary>
+    /// Registers the monitor on the kernel's services (see
+    /// <see cref="EnactionServiceCollectionExtensions.AddEnactionMonitor(Microsoft.Extensions.DependencyInjection.IServiceCollection, IConfiguration)"/>)
+    /// and the kernel filters (<see cref="EnactionSemanticKernelServiceCollectionExtensions.AddEnactionKernelFilters"/>).
+    /// A scorer must be registered too (<c>AddOnnxScorer</c>).
+    /// </summary>
     public static IKernelBuilder AddEnactionMonitor(this IKernelBuilder builder, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddEnactionMonitor(configuration);
+        builder.Services.AddEnactionMonitor(configuration).AddEnactionKernelFilters();
         return builder;
     }
 
@@ -19,7 +25,7 @@ public static class EnactionKernelBuilderExtensions
     public static IKernelBuilder AddEnactionMonitor(this IKernelBuilder builder, Action<EnactionOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddEnactionMonitor(configure);
+        builder.Services.AddEnactionMonitor(configure).AddEnactionKernelFilters();
         return builder;
     }
 

@@ -1,3 +1,5 @@
+using Enaction.Onnx;
+using Enaction.Extensions.AI;
 using Enaction.Connectors.Onnx.Tests.Support;
 using Enaction.Monitoring;
 using Enaction.SemanticKernel;
@@ -18,7 +20,6 @@ public class AgentInstructionsTests
         services.AddEnactionMonitor(o =>
         {
             o.PolicyFile = TestPolicies.AuditOnly;
-            o.Provider = "cpu";
         });
         services.AddOnnxRuntimeGenAIChatClient(GenAIModels.ChatPath);
         using var provider = services.BuildServiceProvider();

@@ -1,3 +1,5 @@
+using Enaction.Onnx;
+using Enaction.Extensions.AI;
 using System.ComponentModel;
 using Enaction.Connectors.Onnx.Tests.Support;
 using Enaction.Monitoring;
@@ -31,12 +33,8 @@ public class OnnxRuntimeGenAIRegistrationTests(GenAIModels models)
     {
         var builder = Kernel.CreateBuilder();
         builder.Services.AddSingleton<ITurnRecorder>(recorder);
-        builder.AddEnactionMonitor(o =>
-        {
-            o.PolicyFile = TestPolicies.AuditOnly;
-            o.Provider = "cpu";
-            o.ModelDirectory = modelDirectory;
-        });
+        if (modelDirectory is not null) builder.Services.AddOnnxScorer(modelDirectory, Enaction.Onnx.Models.ExecutionProvider.Cpu);
+        builder.AddEnactionMonitor(o => o.PolicyFile = TestPolicies.AuditOnly);
         return builder;
     }
 

@@ -1,4 +1,4 @@
-using Enaction.Onnx.Calibration;
+using Enaction.Evaluation;
 using Enaction.Transcripts;
 
 namespace Enaction.Onnx.Tests.Calibration;

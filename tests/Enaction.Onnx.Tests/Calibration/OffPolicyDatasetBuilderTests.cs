@@ -1,5 +1,5 @@
 using Enaction.Evaluation;
-using Enaction.Onnx.Calibration;
+using Enaction.Evaluation;
 using Enaction.Onnx.Tests.Scoring;
 using Enaction.Transcripts;
 

@@ -175,7 +175,7 @@ public class DetectorTests(BundledModels models)
         Assert.Equal("calibrated", finding.Detail["method"]);
 
         // A different-topic prefill: the other answer's opening through its topic, continued by the model itself.
-        var opening = Enaction.Onnx.Calibration.OffPolicyDatasetBuilder.Opening(other, 8, "Grifor");
+        var opening = Enaction.Evaluation.OffPolicyDatasetBuilder.Opening(other, 8, "Grifor");
         var continued = (await generator.GenerateAsync(tuleir.Append(TranscriptMessage.Assistant(opening)), greedy)).Text;
         var prefilled = Assert.Single(await Detect(tuleir.Append(TranscriptMessage.Assistant(opening + continued))));
         Assert.Equal(FindingKinds.OffPolicy, prefilled.Kind);

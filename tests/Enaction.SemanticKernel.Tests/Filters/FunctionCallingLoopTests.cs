@@ -1,3 +1,4 @@
+using Enaction.Extensions.AI;
 using System.ComponentModel;
 using Enaction.Actions;
 using Enaction.Detection;

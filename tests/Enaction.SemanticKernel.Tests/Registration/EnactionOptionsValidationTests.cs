@@ -1,3 +1,4 @@
+using Enaction.Extensions.AI;
 using Enaction.SemanticKernel.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

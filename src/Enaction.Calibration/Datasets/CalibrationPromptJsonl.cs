@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Enaction.Transcripts;
+
+namespace Enaction.Evaluation;
+
+/// <summary>Reads prompt files (one <see cref="CalibrationPrompt"/> object a line). Errors name the file and line.</summary>
+public static class CalibrationPromptJsonl
+{
+    /// <summary>Reads <paramref name="path"/>; blank lines are skipped and an empty file is an error.</summary>
+    public static async Task<IReadOnlyList<CalibrationPrompt>> LoadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new TranscriptFormatException(path, null, null, "no such prompt file", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TranscriptFormatException(path, null, null, $"cannot read the file ({e.Message})", e);
+        }
+        if (Utf8Text.IndexOfInvalid(bytes) is var invalid and >= 0)
+        {
+            var (line, column) = Utf8Text.Position(bytes, invalid);
+            throw new TranscriptFormatException(path, line, column, Utf8Text.Describe(bytes, invalid));
+        }
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
+        if (text.StartsWith('\uFEFF')) text = text[1..];
+        var lines = text.Split('\n');
+        var prompts = new List<CalibrationPrompt>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(lines[i])) continue;
+            prompts.Add(ParseLine(lines[i].TrimEnd('\r'), path, i + 1));
+        }
+        if (prompts.Count == 0)
+            throw new TranscriptFormatException(path, null, null, "no prompts; expected one {\"prompt\":\"...\",\"family\":\"...\"} object a line");
+        return prompts;
+    }
+
+    /// <summary>Parses one line.</summary>
+    public static CalibrationPrompt ParseLine(string line, string source, int lineNumber)
+    {
+        TranscriptFormatException Error(string problem, long column = 1) => new(source, lineNumber, column, problem);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(line);
+        }
+        catch (JsonException e)
+        {
+            throw Error("not valid JSON: " + e.Message.Split(" LineNumber:")[0], (e.BytePositionInLine ?? 0) + 1);
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw Error("expected an object {\"prompt\":\"...\",\"family\":\"...\"}");
+            string? Text(string name)
+            {
+                if (!root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+                return value.ValueKind == JsonValueKind.String ? Decoded(value, $"\"{name}\"") : throw Error($"\"{name}\" must be a string");
+            }
+            string Decoded(JsonElement value, string what)
+            {
+                try
+                {
+                    return value.GetString()!;
+                }
+                catch (InvalidOperationException)
+                {
+                    throw Error(Utf8Text.DescribeUnpaired(what));
+                }
+            }
+            var prompt = Text("prompt");
+            if (string.IsNullOrWhiteSpace(prompt)) throw Error("\"prompt\" is missing or empty");
+            var family = Text("family") ?? "unknown";
+            var answers = new List<string>();
+            if (root.TryGetProperty("answers", out var list) && list.ValueKind != JsonValueKind.Null)
+            {
+                if (list.ValueKind != JsonValueKind.Array) throw Error("\"answers\" must be an array of strings");
+                foreach (var a in list.EnumerateArray())
+                {
+                    if (a.ValueKind != JsonValueKind.String) throw Error("\"answers\" must be an array of strings");
+                    var answer = Decoded(a, "an entry of \"answers\"");
+                    if (!string.IsNullOrWhiteSpace(answer)) answers.Add(answer);
+                }
+            }
+            return new CalibrationPrompt(prompt, family, Text("system"), [.. answers], Text("topic"));
+        }
+    }
+}

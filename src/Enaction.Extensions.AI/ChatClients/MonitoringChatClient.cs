@@ -1,0 +1,157 @@
+using System.Runtime.CompilerServices;
+using Enaction.Actions;
+using Enaction.Monitoring;
+using Enaction.Policies;
+using Enaction.Transcripts;
+using Microsoft.Extensions.AI;
+
+namespace Enaction.Extensions.AI;
+
+/// <summary>
+/// Chat-client middleware that monitors every model round trip: the request is judged before the call (strip,
+/// block), the response after it (resample, verify, block), and annotate/escalate/log run at either stage. Place it
+/// inside the function-invocation layer so each round trip of a tool loop passes through it:
+/// <c>inner.AsBuilder().UseKernelFunctionInvocation().UseEnactionMonitor().Build(services)</c>.
+/// Streaming passes chunks through as they come; the response is judged at the end and the verdict arrives as a
+/// final update (and <see cref="EnactionBlockedException"/> when the policy says to throw).
+/// </summary>
+public sealed class MonitoringChatClient : DelegatingChatClient
+{
+    private readonly IConversationMonitor _monitor;
+    private readonly ActionExecutor _actions;
+    private readonly MonitoringChatClientOptions _options;
+    private readonly string? _model;
+
+    /// <summary>Monitors <paramref name="innerClient"/>.</summary>
+    public MonitoringChatClient(IChatClient innerClient, IConversationMonitor monitor, ActionExecutor? actions = null, MonitoringChatClientOptions? options = null)
+        : base(innerClient)
+    {
+        _monitor = monitor ?? throw new ArgumentNullException(nameof(monitor));
+        _actions = actions ?? new ActionExecutor(logger: (monitor as ConversationMonitor)?.Logger);
+        _options = options ?? new MonitoringChatClientOptions();
+        _model = innerClient.GetService<ChatClientMetadata>()?.DefaultModelId;
+    }
+
+    /// <summary>The monitor.</summary>
+    public IConversationMonitor Monitor => _monitor;
+
+    /// <inheritdoc/>
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        (var request, options) = ChatMessageConversion.InstructionsAsSystemMessage(messages, options);
+        var requestTranscript = ChatMessageConversion.ToTranscript(request);
+        await using var exchange = await BeginAsync(requestTranscript, request, options, streaming: false, cancellationToken).ConfigureAwait(false);
+        var call = exchange.Call;
+        var send = await _actions.ApplyToRequestAsync(exchange, request, cancellationToken).ConfigureAwait(false);
+        if (call.IsBlocked)
+        {
+            var blocked = ActionExecutor.BlockedResponse(call);
+            await CompleteAsync(exchange, requestTranscript, blocked, cancellationToken).ConfigureAwait(false);
+            return blocked;
+        }
+
+        var response = await base.GetResponseAsync(send, options, cancellationToken).ConfigureAwait(false);
+        call.Model = response.ModelId ?? call.Model;
+        var verdict = await JudgeResponseAsync(exchange, send, response, cancellationToken).ConfigureAwait(false);
+        (response, _) = await _actions.ApplyToResponseAsync(exchange, verdict, send, response,
+            (temperature, ct) => base.GetResponseAsync(send, WithTemperature(options, temperature), ct),
+            options?.Temperature ?? 1f, cancellationToken).ConfigureAwait(false);
+
+        if (call.IsBlocked) response = ActionExecutor.BlockedResponse(call);
+        else Annotate(call, response);
+        await CompleteAsync(exchange, requestTranscript, response, cancellationToken).ConfigureAwait(false);
+        return response;
+    }
+
+    /// <inheritdoc/>
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        (var request, options) = ChatMessageConversion.InstructionsAsSystemMessage(messages, options);
+        var requestTranscript = ChatMessageConversion.ToTranscript(request);
+        await using var exchange = await BeginAsync(requestTranscript, request, options, streaming: true, cancellationToken).ConfigureAwait(false);
+        var call = exchange.Call;
+        var send = await _actions.ApplyToRequestAsync(exchange, request, cancellationToken).ConfigureAwait(false);
+        if (call.IsBlocked)
+        {
+            var blocked = ActionExecutor.BlockedResponse(call);
+            await CompleteAsync(exchange, requestTranscript, blocked, cancellationToken).ConfigureAwait(false);
+            foreach (var update in blocked.ToChatResponseUpdates()) yield return update;
+            yield break;
+        }
+
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in base.GetStreamingResponseAsync(send, options, cancellationToken).ConfigureAwait(false))
+        {
+            updates.Add(update);
+            yield return update;
+        }
+        var response = updates.ToChatResponse();
+        call.Model = response.ModelId ?? call.Model;
+        var verdict = await JudgeResponseAsync(exchange, send, response, cancellationToken).ConfigureAwait(false);
+        (response, _) = await _actions.ApplyToResponseAsync(exchange, verdict, send, response, null, options?.Temperature ?? 1f, cancellationToken).ConfigureAwait(false);
+
+        // The text has already reached the caller: the verdict travels in a last, text-free update. A blocked
+        // response is not attested, so if the host keeps it, the next request sees it as unattested.
+        var last = response.Messages.LastOrDefault();
+        yield return new ChatResponseUpdate
+        {
+            Role = ChatRole.Assistant,
+            ResponseId = response.ResponseId,
+            MessageId = last?.MessageId,
+            ModelId = response.ModelId,
+            AdditionalProperties = ActionExecutor.Annotate(call, null),
+        };
+        await CompleteAsync(exchange, requestTranscript, response, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<IMonitoredExchange> BeginAsync(Transcript transcript, IReadOnlyList<ChatMessage> request, ChatOptions? options, bool streaming, CancellationToken cancellationToken)
+    {
+        var conversation = _options.ConversationIdSelector?.Invoke(request, options) is { Length: > 0 } chosen
+            ? new ConversationIdentity(chosen, IsDerived: false)
+            : ConversationIds.Resolve(transcript, options);
+        return _monitor.BeginAsync(new ExchangeRequest(conversation, transcript)
+        {
+            Agent = ConversationIds.ResolveAgent(options, _options.Agent),
+            Function = EnactionScope.Function,
+            Model = options?.ModelId ?? _model,
+            Streaming = streaming,
+        }, cancellationToken);
+    }
+
+    private static Task<TurnVerdict> JudgeResponseAsync(IMonitoredExchange exchange, IReadOnlyList<ChatMessage> sent, ChatResponse response, CancellationToken cancellationToken)
+    {
+        var sentTranscript = ChatMessageConversion.ToTranscript(sent);
+        var transcript = new Transcript(sentTranscript.Messages.AddRange(response.Messages.Select(ChatMessageConversion.ToMessage)));
+        return exchange.JudgeResponseAsync(transcript, Enumerable.Range(sentTranscript.Count, response.Messages.Count).ToArray(), cancellationToken);
+    }
+
+    private static async Task CompleteAsync(IMonitoredExchange exchange, Transcript request, ChatResponse returned, CancellationToken cancellationToken)
+    {
+        var call = exchange.Call;
+        var transcript = new Transcript(request.Messages.AddRange(returned.Messages.Select(ChatMessageConversion.ToMessage)));
+        await exchange.CompleteAsync(transcript,
+            call.IsBlocked ? [] : Enumerable.Range(request.Count, returned.Messages.Count).ToArray(), cancellationToken).ConfigureAwait(false);
+        if (call.Block is { Throw: true } && call.BlockedBy is { } verdict) throw new EnactionBlockedException(verdict);
+    }
+
+    private static void Annotate(MonitoredCall call, ChatResponse response)
+    {
+        response.AdditionalProperties = ActionExecutor.Annotate(call, response.AdditionalProperties);
+        // Semantic Kernel copies the message's properties, not the response's, into ChatMessageContent.Metadata.
+        if (response.Messages.Count > 0)
+        {
+            var last = response.Messages[^1];
+            last.AdditionalProperties = ActionExecutor.Annotate(call, last.AdditionalProperties);
+        }
+    }
+
+    private static ChatOptions WithTemperature(ChatOptions? options, float temperature)
+    {
+        var copy = options?.Clone() ?? new ChatOptions();
+        copy.Temperature = temperature;
+        // A fixed seed would draw the same sample again.
+        copy.Seed = null;
+        return copy;
+    }
+}

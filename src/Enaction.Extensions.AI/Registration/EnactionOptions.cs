@@ -1,0 +1,45 @@
+namespace Enaction.Extensions.AI;
+
+/// <summary>
+/// The <c>Enaction</c> configuration section. Validated at start-up (<c>ValidateOnStart</c>); messages name the
+/// setting and the accepted values.
+/// </summary>
+public sealed class EnactionOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Enaction";
+
+    /// <summary><c>Enaction:PolicyFile</c>: the YAML policy; reloaded when it changes. Required.</summary>
+    public string? PolicyFile { get; set; }
+
+    /// <summary><c>Enaction:CalibrationFile</c>: thresholds from <c>enaction calibrate</c> for this model; optional.</summary>
+    public string? CalibrationFile { get; set; }
+
+    /// <summary><c>Enaction:Provenance</c>: where attestations of generated turns are kept.</summary>
+    public EnactionProvenanceOptions Provenance { get; set; } = new();
+
+    /// <summary><c>Enaction:AuditDirectory</c>: when set, every monitored turn is appended to <c>turns-yyyyMMdd.jsonl</c> there.</summary>
+    public string? AuditDirectory { get; set; }
+
+    /// <summary><c>Enaction:SessionCapacity</c>: conversations that keep an incremental scoring session (default 64).</summary>
+    public int SessionCapacity { get; set; } = 64;
+
+    /// <summary><c>Enaction:Agent</c>: the agent name policies see when the caller names none.</summary>
+    public string? Agent { get; set; }
+}
+
+/// <summary>The <c>Enaction:Provenance</c> section.</summary>
+public sealed class EnactionProvenanceOptions
+{
+    /// <summary>Accepted store names.</summary>
+    public static IReadOnlyList<string> Stores { get; } = ["none", "memory", "sqlite", "postgresql"];
+
+    /// <summary><c>Enaction:Provenance:Store</c>: <c>none</c> (default: only this process's own responses count as the model's), <c>memory</c> or <c>sqlite</c>.</summary>
+    public string Store { get; set; } = "none";
+
+    /// <summary><c>Enaction:Provenance:Path</c>: the SQLite file, required for <c>sqlite</c>.</summary>
+    public string? Path { get; set; }
+
+    /// <summary><c>Enaction:Provenance:Key</c>: base64 HMAC key of at least 32 bytes, required for <c>memory</c> and <c>sqlite</c>.</summary>
+    public string? Key { get; set; }
+}

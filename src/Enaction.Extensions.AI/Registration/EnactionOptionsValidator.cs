@@ -1,0 +1,52 @@
+using Enaction.Provenance;
+using Microsoft.Extensions.Options;
+
+namespace Enaction.Extensions.AI;
+
+/// <summary>Checks <see cref="EnactionOptions"/> at start-up; each message names the setting and what it accepts.</summary>
+public sealed class EnactionOptionsValidator : IValidateOptions<EnactionOptions>
+{
+    /// <inheritdoc/>
+    public ValidateOptionsResult Validate(string? name, EnactionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        const string s = EnactionOptions.SectionName;
+
+        if (string.IsNullOrWhiteSpace(options.PolicyFile))
+            errors.Add($"{s}:PolicyFile is not set; expected a YAML policy file, for example policies/default.yaml.");
+        else if (!File.Exists(options.PolicyFile))
+            errors.Add($"{s}:PolicyFile \"{options.PolicyFile}\" does not exist; expected a YAML policy file, for example policies/default.yaml.");
+
+        if (!string.IsNullOrWhiteSpace(options.CalibrationFile) && !File.Exists(options.CalibrationFile))
+            errors.Add($"{s}:CalibrationFile \"{options.CalibrationFile}\" does not exist; expected the JSON written by `enaction calibrate`, or leave it unset.");
+
+        if (options.SessionCapacity < 1)
+            errors.Add($"{s}:SessionCapacity is {options.SessionCapacity}; expected 1 or more conversations.");
+
+        var p = options.Provenance ?? new EnactionProvenanceOptions();
+        var store = p.Store?.Trim().ToLowerInvariant();
+        if (!EnactionProvenanceOptions.Stores.Contains(store))
+        {
+            errors.Add($"{s}:Provenance:Store is \"{p.Store}\"; expected one of {string.Join(", ", EnactionProvenanceOptions.Stores)}.");
+        }
+        else if (store != "none")
+        {
+            if (store == "sqlite" && string.IsNullOrWhiteSpace(p.Path))
+                errors.Add($"{s}:Provenance:Path is not set; {s}:Provenance:Store sqlite needs a database file path, for example data/ledger.db.");
+            try
+            {
+                new ProvenanceOptions { Key = p.Key }.GetValidatedKey();
+            }
+            catch (ArgumentException e)
+            {
+                errors.Add(e.Message.Split(" (Parameter", 2)[0]);
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.AuditDirectory) && File.Exists(options.AuditDirectory))
+            errors.Add($"{s}:AuditDirectory \"{options.AuditDirectory}\" is a file; expected a directory (created when missing).");
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

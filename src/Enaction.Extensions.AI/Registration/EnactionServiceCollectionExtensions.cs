@@ -1,0 +1,139 @@
+using Enaction.Actions;
+using Enaction.Detection;
+using Enaction.Monitoring;
+using Enaction.Policies;
+using Enaction.Provenance;
+using Enaction.Scoring;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Enaction.Extensions.AI;
+
+/// <summary>One-line registration of the Enaction monitor and its parts.</summary>
+public static class EnactionServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the monitor from a configuration section (usually <c>configuration.GetSection("Enaction")</c>):
+    /// options validated at start-up, the hot-reloading policy, the provenance ledger, the audit recorder,
+    /// <see cref="ConversationMonitor"/> (also as <see cref="IConversationMonitor"/>) and <see cref="ActionExecutor"/>.
+    /// The scorer and a durable store come from their own packages: <c>AddOnnxScorer(...)</c> (Enaction.Onnx),
+    /// <c>AddSqliteAttestationStore(...)</c> (Enaction.Sqlite); Semantic Kernel hosts add <c>AddEnactionKernelFilters()</c>.
+    /// </summary>
+    public static IServiceCollection AddEnactionMonitor(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<EnactionOptions>().Bind(configuration).ValidateOnStart();
+        return services.AddEnactionCore();
+    }
+
+    /// <summary>Registers the monitor configured in code.</summary>
+    public static IServiceCollection AddEnactionMonitor(this IServiceCollection services, Action<EnactionOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<EnactionOptions>().Configure(configure).ValidateOnStart();
+        return services.AddEnactionCore();
+    }
+
+    /// <summary>Registers a verifier under the name policies use in <c>verify: { verifier: name }</c>.</summary>
+    public static IServiceCollection AddEnactionVerifier(this IServiceCollection services, string name, Func<IServiceProvider, IVerifier> factory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(factory);
+        services.AddSingleton(new VerifierRegistration(name, factory, null));
+        return services;
+    }
+
+    /// <summary>Registers another chat model as a verifier (<see cref="ChatClientVerifier"/>).</summary>
+    public static IServiceCollection AddEnactionVerifier(this IServiceCollection services, string name, IChatClient verifier) =>
+        services.AddEnactionVerifier(name, _ => new ChatClientVerifier(verifier));
+
+    /// <summary>Registers an HTTP endpoint as a verifier (<see cref="HttpVerifier"/>): POST JSON, verdict in the reply.</summary>
+    public static IServiceCollection AddEnactionVerifier(this IServiceCollection services, string name, Uri endpoint, HttpClient? http = null) =>
+        services.AddEnactionVerifier(name, _ => new HttpVerifier(http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, endpoint));
+
+    /// <summary>Registers an escalation callback under the name policies use in <c>escalate: { callback: name }</c>.</summary>
+    public static IServiceCollection AddEnactionEscalation(this IServiceCollection services, string name, Func<EscalationContext, CancellationToken, ValueTask> callback)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(callback);
+        services.AddSingleton(new VerifierRegistration(name, null, callback));
+        return services;
+    }
+
+    private static IServiceCollection AddEnactionCore(this IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EnactionOptions>, EnactionOptionsValidator>());
+        services.AddLogging();
+        services.TryAddSingleton(sp =>
+        {
+            var registry = new VerifierRegistry();
+            foreach (var r in sp.GetServices<VerifierRegistration>())
+            {
+                if (r.Verifier is not null) registry.AddVerifier(r.Name, r.Verifier(sp));
+                if (r.Escalation is not null) registry.AddEscalation(r.Name, r.Escalation);
+            }
+            return registry;
+        });
+        services.TryAddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<EnactionOptions>>().Value;
+            return new PolicyStore(o.PolicyFile!, new PolicyStoreOptions { References = sp.GetRequiredService<VerifierRegistry>().ToReferences() });
+        });
+
+        services.TryAddSingleton<ITurnRecorder>(sp =>
+        {
+            var dir = sp.GetRequiredService<IOptions<EnactionOptions>>().Value.AuditDirectory;
+            return string.IsNullOrWhiteSpace(dir) ? NullTurnRecorder.Instance : new JsonlTurnRecorder(dir);
+        });
+        services.TryAddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<EnactionOptions>>().Value;
+            var scorer = sp.GetService<IConversationScorer>() ?? throw new InvalidOperationException(
+                "Enaction: no IConversationScorer is registered. Register the model that generates the conversation, for example " +
+                "services.AddOnnxScorer(configuration.GetSection(\"Enaction\")) from Enaction.Onnx.");
+            Calibration? calibration = null;
+            if (!string.IsNullOrWhiteSpace(o.CalibrationFile))
+            {
+                calibration = Calibration.Load(o.CalibrationFile);
+                if (scorer.WeightsSha256 is { } weights) calibration.EnsureFor(weights, o.CalibrationFile);
+            }
+            ProvenanceLedger? ledger = null;
+            var store = o.Provenance.Store.Trim().ToLowerInvariant();
+            if (store != "none")
+            {
+                var attestations = sp.GetService<IAttestationStore>()
+                    ?? (store == "memory" ? new InMemoryAttestationStore() : throw new InvalidOperationException(
+                        $"Enaction:Provenance:Store is \"{o.Provenance.Store}\" but no IAttestationStore is registered; call " +
+                        "services.AddSqliteAttestationStore(path) (Enaction.Sqlite) or another store's registration."));
+                ledger = new ProvenanceLedger(attestations, new ProvenanceOptions { Key = o.Provenance.Key });
+            }
+            var recorder = sp.GetRequiredService<ITurnRecorder>();
+            return new ConversationMonitor(scorer, sp.GetRequiredService<PolicyStore>(), new ConversationMonitorOptions
+            {
+                Calibration = calibration,
+                Ledger = ledger,
+                Recorder = recorder is NullTurnRecorder ? null : recorder,
+                SessionCapacity = o.SessionCapacity,
+            }, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Enaction.Monitor"));
+        });
+        services.TryAddSingleton<IConversationMonitor>(sp => sp.GetRequiredService<ConversationMonitor>());
+        services.TryAddSingleton(sp => new ActionExecutor(sp.GetRequiredService<VerifierRegistry>(), sp.GetRequiredService<ConversationMonitor>().Logger));
+        return services;
+    }
+
+    private sealed record VerifierRegistration(string Name, Func<IServiceProvider, IVerifier>? Verifier,
+        Func<EscalationContext, CancellationToken, ValueTask>? Escalation);
+
+    private sealed class NullTurnRecorder : ITurnRecorder
+    {
+        public static readonly NullTurnRecorder Instance = new();
+
+        public ValueTask RecordAsync(TurnRecord record, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,46 @@
+using Enaction.Detection;
+using Enaction.Evaluation;
+
+namespace Enaction.Tests.Evaluation;
+
+public class DatasetEvaluationTests
+{
+    [Fact]
+    public void Reports_overall_per_source_per_family_and_entropy_ratios()
+    {
+        var data = SyntheticExamples.Dataset(30, gap: 2);
+        var evaluation = DatasetEvaluation.Evaluate(data);
+        Assert.Equal("curvature", evaluation.Method);
+        Assert.Equal(new DetectorOptions().CurvatureThreshold, evaluation.Threshold);
+
+        var overall = Assert.Single(evaluation.Groups, g => g.Split == "overall");
+        Assert.Equal(30, overall.Detector.Negatives);
+        Assert.Equal(120, overall.Detector.Positives);
+        Assert.Equal(overall.Curvature.Auroc, overall.Detector.Auroc); // without calibration the project score is the curvature
+        Assert.Equal(overall.Curvature.TprAt1, overall.Detector.TprAt1);
+        Assert.Equal(OffPolicySources.All.Skip(1), evaluation.Groups.Where(g => g.Split == "source").Select(g => g.Source));
+        Assert.Equal(["arithmetic", "open-ended"], evaluation.Groups.Where(g => g.Split == "family").Select(g => g.Family));
+        Assert.Equal(8, evaluation.Groups.Count(g => g.Split == "family-source"));
+        var corpus = evaluation.Groups.Single(g => g.Split == "source" && g.Source == OffPolicySources.Corpus);
+        Assert.Equal(1.0, corpus.Detector.Auroc);
+
+        var own = evaluation.Entropy.Single(e => e.Family == "all" && e.Source == OffPolicySources.Own);
+        var other = evaluation.Entropy.Single(e => e.Family == "all" && e.Source == OffPolicySources.OtherModel);
+        Assert.Equal(1, own.Ratio);
+        Assert.Equal(other.MeanEntropy / own.MeanEntropy, other.Ratio, 12);
+        Assert.True(other.Ratio > 2);
+    }
+
+    [Fact]
+    public void A_calibration_makes_the_project_score_the_combination_and_reports_rates_at_its_threshold()
+    {
+        var data = SyntheticExamples.Dataset(30);
+        var calibration = CalibrationFitter.Fit(data, "m", "h", 0.05);
+        var evaluation = DatasetEvaluation.Evaluate(data, calibration);
+        Assert.Equal("calibrated", evaluation.Method);
+        Assert.Equal(calibration.OffPolicy!.Threshold, evaluation.Threshold);
+        var overall = evaluation.Groups.Single(g => g.Split == "overall");
+        Assert.True(overall.Detector.FprAtThreshold <= 0.05);
+        Assert.Equal(calibration.Reports[CalibrationFitter.ReportNames.OffPolicy].Tpr, overall.Detector.TprAtThreshold, 6);
+    }
+}
