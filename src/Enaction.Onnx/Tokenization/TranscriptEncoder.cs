@@ -9,10 +9,18 @@ namespace Enaction.Onnx.Tokenization;
 /// message content it came from.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Control tokens come only from the template: inside message content the text of a turn or role marker
+/// (<c>&lt;|im_end|&gt;</c>, <c>&lt;|start_header_id|&gt;</c>, ...) is encoded as ordinary characters, as Hugging
+/// Face's <c>split_special_tokens</c> does, so no user, tool or assistant text can open a turn the scorer would then
+/// read as genuine. Content without such text encodes exactly as <c>apply_chat_template(tokenize=True)</c> does.
+/// </para>
+/// <para>
 /// A token belongs to the message in whose content it starts; a token that starts in scaffolding is scaffolding
 /// (-1) even if it runs on into content, and a token that runs past the end of its content has its end clipped to
 /// the content. BOS is prepended when the tokenizer config sets <c>add_bos_token</c> and the template does not
 /// write BOS itself (HF's <c>apply_chat_template</c> never adds it; pass <c>addBos: false</c> for that behaviour).
+/// </para>
 /// </remarks>
 public sealed class TranscriptEncoder
 {
@@ -50,13 +58,16 @@ public sealed class TranscriptEncoder
             offsets.Add(0..0);
         }
         var firstTextToken = ids.Count;
-        Tokenizer.Encode(text, ids, offsets);
+        var spans = rendered.Spans;
+        var plain = new List<Range>(spans.Length);
+        foreach (var span in spans)
+            if (span.Length > 0) plain.Add(span.Start..span.End);
+        Tokenizer.Encode(text, ids, offsets, plain);
 
         var n = ids.Count;
         var message = new int[n];
         var start = new int[n];
         var end = new int[n];
-        var spans = rendered.Spans;
         var s = 0;
         for (var i = 0; i < n; i++)
         {
