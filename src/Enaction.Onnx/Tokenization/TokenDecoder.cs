@@ -78,7 +78,10 @@ internal sealed class TokenDecoder
         return Encoding.UTF8.GetBytes(token);
     }
 
-    /// <summary>The text of <paramref name="ids"/>; added tokens are written as their content.</summary>
+    /// <summary>
+    /// The text of <paramref name="ids"/>. Added tokens are written as their content, through the replacements of a
+    /// character-level decoder (Gemma's "▁▁" token is two spaces), as HF passes them through its decoder too.
+    /// </summary>
     public string Decode(int[] ids, IReadOnlyDictionary<int, string> addedById, Func<int, byte[]?> tokenBytes)
     {
         var text = new StringBuilder();
@@ -88,6 +91,8 @@ internal sealed class TokenDecoder
             if (addedById.TryGetValue(id, out var added))
             {
                 Flush(bytes, text);
+                if (!ByteLevel)
+                    foreach (var (pattern, content) in _replacements) added = added.Replace(pattern, content, StringComparison.Ordinal);
                 text.Append(added);
             }
             else if (tokenBytes(id) is { } b) bytes.AddRange(b);
