@@ -25,6 +25,7 @@ public static class CliApplication
         root.Add(BenchCommand.Create(context));
         root.Add(ReplayCommand.Create(context));
         root.Add(ReportCommand.Create(context));
+        root.Add(TokenizeCommand.Create(context));
         return root;
     }
 

@@ -31,7 +31,7 @@ public sealed class OnnxChatClient : IChatClient
     /// <inheritdoc />
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var result = await _generator.GenerateAsync(ChatMessageConversion.ToTranscript(messages), Options(options), cancellationToken).ConfigureAwait(false);
+        var result = await _generator.GenerateAsync(ChatMessageConversion.ToTranscript(messages, options), Options(options), cancellationToken).ConfigureAwait(false);
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, result.Text))
         {
             ModelId = Model.Id,
@@ -51,7 +51,7 @@ public sealed class OnnxChatClient : IChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var id = Guid.NewGuid().ToString("N");
-        await foreach (var token in _generator.StreamAsync(ChatMessageConversion.ToTranscript(messages), Options(options), cancellationToken).ConfigureAwait(false))
+        await foreach (var token in _generator.StreamAsync(ChatMessageConversion.ToTranscript(messages, options), Options(options), cancellationToken).ConfigureAwait(false))
         {
             if (token.Text.Length == 0) continue;
             yield return new ChatResponseUpdate(ChatRole.Assistant, token.Text) { ModelId = Model.Id, ResponseId = id, MessageId = id };

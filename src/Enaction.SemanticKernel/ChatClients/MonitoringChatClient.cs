@@ -50,7 +50,7 @@ public sealed class MonitoringChatClient : DelegatingChatClient
 
         var response = await base.GetResponseAsync(send, options, cancellationToken).ConfigureAwait(false);
         call.Model = response.ModelId ?? call.Model;
-        var verdict = await JudgeResponseAsync(call, send, response, cancellationToken).ConfigureAwait(false);
+        var verdict = await JudgeResponseAsync(call, send, requestTranscript.Tools, response, cancellationToken).ConfigureAwait(false);
         (response, _) = await _actions.ApplyToResponseAsync(call, verdict, send, response,
             (temperature, ct) => base.GetResponseAsync(send, WithTemperature(options, temperature), ct),
             options?.Temperature ?? 1f, cancellationToken).ConfigureAwait(false);
@@ -84,7 +84,7 @@ public sealed class MonitoringChatClient : DelegatingChatClient
         }
         var response = updates.ToChatResponse();
         call.Model = response.ModelId ?? call.Model;
-        var verdict = await JudgeResponseAsync(call, send, response, cancellationToken).ConfigureAwait(false);
+        var verdict = await JudgeResponseAsync(call, send, requestTranscript.Tools, response, cancellationToken).ConfigureAwait(false);
         (response, _) = await _actions.ApplyToResponseAsync(call, verdict, send, response, null, options?.Temperature ?? 1f, cancellationToken).ConfigureAwait(false);
 
         // The text has already reached the caller: the verdict travels in a last, text-free update. A blocked
@@ -113,7 +113,8 @@ public sealed class MonitoringChatClient : DelegatingChatClient
             Model = options?.ModelId ?? _model,
             Streaming = streaming,
         };
-        return (call, ChatMessageConversion.ToTranscript(request));
+        // With the offered tools: templates that render tool definitions are scored with them, as the model saw them.
+        return (call, ChatMessageConversion.ToTranscript(request, options));
     }
 
     private async Task<IReadOnlyList<ChatMessage>> JudgeRequestAsync(MonitoredCall call, Transcript transcript, IReadOnlyList<ChatMessage> request, CancellationToken cancellationToken)
@@ -127,10 +128,11 @@ public sealed class MonitoringChatClient : DelegatingChatClient
         return await _actions.ApplyToRequestAsync(call, verdict, request, cancellationToken).ConfigureAwait(false);
     }
 
-    private Task<TurnVerdict> JudgeResponseAsync(MonitoredCall call, IReadOnlyList<ChatMessage> sent, ChatResponse response, CancellationToken cancellationToken)
+    private Task<TurnVerdict> JudgeResponseAsync(MonitoredCall call, IReadOnlyList<ChatMessage> sent, IReadOnlyList<ToolDefinition>? tools,
+        ChatResponse response, CancellationToken cancellationToken)
     {
         var sentTranscript = ChatMessageConversion.ToTranscript(sent);
-        var transcript = new Transcript(sentTranscript.Messages.AddRange(response.Messages.Select(ChatMessageConversion.ToMessage)));
+        var transcript = new Transcript(sentTranscript.Messages.AddRange(response.Messages.Select(ChatMessageConversion.ToMessage))) { Tools = tools };
         return _monitor.MonitorAsync(new MonitoredTurn(call.ConversationId, transcript, PolicyStage.Response)
         {
             Agent = call.Agent,
