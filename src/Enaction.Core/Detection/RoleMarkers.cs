@@ -58,7 +58,7 @@ public static class RoleMarkers
         return current;
     }
 
-    /// <summary>The distinct markers found in <paramref name="text"/>, in order of first appearance.</summary>
+    /// <summary>The distinct markers among <paramref name="matches"/>, in order of first appearance, space-separated.</summary>
     internal static string Describe(IEnumerable<Match> matches)
     {
         var seen = new List<string>();

@@ -151,20 +151,8 @@ public static class TranscriptJson
         WriteMessages(writer, transcript);
         if (transcript.Tools is { Count: > 0 })
         {
-            writer.WriteStartArray("tools");
-            foreach (var tool in transcript.Tools)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("type", "function");
-                writer.WriteStartObject("function");
-                writer.WriteString("name", tool.Name);
-                if (tool.Description is not null) writer.WriteString("description", tool.Description);
-                writer.WritePropertyName("parameters");
-                WriteJson(writer, tool.ParametersJson);
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-            }
-            writer.WriteEndArray();
+            writer.WritePropertyName("tools");
+            WriteTools(writer, transcript.Tools);
         }
         writer.WriteEndObject();
     }
@@ -181,20 +169,8 @@ public static class TranscriptJson
             if (m.Name is not null) writer.WriteString("name", m.Name);
             if (m.ToolCalls is { Count: > 0 })
             {
-                writer.WriteStartArray("tool_calls");
-                foreach (var call in m.ToolCalls)
-                {
-                    writer.WriteStartObject();
-                    writer.WriteString("type", "function");
-                    if (call.Id is not null) writer.WriteString("id", call.Id);
-                    writer.WriteStartObject("function");
-                    writer.WriteString("name", call.Name);
-                    writer.WritePropertyName("arguments");
-                    WriteJson(writer, call.ArgumentsJson);
-                    writer.WriteEndObject();
-                    writer.WriteEndObject();
-                }
-                writer.WriteEndArray();
+                writer.WritePropertyName("tool_calls");
+                WriteToolCalls(writer, m.ToolCalls);
             }
             writer.WriteEndObject();
         }
@@ -279,6 +255,54 @@ public static class TranscriptJson
             result.Add(new ToolCall(name.GetString()!, arguments, id));
         }
         return result;
+    }
+
+    /// <summary>
+    /// Writes tool definitions as the array chat templates receive:
+    /// <c>[{"type": "function", "function": {"name", "description", "parameters"}}]</c>.
+    /// </summary>
+    public static void WriteTools(Utf8JsonWriter writer, IReadOnlyList<ToolDefinition> tools)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(tools);
+        writer.WriteStartArray();
+        foreach (var tool in tools)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", "function");
+            writer.WriteStartObject("function");
+            writer.WriteString("name", tool.Name);
+            if (tool.Description is not null) writer.WriteString("description", tool.Description);
+            writer.WritePropertyName("parameters");
+            WriteJson(writer, tool.ParametersJson);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Writes a message's tool calls as the array chat templates receive:
+    /// <c>[{"type": "function", "id"?, "function": {"name", "arguments": {...}}}]</c>.
+    /// </summary>
+    public static void WriteToolCalls(Utf8JsonWriter writer, IReadOnlyList<ToolCall> calls)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(calls);
+        writer.WriteStartArray();
+        foreach (var call in calls)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", "function");
+            if (call.Id is not null) writer.WriteString("id", call.Id);
+            writer.WriteStartObject("function");
+            writer.WriteString("name", call.Name);
+            writer.WritePropertyName("arguments");
+            WriteJson(writer, call.ArgumentsJson);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
     }
 
     /// <summary>Writes JSON text as JSON, or as a string when it does not parse (arguments a caller wrote as plain text).</summary>

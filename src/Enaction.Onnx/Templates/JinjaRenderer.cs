@@ -191,20 +191,8 @@ internal sealed class JinjaRenderer
                 writer.WriteString("content", content);
                 if (calls is { Count: > 0 })
                 {
-                    writer.WriteStartArray("tool_calls");
-                    foreach (var call in calls)
-                    {
-                        writer.WriteStartObject();
-                        writer.WriteString("type", "function");
-                        if (call.Id is not null) writer.WriteString("id", call.Id);
-                        writer.WriteStartObject("function");
-                        writer.WriteString("name", call.Name);
-                        writer.WritePropertyName("arguments");
-                        WriteJsonOrString(writer, call.ArgumentsJson);
-                        writer.WriteEndObject();
-                        writer.WriteEndObject();
-                    }
-                    writer.WriteEndArray();
+                    writer.WritePropertyName("tool_calls");
+                    TranscriptJson.WriteToolCalls(writer, calls);
                 }
                 writer.WriteEndObject();
             }
@@ -216,38 +204,8 @@ internal sealed class JinjaRenderer
     private static string ToolsJson(IReadOnlyList<ToolDefinition> tools)
     {
         var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartArray();
-            foreach (var tool in tools)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("type", "function");
-                writer.WriteStartObject("function");
-                writer.WriteString("name", tool.Name);
-                if (tool.Description is not null) writer.WriteString("description", tool.Description);
-                writer.WritePropertyName("parameters");
-                WriteJsonOrString(writer, tool.ParametersJson);
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-            }
-            writer.WriteEndArray();
-        }
+        using (var writer = new Utf8JsonWriter(buffer)) TranscriptJson.WriteTools(writer, tools);
         return Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    /// <summary>Writes <paramref name="json"/> as JSON when it parses (key order kept), else as a string, as templates accept either.</summary>
-    private static void WriteJsonOrString(Utf8JsonWriter writer, string json)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(json);
-            doc.RootElement.WriteTo(writer);
-        }
-        catch (JsonException)
-        {
-            writer.WriteStringValue(json);
-        }
     }
 
     private static string FirstLine(string message)
