@@ -231,11 +231,21 @@ internal static class HuggingFaceBpe
 
     /// <summary>
     /// A piece spelled in GPT-2's byte alphabet (one character per UTF-8 byte), with, for each byte, the range of the
-    /// piece's characters it belongs to (a surrogate pair is one character; a lone surrogate is U+FFFD's three bytes).
+    /// piece's characters it belongs to (a surrogate pair is one character; a lone surrogate is U+FFFD's three bytes);
+    /// the maps are null for an ASCII piece, where bytes and characters coincide.
     /// </summary>
-    private static string ByteLevelWord(string source, int offset, int length, out int[] charStart, out int[] charEnd)
+    private static string ByteLevelWord(string source, int offset, int length, out int[]? charStart, out int[]? charEnd)
     {
         var piece = source.AsSpan(offset, length);
+        if (!piece.ContainsAnyExceptInRange((char)0, (char)0x7F))
+        {
+            // ASCII (most text): one byte per character, so byte ranges are character ranges.
+            charStart = charEnd = null;
+            return string.Create(piece.Length, (source, offset), static (chars, state) =>
+            {
+                for (var k = 0; k < chars.Length; k++) chars[k] = ByteLevelAlphabet.Char((byte)state.source[state.offset + k]);
+            });
+        }
         var total = Encoding.UTF8.GetByteCount(piece);
         var chars = new char[total];
         charStart = new int[total];
