@@ -44,6 +44,11 @@ public class JinjaTemplateTests
         // Every message with text is located: the call's "Let me check.", the tool result inside <tool_response>.
         Assert.Equal([0, 1, 2, 3, 4, 5], rendered.Spans.Select(s => s.Message));
         Assert.Equal("{\"temperature\": 21, \"conditions\": \"sunny\"}", rendered.Text.Substring(rendered.Spans[3].Start, rendered.Spans[3].Length));
+
+        var plain = Conversation("plain");
+        var withoutTools = template.Render(plain, addGenerationPrompt: true);
+        Assert.Equal(Expected("qwen3-plain"), withoutTools.Text);
+        AssertSpansPointIntoContent(plain, withoutTools);
     }
 
     [FamilyFact("qwen3")]
