@@ -26,6 +26,7 @@ public static class CliApplication
         root.Add(ReplayCommand.Create(context));
         root.Add(ReportCommand.Create(context));
         root.Add(RealismCommand.Create(context));
+        root.Add(TokenizeCommand.Create(context));
         return root;
     }
 

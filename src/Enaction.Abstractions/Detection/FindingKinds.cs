@@ -22,8 +22,10 @@ public static class FindingKinds
     public const string BrokenIntention = "broken-intention";
     /// <summary>The response reasons verbally that it is being tested, evaluated or watched.</summary>
     public const string EvaluationAwareness = "evaluation-awareness";
+    /// <summary>A user, system or tool message carrying a chat template's turn or role markers: a smuggled turn.</summary>
+    public const string RoleSmuggling = "role-smuggling";
 
     /// <summary>Every kind, in documentation order.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [OverconfidentSpan, OffPolicy, Unattested, Altered, Unjudged, SelfEcho, BrokenIntention, EvaluationAwareness];
+        [OverconfidentSpan, OffPolicy, Unattested, Altered, Unjudged, SelfEcho, BrokenIntention, EvaluationAwareness, RoleSmuggling];
 }

@@ -34,6 +34,28 @@ public static class ChatMessageConversion
         return ([new AiChatMessage(ChatRole.System, options.Instructions), .. list], rest);
     }
 
+    /// <summary>
+    /// The transcript a model sees for <paramref name="messages"/> with the functions <paramref name="options"/>
+    /// offers (<c>ChatOptions.Tools</c>; Semantic Kernel's function choice arrives there too), for chat templates that
+    /// render tool definitions.
+    /// </summary>
+    public static Transcript ToTranscript(IEnumerable<AiChatMessage> messages, ChatOptions? options)
+    {
+        var transcript = ToTranscript(messages);
+        var tools = ToolsOf(options);
+        return tools.Count == 0 ? transcript : new Transcript(transcript.Messages) { Tools = tools };
+    }
+
+    /// <summary>The function declarations among <paramref name="options"/>' tools.</summary>
+    public static IReadOnlyList<ToolDefinition> ToolsOf(ChatOptions? options)
+    {
+        var tools = new List<ToolDefinition>();
+        if (options?.Tools is null) return tools;
+        foreach (var tool in options.Tools)
+            if (tool is AIFunctionDeclaration f) tools.Add(new ToolDefinition(f.Name, string.IsNullOrEmpty(f.Description) ? null : f.Description, f.JsonSchema.GetRawText()));
+        return tools;
+    }
+
     /// <summary>One message as the model sees it.</summary>
     public static TranscriptMessage ToMessage(AiChatMessage message)
     {
@@ -42,7 +64,10 @@ public static class ChatMessageConversion
             : message.Role == ChatRole.Assistant ? MessageRole.Assistant
             : message.Role == ChatRole.Tool ? MessageRole.Tool
             : MessageRole.User;
-        return new TranscriptMessage(role, TextOf(message), message.AuthorName ?? FunctionName(message));
+        List<ToolCall>? calls = null;
+        foreach (var content in message.Contents)
+            if (content is FunctionCallContent call) (calls ??= []).Add(new ToolCall(call.Name, ArgumentsJson(call.Arguments), call.CallId));
+        return new TranscriptMessage(role, TextOf(message), message.AuthorName ?? FunctionName(message)) { ToolCalls = calls };
     }
 
     /// <summary>The text of a message: its text parts, then function calls and results written out.</summary>
@@ -74,7 +99,11 @@ public static class ChatMessageConversion
     /// Semantic Kernel) renders calls through this one format so the scorer sees the same text either way.
     /// </summary>
     public static string CallText(string name, IEnumerable<KeyValuePair<string, object?>>? arguments) =>
-        "call " + name + "(" + (arguments is null ? "" : JsonSerializer.Serialize(arguments.ToDictionary(p => p.Key, p => p.Value))) + ")";
+        "call " + name + "(" + (arguments is null ? "" : ArgumentsJson(arguments)) + ")";
+
+    /// <summary>A call's arguments as the JSON object <see cref="CallText"/> writes (<c>{}</c> for none).</summary>
+    public static string ArgumentsJson(IEnumerable<KeyValuePair<string, object?>>? arguments) =>
+        arguments is null ? "{}" : JsonSerializer.Serialize(arguments.ToDictionary(p => p.Key, p => p.Value));
 
     /// <summary>How a function result reads in a transcript: strings as they are, JSON as JSON, anything else serialised.</summary>
     public static string ResultText(object? result) => result switch

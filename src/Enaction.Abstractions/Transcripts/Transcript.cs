@@ -15,6 +15,12 @@ public sealed class Transcript : IEquatable<Transcript>
     /// <summary>An empty transcript.</summary>
     public static Transcript Empty { get; } = new([]);
 
+    /// <summary>
+    /// The functions the model is offered, for chat templates that render tool definitions; null when none are.
+    /// Carried by <see cref="Append"/> and <see cref="Take"/>.
+    /// </summary>
+    public IReadOnlyList<ToolDefinition>? Tools { get; init; }
+
     /// <summary>The messages, in order.</summary>
     public ImmutableArray<TranscriptMessage> Messages { get; }
 
@@ -25,10 +31,10 @@ public sealed class Transcript : IEquatable<Transcript>
     public TranscriptMessage this[int index] => Messages[index];
 
     /// <summary>A new transcript with <paramref name="message"/> appended.</summary>
-    public Transcript Append(TranscriptMessage message) => new(Messages.Add(message));
+    public Transcript Append(TranscriptMessage message) => new(Messages.Add(message)) { Tools = Tools };
 
     /// <summary>A new transcript with the first <paramref name="count"/> messages.</summary>
-    public Transcript Take(int count) => new(Messages.Take(count));
+    public Transcript Take(int count) => new(Messages.Take(count)) { Tools = Tools };
 
     /// <inheritdoc />
     public bool Equals(Transcript? other) =>

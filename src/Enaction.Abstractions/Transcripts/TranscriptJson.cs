@@ -54,6 +54,7 @@ public static class TranscriptJson
                 throw Error(reader.TokenStartIndex, $"expected a JSON object {{\"messages\":[...]}}, found {Describe(reader.TokenType)}");
 
             ImmutableArray<TranscriptMessage>? messages = null;
+            List<ToolDefinition>? tools = null;
             var extra = ImmutableDictionary.CreateBuilder<string, JsonElement>(StringComparer.Ordinal);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
@@ -64,6 +65,12 @@ public static class TranscriptJson
                     if (reader.TokenType != JsonTokenType.StartArray)
                         throw Error(reader.TokenStartIndex, $"\"messages\" must be an array, found {Describe(reader.TokenType)}");
                     messages = ReadMessages(ref reader, Error);
+                }
+                else if (name == "tools")
+                {
+                    var at = reader.TokenStartIndex;
+                    using var doc = JsonDocument.ParseValue(ref reader);
+                    tools = ReadTools(doc.RootElement, problem => Error(at, problem));
                 }
                 else
                 {
@@ -79,7 +86,7 @@ public static class TranscriptJson
                 throw Error(0, "no \"messages\" property; expected {\"messages\":[{\"role\":\"user\",\"content\":\"...\"}]}");
             if (messages.Value.IsEmpty)
                 throw Error(0, "the transcript is empty: \"messages\" has no entries");
-            return new TranscriptDocument(new Transcript(messages.Value), extra.ToImmutable());
+            return new TranscriptDocument(new Transcript(messages.Value) { Tools = tools }, extra.ToImmutable());
         }
         catch (JsonException e)
         {
@@ -98,6 +105,7 @@ public static class TranscriptJson
             if (reader.TokenType != JsonTokenType.StartObject)
                 throw error(at, $"message {list.Count} must be an object with \"role\" and \"content\", found {Describe(reader.TokenType)}");
             string? role = null, content = null, name = null;
+            List<ToolCall>? calls = null;
             long roleAt = at;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
@@ -121,6 +129,12 @@ public static class TranscriptJson
                     case "name":
                         name = reader.TokenType == JsonTokenType.String ? Text(ref reader, error, $"message {list.Count}: \"name\"") : null;
                         break;
+                    case "tool_calls":
+                        var callsAt = reader.TokenStartIndex;
+                        var index = list.Count;
+                        using (var doc = JsonDocument.ParseValue(ref reader))
+                            calls = ReadToolCalls(doc.RootElement, problem => error(callsAt, $"message {index}: {problem}"));
+                        break;
                     default:
                         reader.Skip();
                         break;
@@ -130,7 +144,7 @@ public static class TranscriptJson
             if (!MessageRoles.TryParse(role, out var parsed))
                 throw error(roleAt, $"message {list.Count} has unknown role \"{role}\"; expected one of {MessageRoles.Accepted}");
             if (content is null) throw error(at, $"message {list.Count} has no \"content\"");
-            list.Add(new TranscriptMessage(parsed, content, name));
+            list.Add(new TranscriptMessage(parsed, content, name) { ToolCalls = calls });
         }
         return list.ToImmutable();
     }
@@ -153,6 +167,11 @@ public static class TranscriptJson
     {
         writer.WriteStartObject();
         WriteMessages(writer, transcript);
+        if (transcript.Tools is { Count: > 0 })
+        {
+            writer.WritePropertyName("tools");
+            WriteTools(writer, transcript.Tools);
+        }
         writer.WriteEndObject();
     }
 
@@ -166,6 +185,11 @@ public static class TranscriptJson
             writer.WriteString("role", m.Role.ToName());
             writer.WriteString("content", m.Content);
             if (m.Name is not null) writer.WriteString("name", m.Name);
+            if (m.ToolCalls is { Count: > 0 })
+            {
+                writer.WritePropertyName("tool_calls");
+                WriteToolCalls(writer, m.ToolCalls);
+            }
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
@@ -196,5 +220,108 @@ public static class TranscriptJson
         // System.Text.Json appends its own " LineNumber: x | BytePositionInLine: y." which we already report.
         var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
         return cut > 0 ? message[..cut] : message;
+    }
+
+    /// <summary>
+    /// <c>"tools"</c>: function definitions in the OpenAI / Hugging Face form
+    /// <c>[{"type": "function", "function": {"name", "description", "parameters"}}]</c>.
+    /// </summary>
+    private static List<ToolDefinition> ReadTools(JsonElement tools, Func<string, TranscriptFormatException> error)
+    {
+        if (tools.ValueKind != JsonValueKind.Array) throw error("\"tools\" must be an array of {\"type\": \"function\", \"function\": {...}}");
+        var result = new List<ToolDefinition>();
+        foreach (var tool in tools.EnumerateArray())
+        {
+            var function = tool.ValueKind == JsonValueKind.Object && tool.TryGetProperty("function", out var f) ? f : tool;
+            if (function.ValueKind != JsonValueKind.Object || !function.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
+                throw error($"tool {result.Count} needs \"function\": {{\"name\": \"...\"}}");
+            var description = function.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+            var parameters = function.TryGetProperty("parameters", out var p) ? p.GetRawText() : "{}";
+            result.Add(new ToolDefinition(name.GetString()!, description, parameters));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// <c>"tool_calls"</c> of a message: <c>[{"type": "function", "id"?, "function": {"name", "arguments"}}]</c>, the
+    /// arguments an object or a JSON string.
+    /// </summary>
+    private static List<ToolCall> ReadToolCalls(JsonElement calls, Func<string, TranscriptFormatException> error)
+    {
+        if (calls.ValueKind != JsonValueKind.Array) throw error("\"tool_calls\" must be an array");
+        var result = new List<ToolCall>();
+        foreach (var call in calls.EnumerateArray())
+        {
+            var function = call.ValueKind == JsonValueKind.Object && call.TryGetProperty("function", out var f) ? f : call;
+            if (function.ValueKind != JsonValueKind.Object || !function.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
+                throw error($"tool call {result.Count} needs \"function\": {{\"name\": \"...\", \"arguments\": {{...}}}}");
+            var arguments = !function.TryGetProperty("arguments", out var a) || a.ValueKind == JsonValueKind.Null ? "{}"
+                : a.ValueKind == JsonValueKind.String ? a.GetString()! : a.GetRawText();
+            var id = call.ValueKind == JsonValueKind.Object && call.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
+            result.Add(new ToolCall(name.GetString()!, arguments, id));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Writes tool definitions as the array chat templates receive:
+    /// <c>[{"type": "function", "function": {"name", "description", "parameters"}}]</c>.
+    /// </summary>
+    public static void WriteTools(Utf8JsonWriter writer, IReadOnlyList<ToolDefinition> tools)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(tools);
+        writer.WriteStartArray();
+        foreach (var tool in tools)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", "function");
+            writer.WriteStartObject("function");
+            writer.WriteString("name", tool.Name);
+            if (tool.Description is not null) writer.WriteString("description", tool.Description);
+            writer.WritePropertyName("parameters");
+            WriteJson(writer, tool.ParametersJson);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Writes a message's tool calls as the array chat templates receive:
+    /// <c>[{"type": "function", "id"?, "function": {"name", "arguments": {...}}}]</c>.
+    /// </summary>
+    public static void WriteToolCalls(Utf8JsonWriter writer, IReadOnlyList<ToolCall> calls)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(calls);
+        writer.WriteStartArray();
+        foreach (var call in calls)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", "function");
+            if (call.Id is not null) writer.WriteString("id", call.Id);
+            writer.WriteStartObject("function");
+            writer.WriteString("name", call.Name);
+            writer.WritePropertyName("arguments");
+            WriteJson(writer, call.ArgumentsJson);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+    }
+
+    /// <summary>Writes JSON text as JSON, or as a string when it does not parse (arguments a caller wrote as plain text).</summary>
+    private static void WriteJson(Utf8JsonWriter writer, string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            doc.RootElement.WriteTo(writer);
+        }
+        catch (JsonException)
+        {
+            writer.WriteStringValue(json);
+        }
     }
 }

@@ -6,6 +6,38 @@ namespace Enaction.Transcripts;
 /// <param name="Name">Optional author or tool name (a function name for tool results).</param>
 public sealed record TranscriptMessage(MessageRole Role, string Content, string? Name = null)
 {
+    /// <summary>
+    /// The function calls of an assistant message, for chat templates that render tool calls; null when it makes
+    /// none. <see cref="Content"/> still carries each call written out (<see cref="ToolCall.Text"/>, after the text,
+    /// one per line), which is what templates without tools render.
+    /// </summary>
+    public IReadOnlyList<ToolCall>? ToolCalls { get; init; }
+
+    /// <summary>
+    /// The text of the message without the written-out calls of <see cref="ToolCalls"/> at its end: what a template
+    /// that renders tool calls itself shows as the message's content.
+    /// </summary>
+    public string TextWithoutToolCalls
+    {
+        get
+        {
+            if (ToolCalls is not { Count: > 0 }) return Content;
+            var end = Content.Length;
+            for (var i = ToolCalls.Count - 1; i >= 0; i--)
+            {
+                // A call without arguments is written "call name()" (ChatMessageConversion.CallText), with them "call name({...})".
+                var call = ToolCalls[i].Text;
+                if (!EndsWith(end, call) && !(ToolCalls[i].ArgumentsJson == "{}" && EndsWith(end, call = "call " + ToolCalls[i].Name + "()"))) return Content;
+                end -= call.Length;
+                if (end > 0 && Content[end - 1] == '\n') end--;
+            }
+            return Content[..end];
+        }
+    }
+
+    private bool EndsWith(int end, string text) =>
+        end >= text.Length && string.CompareOrdinal(Content, end - text.Length, text, 0, text.Length) == 0;
+
     /// <summary>A system message.</summary>
     public static TranscriptMessage System(string content) => new(MessageRole.System, content);
     /// <summary>A user message.</summary>

@@ -18,7 +18,7 @@ internal static class DetectCommand
         var json = CommonOptions.Json();
         var provider = CommonOptions.Provider();
         var template = CommonOptions.Template();
-        var command = new Command("detect", "Score a transcript and report off-policy turns, overconfident spans, self-echo, broken intentions and evaluation awareness")
+        var command = new Command("detect", "Score a transcript and report off-policy turns, overconfident spans, self-echo, broken intentions, evaluation awareness and smuggled role markers")
         {
             model, transcript, calibration, json, provider, template,
         };
@@ -35,7 +35,8 @@ internal static class DetectCommand
             using var scorer = new OnnxConversationScorer(lm);
             var detection = await DetectionContext.ScoreAsync(scorer, messages, loaded, cancellationToken);
             var scored = detection.Scores;
-            var findings = DetectorSet.Default().Detect(detection);
+            // The scoring model's own control tokens count as role markers too, besides the known families'.
+            var findings = DetectorSet.Default(new DetectorOptions { RoleMarkers = [.. lm.Tokenizer.ControlTokens.Keys] }).Detect(detection);
             var shownPath = calibrationFile?.FullName;
             if (parse.GetValue(json)) FindingsJson.Write(context.Output, scored.ModelId, shownPath, findings);
             else FindingsTable.Write(context.Output, scored.ModelId, shownPath, messages, findings);

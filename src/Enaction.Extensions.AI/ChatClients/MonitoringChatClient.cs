@@ -39,7 +39,8 @@ public sealed class MonitoringChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         (var request, options) = ChatMessageConversion.InstructionsAsSystemMessage(messages, options);
-        var requestTranscript = ChatMessageConversion.ToTranscript(request);
+        // With the offered tools: templates that render tool definitions are scored with them, as the model saw them.
+        var requestTranscript = ChatMessageConversion.ToTranscript(request, options);
         await using var exchange = await BeginAsync(requestTranscript, request, options, streaming: false, cancellationToken).ConfigureAwait(false);
         var call = exchange.Call;
         var send = await _actions.ApplyToRequestAsync(exchange, request, cancellationToken).ConfigureAwait(false);
@@ -52,7 +53,7 @@ public sealed class MonitoringChatClient : DelegatingChatClient
 
         var response = await base.GetResponseAsync(send, options, cancellationToken).ConfigureAwait(false);
         call.Model = response.ModelId ?? call.Model;
-        var verdict = await JudgeResponseAsync(exchange, send, response, cancellationToken).ConfigureAwait(false);
+        var verdict = await JudgeResponseAsync(exchange, send, requestTranscript.Tools, response, cancellationToken).ConfigureAwait(false);
         (response, _) = await _actions.ApplyToResponseAsync(exchange, verdict, send, response,
             (temperature, ct) => base.GetResponseAsync(send, WithTemperature(options, temperature), ct),
             options?.Temperature ?? 1f, cancellationToken).ConfigureAwait(false);
@@ -68,7 +69,8 @@ public sealed class MonitoringChatClient : DelegatingChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         (var request, options) = ChatMessageConversion.InstructionsAsSystemMessage(messages, options);
-        var requestTranscript = ChatMessageConversion.ToTranscript(request);
+        // With the offered tools: templates that render tool definitions are scored with them, as the model saw them.
+        var requestTranscript = ChatMessageConversion.ToTranscript(request, options);
         await using var exchange = await BeginAsync(requestTranscript, request, options, streaming: true, cancellationToken).ConfigureAwait(false);
         var call = exchange.Call;
         var send = await _actions.ApplyToRequestAsync(exchange, request, cancellationToken).ConfigureAwait(false);
@@ -88,7 +90,7 @@ public sealed class MonitoringChatClient : DelegatingChatClient
         }
         var response = updates.ToChatResponse();
         call.Model = response.ModelId ?? call.Model;
-        var verdict = await JudgeResponseAsync(exchange, send, response, cancellationToken).ConfigureAwait(false);
+        var verdict = await JudgeResponseAsync(exchange, send, requestTranscript.Tools, response, cancellationToken).ConfigureAwait(false);
         (response, _) = await _actions.ApplyToResponseAsync(exchange, verdict, send, response, null, options?.Temperature ?? 1f, cancellationToken).ConfigureAwait(false);
 
         // The text has already reached the caller: the verdict travels in a last, text-free update. A blocked
@@ -119,10 +121,11 @@ public sealed class MonitoringChatClient : DelegatingChatClient
         }, cancellationToken);
     }
 
-    private static Task<TurnVerdict> JudgeResponseAsync(IMonitoredExchange exchange, IReadOnlyList<ChatMessage> sent, ChatResponse response, CancellationToken cancellationToken)
+    private static Task<TurnVerdict> JudgeResponseAsync(IMonitoredExchange exchange, IReadOnlyList<ChatMessage> sent, IReadOnlyList<ToolDefinition>? tools,
+        ChatResponse response, CancellationToken cancellationToken)
     {
         var sentTranscript = ChatMessageConversion.ToTranscript(sent);
-        var transcript = new Transcript(sentTranscript.Messages.AddRange(response.Messages.Select(ChatMessageConversion.ToMessage)));
+        var transcript = new Transcript(sentTranscript.Messages.AddRange(response.Messages.Select(ChatMessageConversion.ToMessage))) { Tools = tools };
         return exchange.JudgeResponseAsync(transcript, Enumerable.Range(sentTranscript.Count, response.Messages.Count).ToArray(), cancellationToken);
     }
 

@@ -69,7 +69,7 @@ public sealed class OnnxChatClient : IChatClient
 
     // Instructions (ChatOptions.Instructions) are the system turn, as the monitor scores them.
     private static Transcript Prompt(IEnumerable<ChatMessage> messages, ChatOptions? options) =>
-        ChatMessageConversion.ToTranscript(ChatMessageConversion.InstructionsAsSystemMessage(messages, options).Messages);
+        ChatMessageConversion.ToTranscript(ChatMessageConversion.InstructionsAsSystemMessage(messages, options).Messages, options);
 
     private GenerationOptions Options(ChatOptions? options) => options is null ? _defaults : _defaults with
     {

@@ -7,11 +7,14 @@ using Enaction.Transcripts;
 namespace Enaction.Onnx.Templates;
 
 /// <summary>
-/// A model's chat template. Jinja cannot run here, so the template text is recognised by its markers and rendered
-/// natively, producing exactly the text the Jinja template produces, with each message's content located in it.
+/// A model's chat template, rendered to exactly the text its Jinja template produces, with each message's content
+/// located in it. Templates of the five known families without tools are recognised by their markers and rendered
+/// natively (the fast path, checked against the Jinja render); any other template, and any template that renders
+/// tool definitions, tool calls, reasoning blocks or a date preamble, is rendered by its own Jinja
+/// (<see cref="ChatTemplateStyle.Jinja"/>).
 /// </summary>
 /// <remarks>
-/// Rendering follows the published templates: Llama 3.0 (roles written as given, so tool results appear under a
+/// Native rendering follows the published templates: Llama 3.0 (roles written as given, so tool results appear under a
 /// <c>tool</c> header; Llama 3.1's <c>ipython</c> role, tool definitions and date preamble are not reproduced and such
 /// templates are rejected), Phi-3-mini (tool messages are dropped, EOS ends a transcript without a generation
 /// prompt), Gemma 3 (system text + "\n\n" leads the first user turn; roles must alternate), Llama 2 chat.
@@ -23,9 +26,12 @@ public sealed class ChatTemplate
 
     private readonly bool _skipEmptySystem;
     private readonly bool _systemSupported;
+    private readonly JinjaRenderer? _jinja;
 
-    private ChatTemplate(ChatTemplateStyle style, string? bosToken, string? eosToken, string? source, bool skipEmptySystem, bool systemSupported)
+    private ChatTemplate(ChatTemplateStyle style, string? bosToken, string? eosToken, string? source, bool skipEmptySystem, bool systemSupported,
+        JinjaRenderer? jinja = null)
     {
+        _jinja = jinja;
         Style = style;
         BosToken = bosToken ?? DefaultBos(style);
         EosToken = eosToken ?? DefaultEos(style);
@@ -37,7 +43,7 @@ public sealed class ChatTemplate
     /// <summary>The template family.</summary>
     public ChatTemplateStyle Style { get; }
 
-    /// <summary>The Jinja text this was recognised from, or null when the style was given by name.</summary>
+    /// <summary>The Jinja text this was recognised from (or is rendered by), or null when the style was given by name.</summary>
     public string? Source { get; }
 
     /// <summary>The <c>bos_token</c> the template writes (Llama 3, Gemma, Llama 2), from the tokenizer config or the family's default.</summary>
@@ -47,7 +53,8 @@ public sealed class ChatTemplate
     public string? EosToken { get; }
 
     /// <summary>Whether rendered text starts with <see cref="BosToken"/> (so an encoder must not add another).</summary>
-    public bool WritesBos => Style is ChatTemplateStyle.Llama3 or ChatTemplateStyle.Gemma or ChatTemplateStyle.Llama2;
+    public bool WritesBos => Style is ChatTemplateStyle.Llama3 or ChatTemplateStyle.Gemma or ChatTemplateStyle.Llama2
+        || (Style == ChatTemplateStyle.Jinja && Source!.Contains("bos_token", StringComparison.Ordinal));
 
     /// <summary>A template of <paramref name="style"/> with the given (or the family's default) special tokens.</summary>
     public static ChatTemplate Create(ChatTemplateStyle style, string? bosToken = null, string? eosToken = null) =>
@@ -114,19 +121,41 @@ public sealed class ChatTemplate
         return FromJinja(text, bos, eos, textPath);
     }
 
-    /// <summary>Recognises Jinja template text. Throws <see cref="ModelLoadException"/> (naming <paramref name="path"/>) when it is not recognised.</summary>
+    /// <summary>
+    /// The template for Jinja text: a native renderer when the text is one of the known families without features
+    /// the native renderers do not reproduce, else the Jinja itself. Throws <see cref="ModelLoadException"/> (naming
+    /// <paramref name="path"/>) when the Jinja engine cannot load or render it.
+    /// </summary>
     public static ChatTemplate FromJinja(string template, string? bosToken = null, string? eosToken = null, string path = "chat_template")
     {
         ArgumentNullException.ThrowIfNull(template);
-        var style = Recognize(template) ?? throw new ModelLoadException(path,
-            $"the chat template is not recognised; supported styles are {SupportedStyles} (pass one by name to render the model's turns in that style)");
-        var unsupported = UnsupportedFeature(template);
-        if (unsupported is not null)
-            throw new ModelLoadException(path,
-                $"the {style} chat template uses {unsupported}, which the native renderer does not reproduce; pass the style \"{style.ToString().ToLowerInvariant()}\" by name to render plain turns");
-        return new ChatTemplate(style, bosToken, eosToken, template,
-            skipEmptySystem: Regex.IsMatch(template, @"==\s*'system'\s+and\s+message\['content'\]"),
-            systemSupported: style != ChatTemplateStyle.Gemma || template.Contains("first_user_prefix", StringComparison.Ordinal));
+        var style = Recognize(template);
+        if (style is not null && UnsupportedFeature(template) is null)
+            return new ChatTemplate(style.Value, bosToken, eosToken, template,
+                skipEmptySystem: Regex.IsMatch(template, @"==\s*'system'\s+and\s+message\['content'\]"),
+                systemSupported: style != ChatTemplateStyle.Gemma || template.Contains("first_user_prefix", StringComparison.Ordinal));
+        return FromJinjaOnly(template, bosToken, eosToken, path);
+    }
+
+    /// <summary>
+    /// The template rendered by its own Jinja whatever it is (no native fast path): what the native renderers are
+    /// checked against. Throws <see cref="ModelLoadException"/> when the Jinja engine cannot load or render it.
+    /// </summary>
+    public static ChatTemplate FromJinjaOnly(string template, string? bosToken = null, string? eosToken = null, string path = "chat_template")
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        var jinja = JinjaRenderer.For(template, bosToken, eosToken, path);
+        var result = new ChatTemplate(ChatTemplateStyle.Jinja, bosToken, eosToken, template, skipEmptySystem: false, systemSupported: true, jinja);
+        try
+        {
+            // A trial render surfaces syntax errors and missing filters at load time rather than on the first turn.
+            jinja.Render([(MessageRole.User, "Hello.", null), (MessageRole.Assistant, "Hi.", null), (MessageRole.User, "Bye.", null)], null, true);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelLoadException(path, $"the chat template does not render a user/assistant/user conversation ({e.Message})", e);
+        }
+        return result;
     }
 
     /// <summary>The family whose markers <paramref name="template"/> contains, or null.</summary>
@@ -191,6 +220,12 @@ public sealed class ChatTemplate
         if (continueFinalMessage && transcript.Count == 0)
             throw new ArgumentException("continueFinalMessage needs a transcript with at least one message.", nameof(transcript));
 
+        if (_jinja is not null)
+        {
+            var jinja = _jinja.Render(transcript, addGenerationPrompt);
+            return continueFinalMessage ? ContinueFinal(transcript, jinja) : jinja;
+        }
+
         var rendered = RenderFrom(transcript, addGenerationPrompt, null, 0);
         return continueFinalMessage ? ContinueFinal(transcript, rendered) : rendered;
     }
@@ -205,7 +240,8 @@ public sealed class ChatTemplate
     {
         ArgumentNullException.ThrowIfNull(transcript);
         ArgumentNullException.ThrowIfNull(previous);
-        if (previous.MessageStarts.IsDefault || unchanged >= previous.MessageStarts.Length || unchanged > transcript.Count) return null;
+        // The Jinja renderer renders whole conversations only: the caller then encodes from scratch.
+        if (_jinja is not null || previous.MessageStarts.IsDefault || unchanged >= previous.MessageStarts.Length || unchanged > transcript.Count) return null;
         return RenderFrom(transcript, false, previous, unchanged);
     }
 

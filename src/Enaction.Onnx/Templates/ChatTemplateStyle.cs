@@ -13,4 +13,9 @@ public enum ChatTemplateStyle
     Gemma,
     /// <summary>Llama 2 chat: <c>[INST] ... [/INST]</c> with a <c>&lt;&lt;SYS&gt;&gt;</c> block in the first user turn.</summary>
     Llama2,
+    /// <summary>
+    /// Any other template, or one with tools, tool calls, reasoning blocks or a date preamble: the model's own Jinja
+    /// is rendered (OnnxRuntimeGenAI's engine) and each message's content located in the result.
+    /// </summary>
+    Jinja,
 }

@@ -16,6 +16,9 @@ internal static class ByteLevelAlphabet
         return table;
     }
 
+    /// <summary>The character that spells byte <paramref name="b"/>.</summary>
+    public static char Char(byte b) => ByteToChar[b];
+
     /// <summary>The vocabulary spelling of <paramref name="text"/>'s UTF-8 bytes.</summary>
     public static string ToTokenString(ReadOnlySpan<char> text)
     {

@@ -1,19 +1,22 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Enaction.Onnx.Models;
-using Microsoft.ML.Tokenizers;
 
 namespace Enaction.Onnx.Tokenization;
 
 /// <summary>
-/// Builds a byte-level BPE <see cref="TextTokenizer"/> from a Hugging Face <c>tokenizer.json</c> or from
-/// <c>vocab.json</c> + <c>merges.txt</c>. Microsoft.ML.Tokenizers 2.0.1 has no loader for these files, so the vocabulary,
-/// merges, added tokens and split regex are read here and handed to <see cref="BpeTokenizer.Create(BpeOptions)"/>.
+/// Builds a BPE <see cref="TextTokenizer"/> from a Hugging Face <c>tokenizer.json</c> or from <c>vocab.json</c> +
+/// <c>merges.txt</c>, applying the file's normalizer, pre-tokenizer, model and decoder as HF <c>tokenizers</c> does:
+/// byte-level models (GPT-2, Llama 3, Qwen) and character-level ones with byte fallback (Gemma 3, converted
+/// SentencePiece files). Microsoft.ML.Tokenizers 2.0.1 has no loader for these files and no byte fallback or
+/// normalizer offsets, so the pipeline is built here (<see cref="TextNormalizer"/>, <see cref="SplitPreTokenizer"/>,
+/// <see cref="BpeModel"/>). A component it does not apply is a <see cref="ModelLoadException"/> naming it.
 /// </summary>
 internal static class HuggingFaceBpe
 {
-    /// <summary>Key in <see cref="Exception.Data"/> marking a tokenizer.json that is BPE but not byte-level.</summary>
-    public const string NotByteLevel = "Enaction.NotByteLevel";
+    /// <summary>Key in <see cref="Exception.Data"/> marking a file that is well formed but uses a component this loader does not apply.</summary>
+    public const string UnsupportedComponent = "Enaction.UnsupportedComponent";
 
     /// <summary>GPT-2's split pattern, used by <c>ByteLevel</c> with <c>use_regex: true</c>.</summary>
     public const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
@@ -22,6 +25,13 @@ internal static class HuggingFaceBpe
     public const string Qwen2Pattern = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
     private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(10);
+
+    private static ModelLoadException Unsupported(string path, string problem)
+    {
+        var e = new ModelLoadException(path, problem);
+        e.Data[UnsupportedComponent] = true;
+        return e;
+    }
 
     public static TextTokenizer LoadTokenizerJson(string path, TokenizerConfig config)
     {
@@ -32,23 +42,26 @@ internal static class HuggingFaceBpe
         var type = ModelJson.String(model, "type");
         if (type is null && model.TryGetProperty("merges", out _)) type = "BPE"; // very old files omit the type
         if (type != "BPE")
-            throw new ModelLoadException(path, $"model.type is \"{type}\"; only byte-level \"BPE\" tokenizer.json files are supported (use tokenizer.model for SentencePiece models)");
+            throw Unsupported(path, $"model \"{type}\" is not supported; expected \"BPE\" (byte-level, or with byte fallback); use tokenizer.model for SentencePiece Unigram models");
+        if (model.TryGetProperty("dropout", out var dropout) && dropout.ValueKind == JsonValueKind.Number && dropout.GetDouble() > 0)
+            throw Unsupported(path, "model BPE with dropout is not supported (it makes encoding random); expected dropout null");
+        foreach (var affix in (string[])["continuing_subword_prefix", "end_of_word_suffix"])
+            if (ModelJson.String(model, affix) is { Length: > 0 } value)
+                throw Unsupported(path, $"model BPE with {affix} \"{value}\" is not supported; expected none");
 
         root.TryGetProperty("pre_tokenizer", out var pre);
-        root.TryGetProperty("decoder", out var decoder);
-        var patterns = new List<Regex>();
-        var byteLevel = ReadPreTokenizer(path, pre, patterns) | (ModelJson.String(decoder, "type") == "ByteLevel");
-        if (!byteLevel)
-        {
-            var e = new ModelLoadException(path, "the BPE model is not byte-level (no ByteLevel pre-tokenizer or decoder); only byte-level BPE tokenizer.json files are supported (SentencePiece-style BPE needs tokenizer.model)");
-            e.Data[NotByteLevel] = true;
-            throw e;
-        }
-        CheckNormalizer(path, root.TryGetProperty("normalizer", out var normalizer) ? normalizer : default);
+        root.TryGetProperty("decoder", out var decoderJson);
+        root.TryGetProperty("normalizer", out var normalizerJson);
+        var steps = new List<SplitStep>();
+        var byteLevel = ReadPreTokenizer(path, pre, steps);
+        var decoder = TokenDecoder.Load(path, decoderJson);
+        byteLevel |= decoder.ByteLevel;
+        var byteFallback = ModelJson.Bool(model, "byte_fallback") == true;
+        var normalizer = TextNormalizer.Load(path, normalizerJson);
 
         if (!model.TryGetProperty("vocab", out var vocabJson) || vocabJson.ValueKind != JsonValueKind.Object)
             throw new ModelLoadException(path, "model.vocab must be an object of token to id");
-        var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
+        var vocab = new Dictionary<string, int>(vocabJson.GetPropertyCount(), StringComparer.Ordinal);
         foreach (var p in vocabJson.EnumerateObject())
         {
             if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out var id) || id < 0)
@@ -56,22 +69,17 @@ internal static class HuggingFaceBpe
             vocab[p.Name] = id;
         }
 
-        var merges = new List<string>();
+        var merges = new List<(string, string)>();
         if (model.TryGetProperty("merges", out var mergesJson) && mergesJson.ValueKind == JsonValueKind.Array)
         {
             var i = 0;
             foreach (var m in mergesJson.EnumerateArray())
             {
                 // Two forms: "a b" (older files) and ["a", "b"] (tokenizers >= 0.20).
-                if (m.ValueKind == JsonValueKind.String) merges.Add(m.GetString()!);
+                if (m.ValueKind == JsonValueKind.String && m.GetString()!.Split(' ') is [var a, var b]) merges.Add((a, b));
                 else if (m.ValueKind == JsonValueKind.Array && m.GetArrayLength() == 2
                     && m[0].ValueKind == JsonValueKind.String && m[1].ValueKind == JsonValueKind.String)
-                {
-                    var (a, b) = (m[0].GetString()!, m[1].GetString()!);
-                    if (a.Contains(' ') || b.Contains(' '))
-                        throw new ModelLoadException(path, $"model.merges[{i}] has a token containing a space, which Microsoft.ML.Tokenizers cannot represent");
-                    merges.Add(a + " " + b);
-                }
+                    merges.Add((m[0].GetString()!, m[1].GetString()!));
                 else throw new ModelLoadException(path, $"model.merges[{i}] must be \"a b\" or [\"a\", \"b\"]");
                 i++;
             }
@@ -85,17 +93,18 @@ internal static class HuggingFaceBpe
                 var content = ModelJson.String(t, "content");
                 if (content is null || !t.TryGetProperty("id", out var idJson) || !idJson.TryGetInt32(out var id))
                     throw new ModelLoadException(path, "each added_tokens entry needs \"id\" and \"content\"");
-                added.Add(new AddedToken(content, id, ModelJson.Bool(t, "lstrip") == true, ModelJson.Bool(t, "rstrip") == true));
+                added.Add(new AddedToken(content, id, ModelJson.Bool(t, "lstrip") == true, ModelJson.Bool(t, "rstrip") == true, ModelJson.Bool(t, "special") ?? true));
             }
         }
         // Tokens only named in tokenizer_config.json still split out whole, as HF adds them to the trie too.
         added.AddRange(config.AddedTokens);
 
-        return Build(path, vocab, merges, added, patterns, config,
-            ignoreMerges: ModelJson.Bool(model, "ignore_merges") == true,
-            unknownToken: ModelJson.String(model, "unk_token"),
-            continuingSubwordPrefix: ModelJson.String(model, "continuing_subword_prefix"),
-            endOfWordSuffix: ModelJson.String(model, "end_of_word_suffix"));
+        int? unknownId = null;
+        if (ModelJson.String(model, "unk_token") is { } unk)
+            unknownId = vocab.TryGetValue(unk, out var u) ? u : throw new ModelLoadException(path, $"model.unk_token \"{unk}\" is not in model.vocab");
+
+        return Build(path, vocab, merges, added, normalizer, new SplitPreTokenizer(steps), decoder, byteLevel, config,
+            byteFallback, unknownId, ModelJson.Bool(model, "fuse_unk") == true, ModelJson.Bool(model, "ignore_merges") == true);
     }
 
     public static TextTokenizer LoadVocabAndMerges(string vocabPath, string mergesPath, TokenizerConfig config)
@@ -113,7 +122,7 @@ internal static class HuggingFaceBpe
             }
         }
 
-        var merges = new List<string>();
+        var merges = new List<(string, string)>();
         string[] lines;
         try
         {
@@ -130,77 +139,132 @@ internal static class HuggingFaceBpe
             var space = line.IndexOf(' ');
             if (space <= 0 || space == line.Length - 1 || line.IndexOf(' ', space + 1) >= 0)
                 throw new ModelLoadException(mergesPath, $"line {i + 1}: expected two tokens separated by one space, found \"{line}\"");
-            merges.Add(line);
+            merges.Add((line[..space], line[(space + 1)..]));
         }
 
-        var pattern = config.TokenizerClass is { } cls && cls.StartsWith("Qwen2", StringComparison.Ordinal) ? Qwen2Pattern : Gpt2Pattern;
-        return Build(vocabPath, vocab, merges, config.AddedTokens, [NewRegex(vocabPath, pattern)], config, false, null, null, null);
+        // HF's slow Qwen2Tokenizer applies NFC and its own split pattern; GPT2Tokenizer neither.
+        var qwen2 = config.TokenizerClass is { } cls && cls.StartsWith("Qwen2", StringComparison.Ordinal);
+        var normalizer = qwen2 ? TextNormalizer.Load(vocabPath, JsonDocument.Parse("{\"type\":\"NFC\"}").RootElement) : TextNormalizer.None;
+        var steps = new List<SplitStep> { new(NewRegex(vocabPath, qwen2 ? Qwen2Pattern : Gpt2Pattern), SplitBehavior.Isolated) };
+        return Build(vocabPath, vocab, merges, config.AddedTokens, normalizer, new SplitPreTokenizer(steps), TokenDecoder.ByteLevelDecoder,
+            byteLevel: true, config, byteFallback: false, unknownId: null, fuseUnknown: false, ignoreMerges: false);
     }
 
     private static TextTokenizer Build(
-        string path, Dictionary<string, int> vocab, List<string> merges, List<AddedToken> added,
-        List<Regex> patterns, TokenizerConfig config, bool ignoreMerges, string? unknownToken, string? continuingSubwordPrefix, string? endOfWordSuffix)
+        string path, Dictionary<string, int> vocab, List<(string Left, string Right)> merges, List<AddedToken> added,
+        TextNormalizer normalizer, SplitPreTokenizer preTokenizer, TokenDecoder decoder, bool byteLevel, TokenizerConfig config,
+        bool byteFallback, int? unknownId, bool fuseUnknown, bool ignoreMerges)
     {
-        var special = SpecialTokenIds(added);
-        var preTokenizer = new SplitPreTokenizer(patterns, new AddedTokenMatcher(added));
-        BpeTokenizer tokenizer;
-        try
+        var ranked = new List<(int, int, int)>(merges.Count);
+        for (var i = 0; i < merges.Count; i++)
         {
-            tokenizer = BpeTokenizer.Create(new BpeOptions(vocab)
-            {
-                Merges = merges,
-                ByteLevel = true,
-                SpecialTokens = special.Count > 0 ? special : null,
-                PreTokenizer = preTokenizer,
-                UnknownToken = unknownToken,
-                ContinuingSubwordPrefix = continuingSubwordPrefix,
-                EndOfWordSuffix = endOfWordSuffix,
-            });
+            var (a, b) = merges[i];
+            if (!vocab.TryGetValue(a, out var left) || !vocab.TryGetValue(b, out var right) || !vocab.TryGetValue(a + b, out var merged))
+                throw new ModelLoadException(path, $"the vocabulary and merges are inconsistent: merge {i + 1} (\"{a}\" + \"{b}\") uses or makes a token missing from the vocabulary");
+            ranked.Add((left, right, merged));
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-        {
-            throw new ModelLoadException(path, $"the vocabulary and merges are inconsistent: {e.Message}", e);
-        }
+        var model = new BpeModel(vocab, ranked, byteFallback, unknownId, fuseUnknown, ignoreMerges);
 
+        var special = SpecialTokenIds(added);
         var max = -1;
         foreach (var id in vocab.Values) max = Math.Max(max, id);
         foreach (var id in special.Values) max = Math.Max(max, id);
         var reverse = new Dictionary<int, string>(vocab.Count);
         foreach (var (token, id) in vocab) reverse.TryAdd(id, token);
 
+        Func<int, byte[]?> tokenBytes = id => reverse.TryGetValue(id, out var token) ? decoder.Bytes(token, byteFallback) : null;
+        var specialById = new Dictionary<int, string>();
+        foreach (var (text, id) in special) specialById.TryAdd(id, text);
+
         return new TextTokenizer(
-            tokenizer, "bpe", path, special, max + 1,
+            null, "bpe", path, added, special, max + 1,
             token => special.TryGetValue(token, out var s) ? s : vocab.TryGetValue(token, out var v) ? v : null,
-            id => reverse.TryGetValue(id, out var token) ? ByteLevelAlphabet.ToBytes(token) : null,
+            tokenBytes,
             config,
-            encoder: ignoreMerges ? (text, ids, offsets) => EncodeIgnoringMerges(tokenizer, preTokenizer, vocab, special, text, ids, offsets) : null);
+            (text, start, length, ids, offsets) => EncodeStretch(model, normalizer, preTokenizer, byteLevel, text, start, length, ids, offsets),
+            ids => decoder.Decode(ids, specialById, tokenBytes));
+    }
+
+    /// <summary>Normalizes, pre-tokenizes and encodes one stretch of text that holds no added token.</summary>
+    private static void EncodeStretch(BpeModel model, TextNormalizer normalizer, SplitPreTokenizer preTokenizer, bool byteLevel,
+        string text, int start, int length, List<int> ids, List<Range> offsets)
+    {
+        var normalized = normalizer.IsIdentity ? null : normalizer.Apply(text.Substring(start, length));
+        var source = normalized?.Text ?? text;
+        var (from, count) = normalized is null ? (start, length) : (0, source.Length);
+        List<(int Offset, int Length)> pieces = preTokenizer.IsEmpty ? [(from, count)] : preTokenizer.Split(source, from, count);
+        var symbols = new List<BpeModel.Symbol>();
+        foreach (var (offset, pieceLength) in pieces)
+        {
+            if (pieceLength == 0) continue;
+            symbols.Clear();
+            int[]? charStart = null, charEnd = null;
+            if (byteLevel)
+            {
+                var word = ByteLevelWord(source, offset, pieceLength, out charStart, out charEnd);
+                try
+                {
+                    model.Encode(word, symbols);
+                }
+                catch (InvalidOperationException e)
+                {
+                    throw new InvalidOperationException($"cannot encode \"{source.Substring(offset, pieceLength)}\": {e.Message}", e);
+                }
+            }
+            else model.Encode(source.Substring(offset, pieceLength), symbols);
+            foreach (var symbol in symbols)
+            {
+                // Symbol ranges are in bytes (byte-level) or characters of the piece; map to the source, then to the caller's text.
+                var (s, e) = charStart is null ? (symbol.Start, symbol.End) : (charStart[symbol.Start], charEnd![symbol.End - 1]);
+                Range range;
+                if (normalized is null) range = (offset + s)..(offset + e);
+                else
+                {
+                    var original = normalized.Original(offset + s, offset + e);
+                    range = (start + original.Start.Value)..(start + original.End.Value);
+                }
+                ids.Add(symbol.Id);
+                offsets.Add(TextTokenizer.Clamp(text, range));
+            }
+        }
     }
 
     /// <summary>
-    /// HF's <c>ignore_merges</c> (Llama 3): a pre-tokenized piece that is itself in the vocabulary is one token, even
-    /// when the merges would not build it. Microsoft.ML.Tokenizers has no such switch, so pieces are looked up here
-    /// and only the others go through BPE.
+    /// A piece spelled in GPT-2's byte alphabet (one character per UTF-8 byte), with, for each byte, the range of the
+    /// piece's characters it belongs to (a surrogate pair is one character; a lone surrogate is U+FFFD's three bytes);
+    /// the maps are null for an ASCII piece, where bytes and characters coincide.
     /// </summary>
-    private static void EncodeIgnoringMerges(
-        BpeTokenizer tokenizer, SplitPreTokenizer preTokenizer, Dictionary<string, int> vocab, Dictionary<string, int> special,
-        string text, List<int> ids, List<Range> offsets)
+    private static string ByteLevelWord(string source, int offset, int length, out int[]? charStart, out int[]? charEnd)
     {
-        foreach (var (offset, length) in preTokenizer.PreTokenize(text))
+        var piece = source.AsSpan(offset, length);
+        if (!piece.ContainsAnyExceptInRange((char)0, (char)0x7F))
         {
-            var piece = text.AsSpan(offset, length);
-            if (special.TryGetValue(piece.ToString(), out var specialId) || vocab.TryGetValue(ByteLevelAlphabet.ToTokenString(piece), out specialId))
+            // ASCII (most text): one byte per character, so byte ranges are character ranges.
+            charStart = charEnd = null;
+            return string.Create(piece.Length, (source, offset), static (chars, state) =>
             {
-                ids.Add(specialId);
-                offsets.Add(offset..(offset + length));
-                continue;
-            }
-            foreach (var token in tokenizer.EncodeToTokens(piece.ToString(), out _, considerPreTokenization: false, considerNormalization: false))
-            {
-                ids.Add(token.Id);
-                var r = token.Offset;
-                offsets.Add(TextTokenizer.Clamp(text, (offset + r.Start.Value)..(offset + r.End.Value)));
-            }
+                for (var k = 0; k < chars.Length; k++) chars[k] = ByteLevelAlphabet.Char((byte)state.source[state.offset + k]);
+            });
         }
+        var total = Encoding.UTF8.GetByteCount(piece);
+        var chars = new char[total];
+        charStart = new int[total];
+        charEnd = new int[total];
+        Span<byte> buffer = stackalloc byte[4];
+        var b = 0;
+        for (var i = 0; i < piece.Length;)
+        {
+            var width = char.IsHighSurrogate(piece[i]) && i + 1 < piece.Length && char.IsLowSurrogate(piece[i + 1]) ? 2 : 1;
+            var n = Encoding.UTF8.GetBytes(piece.Slice(i, width), buffer);
+            for (var k = 0; k < n; k++, b++)
+            {
+                chars[b] = ByteLevelAlphabet.Char(buffer[k]);
+                charStart[b] = i;
+                charEnd[b] = i + width;
+            }
+            i += width;
+        }
+        return new string(chars);
     }
 
     /// <summary>Content to id; the first entry for a content wins, as in HF (tokenizer.json before tokenizer_config.json).</summary>
@@ -211,8 +275,8 @@ internal static class HuggingFaceBpe
         return special;
     }
 
-    /// <summary>Collects split regexes; returns whether a ByteLevel step is present.</summary>
-    private static bool ReadPreTokenizer(string path, JsonElement pre, List<Regex> patterns)
+    /// <summary>Collects the pre-tokenizer's split steps; returns whether a ByteLevel step is present.</summary>
+    private static bool ReadPreTokenizer(string path, JsonElement pre, List<SplitStep> steps)
     {
         if (pre.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null) return false;
         var type = ModelJson.String(pre, "type");
@@ -220,40 +284,27 @@ internal static class HuggingFaceBpe
         {
             case "Sequence":
                 var byteLevel = false;
-                if (pre.TryGetProperty("pretokenizers", out var steps) && steps.ValueKind == JsonValueKind.Array)
-                    foreach (var step in steps.EnumerateArray()) byteLevel |= ReadPreTokenizer(path, step, patterns);
+                if (pre.TryGetProperty("pretokenizers", out var list) && list.ValueKind == JsonValueKind.Array)
+                    foreach (var step in list.EnumerateArray()) byteLevel |= ReadPreTokenizer(path, step, steps);
                 return byteLevel;
             case "ByteLevel":
                 if (ModelJson.Bool(pre, "add_prefix_space") == true)
-                    throw new ModelLoadException(path, "pre_tokenizer ByteLevel with add_prefix_space: true is not supported; expected add_prefix_space: false");
-                if (ModelJson.Bool(pre, "use_regex") ?? true) patterns.Add(NewRegex(path, Gpt2Pattern));
+                    throw Unsupported(path, "pre_tokenizer ByteLevel with add_prefix_space: true is not supported; expected add_prefix_space: false");
+                if (ModelJson.Bool(pre, "use_regex") ?? true) steps.Add(new SplitStep(NewRegex(path, Gpt2Pattern), SplitBehavior.Isolated));
                 return true;
             case "Split":
-                var behavior = ModelJson.String(pre, "behavior");
-                if (behavior != "Isolated" || ModelJson.Bool(pre, "invert") == true)
-                    throw new ModelLoadException(path, $"pre_tokenizer Split with behavior \"{behavior}\" and invert {ModelJson.Bool(pre, "invert")} is not supported; expected behavior \"Isolated\", invert false");
-                pre.TryGetProperty("pattern", out var pattern);
-                if (ModelJson.String(pattern, "Regex") is { } regex) patterns.Add(NewRegex(path, regex));
-                else if (ModelJson.String(pattern, "String") is { } literal) patterns.Add(NewRegex(path, Regex.Escape(literal)));
-                else throw new ModelLoadException(path, "pre_tokenizer Split needs pattern {\"Regex\": ...} or {\"String\": ...}");
+                var behaviorName = ModelJson.String(pre, "behavior");
+                if (!Enum.TryParse<SplitBehavior>(behaviorName, ignoreCase: false, out var behavior) || !Enum.IsDefined(behavior))
+                    throw Unsupported(path, $"pre_tokenizer Split with behavior \"{behaviorName}\" is not supported; expected one of {string.Join(", ", Enum.GetNames<SplitBehavior>())}");
+                steps.Add(new SplitStep(TextNormalizer.Pattern(path, "pre_tokenizer Split", pre), behavior, ModelJson.Bool(pre, "invert") == true));
+                return false;
+            case "Digits":
+                var individual = ModelJson.Bool(pre, "individual_digits") == true;
+                steps.Add(new SplitStep(new Regex(individual ? @"\p{N}" : @"\p{N}+", RegexOptions.CultureInvariant), SplitBehavior.Isolated));
                 return false;
             default:
-                throw new ModelLoadException(path, $"pre_tokenizer type \"{type}\" is not supported; expected ByteLevel, Split or a Sequence of them");
+                throw Unsupported(path, $"pre_tokenizer \"{type}\" is not supported; expected ByteLevel, Split, Digits or a Sequence of them");
         }
-    }
-
-    private static void CheckNormalizer(string path, JsonElement normalizer)
-    {
-        if (normalizer.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null) return;
-        var type = ModelJson.String(normalizer, "type");
-        // NFC leaves already-composed text (nearly all chat text) unchanged; text is encoded as given so offsets stay exact.
-        if (type == "NFC") return;
-        if (type == "Sequence" && normalizer.TryGetProperty("normalizers", out var list) && list.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var n in list.EnumerateArray()) CheckNormalizer(path, n);
-            return;
-        }
-        throw new ModelLoadException(path, $"normalizer type \"{type}\" is not supported; expected none or NFC");
     }
 
     internal static Regex NewRegex(string path, string pattern)

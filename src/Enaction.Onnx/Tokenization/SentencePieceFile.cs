@@ -10,14 +10,18 @@ internal static class SentencePieceFile
     {
         var special = HuggingFaceBpe.SpecialTokenIds(config.AddedTokens);
         // BOS/EOS are added by TranscriptEncoder from add_bos_token, never implicitly by Encode.
-        SentencePieceTokenizer tokenizer;
+        SentencePieceTokenizer tokenizer, plain;
         var nmt = false;
         try
         {
             using var stream = File.OpenRead(path);
+            // Two instances: the one that encodes stretches knows no special tokens (TextTokenizer cuts them out, and
+            // leaves their text in message content as ordinary characters); the other decodes them.
             try
             {
                 tokenizer = LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false, special.Count > 0 ? special : null);
+                stream.Position = 0;
+                plain = LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false, null);
             }
             catch (ArgumentException)
             {
@@ -25,6 +29,8 @@ internal static class SentencePieceFile
                 stream.Position = 0;
                 nmt = true;
                 tokenizer = SentencePieceTokenizer.Create(stream, addBeginningOfSentence: false, addEndOfSentence: false, special.Count > 0 ? special : null);
+                stream.Position = 0;
+                plain = SentencePieceTokenizer.Create(stream, addBeginningOfSentence: false, addEndOfSentence: false, null);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -53,12 +59,13 @@ internal static class SentencePieceFile
         config = config.WithDefaults(tokenizer.BeginningOfSentenceToken, tokenizer.EndOfSentenceToken);
         Func<int, byte[]?> tokenBytes = id => reverse.TryGetValue(id, out var piece) ? PieceBytes(piece) : null;
         return new TextTokenizer(
-            tokenizer, "sentencepiece", path, allSpecial, max + 1,
+            tokenizer, "sentencepiece", path, config.AddedTokens, allSpecial, max + 1,
             token => allSpecial.TryGetValue(token, out var s) ? s : vocabulary.TryGetValue(token, out var v) ? v : null,
             tokenBytes,
             config,
-            addBosByDefault: true,
-            encoder: new SentencePieceOffsets(tokenizer, new AddedTokenMatcher(config.AddedTokens), special, nmt, tokenBytes).Encode);
+            new SentencePieceOffsets(plain, nmt, tokenBytes).EncodeStretch,
+            ids => tokenizer.Decode(ids),
+            addBosByDefault: true);
     }
 
     /// <summary>A piece's bytes: <c>&lt;0xNN&gt;</c> byte-fallback pieces are one byte, '▁' is a space.</summary>

@@ -4,49 +4,32 @@ namespace Enaction.Onnx.Tokenization;
 
 /// <summary>
 /// Encodes with a SentencePiece model the way Hugging Face's (legacy) Llama tokenizer does: special-token strings
-/// are cut out first and every other stretch is encoded on its own (each gets SentencePiece's dummy-prefix space).
+/// are cut out first (by <see cref="TextTokenizer"/>) and every other stretch is encoded on its own (each gets
+/// SentencePiece's dummy-prefix space).
 /// SentencePiece reports offsets into its normalised text ('▁' for spaces, dummy prefix added), so they are mapped
 /// back onto the caller's text by aligning the two strings.
 /// </summary>
 internal sealed class SentencePieceOffsets
 {
     private readonly SentencePieceTokenizer _tokenizer;
-    private readonly AddedTokenMatcher _special;
-    private readonly IReadOnlyDictionary<string, int> _specialIds;
     private readonly bool _controlCharactersAsSpaces;
     private readonly Func<int, byte[]?> _tokenBytes;
 
-    /// <param name="tokenizer">The SentencePiece tokenizer.</param>
-    /// <param name="added">Finds the added tokens to split out.</param>
-    /// <param name="specialTokens">Their ids.</param>
+    /// <param name="tokenizer">The SentencePiece tokenizer, created without special tokens so it never matches one in a stretch.</param>
     /// <param name="controlCharactersAsSpaces">
     /// Whether the model normalises with nmt_nfkc, which turns tab, CR and LF into spaces; Microsoft.ML.Tokenizers
     /// 2.0.1 does not, so it is done here (length-preserving, so offsets stay exact).
     /// </param>
     /// <param name="tokenBytes">The bytes of a token, to spot byte-fallback continuation bytes.</param>
-    public SentencePieceOffsets(SentencePieceTokenizer tokenizer, AddedTokenMatcher added, IReadOnlyDictionary<string, int> specialTokens, bool controlCharactersAsSpaces, Func<int, byte[]?> tokenBytes)
+    public SentencePieceOffsets(SentencePieceTokenizer tokenizer, bool controlCharactersAsSpaces, Func<int, byte[]?> tokenBytes)
     {
         _tokenizer = tokenizer;
-        _specialIds = specialTokens;
         _controlCharactersAsSpaces = controlCharactersAsSpaces;
         _tokenBytes = tokenBytes;
-        _special = added;
     }
 
-    public void Encode(string text, List<int> ids, List<Range> offsets)
-    {
-        var at = 0;
-        foreach (var m in _special.Matches(text))
-        {
-            EncodeStretch(text, at, m.Start - at, ids, offsets);
-            ids.Add(_specialIds[m.Token]);
-            offsets.Add(m.TokenStart..(m.TokenStart + m.TokenLength));
-            at = m.End;
-        }
-        EncodeStretch(text, at, text.Length - at, ids, offsets);
-    }
-
-    private void EncodeStretch(string text, int start, int length, List<int> ids, List<Range> offsets)
+    /// <summary>Encodes one stretch that holds no added token (a <see cref="TextTokenizer.StretchEncoder"/>).</summary>
+    public void EncodeStretch(string text, int start, int length, List<int> ids, List<Range> offsets)
     {
         if (length <= 0) return;
         var stretch = text.Substring(start, length);

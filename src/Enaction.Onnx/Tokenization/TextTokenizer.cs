@@ -17,20 +17,26 @@ public sealed class TextTokenizer
 
     private readonly Dictionary<int, string> _specialById;
     private readonly Func<int, byte[]?> _tokenBytes;
-    /// <summary>Replaces Microsoft.ML.Tokenizers' own encoding where it differs from HF (SentencePiece stretches, ignore_merges).</summary>
-    private readonly Action<string, List<int>, List<Range>>? _encode;
+    private readonly AddedTokenMatcher _added;
+    private readonly StretchEncoder _encodeStretch;
+    private readonly Func<int[], string> _decode;
+
+    /// <summary>Encodes <c>text[start..start+length]</c>, which holds no added token, appending ids and offsets into <c>text</c>.</summary>
+    internal delegate void StretchEncoder(string text, int start, int length, List<int> ids, List<Range> offsets);
 
     internal TextTokenizer(
-        Tokenizer tokenizer,
+        Tokenizer? tokenizer,
         string kind,
         string sourcePath,
+        IReadOnlyList<AddedToken> addedTokens,
         IReadOnlyDictionary<string, int> specialTokens,
         int vocabularySize,
         Func<string, int?> tokenToId,
         Func<int, byte[]?> tokenBytes,
         TokenizerConfig config,
-        bool addBosByDefault = false,
-        Action<string, List<int>, List<Range>>? encoder = null)
+        StretchEncoder encodeStretch,
+        Func<int[], string> decode,
+        bool addBosByDefault = false)
     {
         Tokenizer = tokenizer;
         Kind = kind;
@@ -38,8 +44,21 @@ public sealed class TextTokenizer
         SpecialTokens = specialTokens;
         VocabularySize = vocabularySize;
         _tokenBytes = tokenBytes;
+        _added = new AddedTokenMatcher(addedTokens);
+        _encodeStretch = encodeStretch;
+        _decode = decode;
         _specialById = [];
         foreach (var (text, id) in specialTokens) _specialById.TryAdd(id, text);
+        var control = new Dictionary<string, int>(StringComparer.Ordinal);
+        var added = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in addedTokens)
+        {
+            added.Add(t.Content);
+            if (t.Special) control.TryAdd(t.Content, t.Id);
+        }
+        foreach (var (text, id) in specialTokens)
+            if (!added.Contains(text)) control.TryAdd(text, id); // the model's own BOS/EOS (SentencePiece)
+        ControlTokens = control;
 
         BosToken = config.BosToken;
         EosToken = config.EosToken;
@@ -54,11 +73,13 @@ public sealed class TextTokenizer
         foreach (var id in config.GenerationEosIds)
             if (!stops.Contains(id)) stops.Add(id);
         StopTokenIds = stops;
-        _encode = encoder;
     }
 
-    /// <summary>The Microsoft.ML.Tokenizers tokenizer that does the work.</summary>
-    public Tokenizer Tokenizer { get; }
+    /// <summary>
+    /// The Microsoft.ML.Tokenizers tokenizer that does the work for SentencePiece and tiktoken files; null for
+    /// byte-level and character-level BPE (<c>tokenizer.json</c>, <c>vocab.json</c>), which this project encodes itself.
+    /// </summary>
+    public Tokenizer? Tokenizer { get; }
 
     /// <summary>"bpe", "sentencepiece" or "tiktoken".</summary>
     public string Kind { get; }
@@ -71,6 +92,13 @@ public sealed class TextTokenizer
 
     /// <summary>Added and special tokens: each is matched in text as a whole and becomes its single id.</summary>
     public IReadOnlyDictionary<string, int> SpecialTokens { get; }
+
+    /// <summary>
+    /// The control tokens among <see cref="SpecialTokens"/> (<c>"special": true</c>: turn and role markers, BOS/EOS).
+    /// Only the chat template writes them: inside message content their text is ordinary characters (see
+    /// <see cref="Encode(string, List{int}, List{Range}, IReadOnlyList{Range})"/>).
+    /// </summary>
+    public IReadOnlyDictionary<string, int> ControlTokens { get; }
 
     /// <summary>The beginning-of-sequence token (from <c>tokenizer_config.json</c>), if the model has one.</summary>
     public string? BosToken { get; }
@@ -93,25 +121,34 @@ public sealed class TextTokenizer
     /// <summary>
     /// Appends the ids of <paramref name="text"/> to <paramref name="ids"/> and, for each, the UTF-16 range of
     /// <paramref name="text"/> it covers to <paramref name="offsets"/>. Adds no BOS/EOS. Bytes of one character
-    /// split over several tokens give each of those tokens that character's range.
+    /// split over several tokens give each of those tokens that character's range; characters a normalizer combines
+    /// or expands map to the whole original range they came from.
     /// </summary>
-    public void Encode(string text, List<int> ids, List<Range> offsets)
+    public void Encode(string text, List<int> ids, List<Range> offsets) => Encode(text, ids, offsets, null);
+
+    /// <summary>
+    /// As <see cref="Encode(string, List{int}, List{Range})"/>, but inside the <paramref name="plainText"/> ranges
+    /// (sorted, not overlapping: the message contents of a rendered transcript) the text of a control token is
+    /// encoded as ordinary characters, as Hugging Face's <c>split_special_tokens</c> does, so no message can write a
+    /// turn marker; non-control added tokens are still recognised there. Everywhere else the text is encoded exactly
+    /// as Hugging Face does.
+    /// </summary>
+    public void Encode(string text, List<int> ids, List<Range> offsets, IReadOnlyList<Range>? plainText)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(ids);
         ArgumentNullException.ThrowIfNull(offsets);
         if (text.Length == 0) return;
-        if (_encode is not null)
+        var at = 0;
+        foreach (var m in _added.Matches(text, plainText))
         {
-            _encode(text, ids, offsets);
-            return;
+            if (m.Start > at) _encodeStretch(text, at, m.Start - at, ids, offsets);
+            // Whitespace absorbed by lstrip/rstrip is left out: it yields no token, as in HF.
+            ids.Add(SpecialTokens[m.Token]);
+            offsets.Add(m.TokenStart..(m.TokenStart + m.TokenLength));
+            at = m.End;
         }
-        var tokens = Tokenizer.EncodeToTokens(text, out _);
-        foreach (var token in tokens)
-        {
-            ids.Add(token.Id);
-            offsets.Add(Clamp(text, token.Offset));
-        }
+        if (at < text.Length) _encodeStretch(text, at, text.Length - at, ids, offsets);
     }
 
     /// <summary>The ids of <paramref name="text"/> (no BOS/EOS).</summary>
@@ -123,7 +160,7 @@ public sealed class TextTokenizer
     }
 
     /// <summary>The text of <paramref name="ids"/>, special tokens written as their strings.</summary>
-    public string Decode(ReadOnlySpan<int> ids) => Tokenizer.Decode(ids.ToArray());
+    public string Decode(ReadOnlySpan<int> ids) => _decode(ids.ToArray());
 
     /// <summary>
     /// Readable text of one token for display: special tokens as their strings, otherwise the token's text, or
@@ -133,7 +170,7 @@ public sealed class TextTokenizer
     {
         if (_specialById.TryGetValue(id, out var special)) return special;
         var bytes = _tokenBytes(id);
-        if (bytes is null) return Tokenizer.Decode([id]);
+        if (bytes is null) return _decode([id]);
         try
         {
             return StrictUtf8.GetString(bytes);
@@ -177,9 +214,9 @@ public sealed class TextTokenizer
             {
                 return HuggingFaceBpe.LoadTokenizerJson(tokenizerJson, config);
             }
-            catch (ModelLoadException e) when (e.Data.Contains(HuggingFaceBpe.NotByteLevel) && File.Exists(sentencePiece))
+            catch (ModelLoadException e) when (e.Data.Contains(HuggingFaceBpe.UnsupportedComponent) && File.Exists(sentencePiece))
             {
-                // e.g. Llama 2's tokenizer.json beside its tokenizer.model: the SentencePiece file below is used.
+                // A tokenizer.json component this loader does not apply, beside a tokenizer.model: the SentencePiece file is used.
             }
         }
 

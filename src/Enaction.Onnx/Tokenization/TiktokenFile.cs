@@ -59,7 +59,8 @@ internal static class TiktokenFile
         try
         {
             using var stream = new MemoryStream(Encoding.UTF8.GetBytes(clean.ToString()));
-            tokenizer = TiktokenTokenizer.Create(stream, new SplitPreTokenizer([pattern], new AddedTokenMatcher(config.AddedTokens)), normalizer: null, special.Count > 0 ? special : null);
+            // Added tokens are cut out by TextTokenizer before this sees a stretch; the special tokens here serve decoding.
+            tokenizer = TiktokenTokenizer.Create(stream, new SplitPreTokenizer([new SplitStep(pattern, SplitBehavior.Isolated)]), normalizer: null, special.Count > 0 ? special : null);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException)
         {
@@ -69,10 +70,19 @@ internal static class TiktokenFile
         var byBytes = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (id, bytes) in bytesById) byBytes.TryAdd(Convert.ToBase64String(bytes), id);
         return new TextTokenizer(
-            tokenizer, "tiktoken", path, special, max + 1,
+            tokenizer, "tiktoken", path, config.AddedTokens, special, max + 1,
             token => special.TryGetValue(token, out var s) ? s : byBytes.TryGetValue(Convert.ToBase64String(Encoding.UTF8.GetBytes(token)), out var v) ? v : null,
             id => bytesById.GetValueOrDefault(id),
-            config);
+            config,
+            (text, start, length, ids, offsets) =>
+            {
+                foreach (var token in tokenizer.EncodeToTokens(text.AsSpan(start, length), out _))
+                {
+                    ids.Add(token.Id);
+                    offsets.Add(TextTokenizer.Clamp(text, (start + token.Offset.Start.Value)..(start + token.Offset.End.Value)));
+                }
+            },
+            ids => tokenizer.Decode(ids));
     }
 
     private static string Shorten(string line) => line.Length <= 40 ? line : line[..40] + "...";

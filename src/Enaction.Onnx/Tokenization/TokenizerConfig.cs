@@ -87,7 +87,8 @@ internal sealed class TokenizerConfig
             {
                 if (!int.TryParse(p.Name, NumberStyles.None, CultureInfo.InvariantCulture, out var id)) continue;
                 if (ModelJson.String(p.Value, "content") is { } content)
-                    config.AddedTokens.Add(new AddedToken(content, id, ModelJson.Bool(p.Value, "lstrip") == true, ModelJson.Bool(p.Value, "rstrip") == true));
+                    config.AddedTokens.Add(new AddedToken(content, id, ModelJson.Bool(p.Value, "lstrip") == true, ModelJson.Bool(p.Value, "rstrip") == true,
+                        ModelJson.Bool(p.Value, "special") ?? true));
             }
         }
         return config;

@@ -9,10 +9,18 @@ namespace Enaction.Onnx.Tokenization;
 /// message content it came from.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Control tokens come only from the template: inside message content the text of a turn or role marker
+/// (<c>&lt;|im_end|&gt;</c>, <c>&lt;|start_header_id|&gt;</c>, ...) is encoded as ordinary characters, as Hugging
+/// Face's <c>split_special_tokens</c> does, so no user, tool or assistant text can open a turn the scorer would then
+/// read as genuine. Content without such text encodes exactly as <c>apply_chat_template(tokenize=True)</c> does.
+/// </para>
+/// <para>
 /// A token belongs to the message in whose content it starts; a token that starts in scaffolding is scaffolding
 /// (-1) even if it runs on into content, and a token that runs past the end of its content has its end clipped to
 /// the content. BOS is prepended when the tokenizer config sets <c>add_bos_token</c> and the template does not
 /// write BOS itself (HF's <c>apply_chat_template</c> never adds it; pass <c>addBos: false</c> for that behaviour).
+/// </para>
 /// </remarks>
 public sealed class TranscriptEncoder
 {
@@ -52,7 +60,8 @@ public sealed class TranscriptEncoder
             offsets.Add(0..0);
         }
         var firstTextToken = ids.Count;
-        Tokenizer.Encode(rendered.Text, ids, offsets);
+        // Message content is plain text: a control token's literal inside it becomes ordinary tokens.
+        Tokenizer.Encode(rendered.Text, ids, offsets, PlainRanges(rendered, 0));
         var n = ids.Count;
         var encoded = Allocate(n);
         ids.CopyTo(encoded.Ids);
@@ -79,7 +88,7 @@ public sealed class TranscriptEncoder
     public EncodedTranscript Encode(Transcript transcript, EncodedTranscript? previous)
     {
         ArgumentNullException.ThrowIfNull(transcript);
-        if (previous?.Source is not { } before || _resyncTokens.Count == 0) return Encode(transcript);
+        if (previous?.Source is not { } before || _resyncTokens.Count == 0 || !SameTools(before, transcript)) return Encode(transcript);
         var unchanged = FirstDifference(before, transcript);
         if (unchanged == before.Count && unchanged == transcript.Count)
             return new EncodedTranscript(previous.Rendered, previous.Ids, previous.Message, previous.Start, previous.End, previous.Offsets,
@@ -106,7 +115,7 @@ public sealed class TranscriptEncoder
         var from = previous.Offsets[resync].Start.Value;
         var tailIds = new List<int>(Math.Max(16, (text.Length - from) / 3));
         var tailOffsets = new List<Range>(tailIds.Capacity);
-        Tokenizer.Encode(text[from..], tailIds, tailOffsets);
+        Tokenizer.Encode(text[from..], tailIds, tailOffsets, PlainRanges(rendered, from));
 
         var n = resync + tailIds.Count;
         var encoded = Allocate(n);
@@ -123,6 +132,16 @@ public sealed class TranscriptEncoder
         }
         Map(rendered, encoded, resync);
         return new EncodedTranscript(rendered, encoded.Ids, encoded.Message, encoded.Start, encoded.End, encoded.Offsets, transcript, resync);
+    }
+
+    /// <summary>The message contents of <paramref name="rendered"/> from character <paramref name="from"/> on, relative to it: encoded as plain text.</summary>
+    private static List<Range> PlainRanges(RenderedTranscript rendered, int from)
+    {
+        var spans = rendered.Spans;
+        var plain = new List<Range>(spans.Length);
+        foreach (var span in spans)
+            if (span.Length > 0 && span.End > from) plain.Add((Math.Max(span.Start, from) - from)..(span.End - from));
+        return plain;
     }
 
     private static (int[] Ids, Range[] Offsets, int[] Message, int[] Start, int[] End) Allocate(int n) =>
@@ -160,6 +179,15 @@ public sealed class TranscriptEncoder
             else high = mid;
         }
         return low;
+    }
+
+    /// <summary>Whether both transcripts offer the same tool definitions (templates render them ahead of the messages).</summary>
+    private static bool SameTools(Transcript a, Transcript b)
+    {
+        var (x, y) = (a.Tools ?? [], b.Tools ?? []);
+        if (x.Count != y.Count) return false;
+        for (var i = 0; i < x.Count; i++) if (!Equals(x[i], y[i])) return false;
+        return true;
     }
 
     /// <summary>The first message index at which the transcripts differ (role or content), or the shorter count.</summary>

@@ -27,7 +27,8 @@ public sealed class ActionExecutor
     public VerifierRegistry Registry => _registry;
 
     /// <summary>
-    /// Applies the request-stage decision: <c>strip</c> returns the request without untrusted assistant turns;
+    /// Applies the request-stage decision: <c>strip</c> returns the request without untrusted assistant turns and
+    /// without the turn markers smuggled into other messages;
     /// <c>block</c> marks the call blocked (the model is then not called); resample and verify do not apply.
     /// </summary>
     public async Task<IReadOnlyList<ChatMessage>> ApplyToRequestAsync(IMonitoredExchange exchange,
@@ -48,14 +49,27 @@ public sealed class ActionExecutor
                     break;
                 case StripAction:
                     var untrusted = UntrustedTurns.Find(verdict);
-                    if (untrusted.Count == 0)
+                    var smuggled = SmuggledRoleMarkers.Find(verdict);
+                    if (untrusted.Count == 0 && smuggled.Count == 0)
                     {
                         Done(call, verdict, action, ActionOutcome.Outcomes.NothingToDo);
                         break;
                     }
-                    result = UntrustedTurns.Remove(result, untrusted);
-                    call.Metadata[ResponseMetadata.Stripped] = untrusted;
-                    Done(call, verdict, action, ActionOutcome.Outcomes.Stripped, $"removed message {string.Join(", ", untrusted)}");
+                    var stripped = new List<string>(2);
+                    // Markers first: removing messages shifts the indices the findings name.
+                    if (smuggled.Count > 0)
+                    {
+                        result = SmuggledRoleMarkers.Strip(result, smuggled);
+                        call.Metadata[ResponseMetadata.StrippedMarkers] = smuggled.Keys.ToArray();
+                        stripped.Add($"removed role markers from message {string.Join(", ", smuggled.Keys)}");
+                    }
+                    if (untrusted.Count > 0)
+                    {
+                        result = UntrustedTurns.Remove(result, untrusted);
+                        call.Metadata[ResponseMetadata.Stripped] = untrusted;
+                        stripped.Add($"removed message {string.Join(", ", untrusted)}");
+                    }
+                    Done(call, verdict, action, ActionOutcome.Outcomes.Stripped, string.Join("; ", stripped));
                     break;
                 case ResampleAction or VerifyAction:
                     Done(call, verdict, action, ActionOutcome.Outcomes.NotApplicable, "applies to responses");

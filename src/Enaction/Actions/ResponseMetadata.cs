@@ -17,4 +17,6 @@ public static class ResponseMetadata
     public const string VerifierPrefix = "enaction.verifier.";
     /// <summary>Messages removed from the request by <c>strip</c>, as their indices.</summary>
     public const string Stripped = "enaction.stripped";
+    /// <summary>Messages whose smuggled turn and role markers <c>strip</c> removed, as their indices.</summary>
+    public const string StrippedMarkers = "enaction.stripped_markers";
 }

@@ -38,4 +38,10 @@ public sealed record DetectorOptions
         @"\b(test|evaluation) (scenario|environment|setup|harness)\b",
         @"\bsomeone (is )?(watching|monitoring|checking)\b",
     ];
+
+    /// <summary>
+    /// Turn or role markers to report in non-assistant messages besides those of the known template families
+    /// (<see cref="Enaction.Detection.RoleMarkers"/>): typically the scoring model's own control tokens.
+    /// </summary>
+    public ImmutableArray<string> RoleMarkers { get; init; } = [];
 }

@@ -13,6 +13,7 @@ public sealed class DetectorSet
         new SelfEchoDetector(options),
         new BrokenIntentionDetector(options),
         new EvaluationAwarenessDetector(options),
+        new RoleSmugglingDetector(options),
     ]);
 
     /// <summary>The detectors, in run order.</summary>

@@ -195,22 +195,15 @@ public class ChatTemplateTests
     }
 
     [Fact]
-    public void Unknown_template_names_the_file_and_lists_the_supported_styles()
-    {
-        var e = Assert.Throws<ModelLoadException>(() => FromFixture("zephyr"));
-        Assert.EndsWith("zephyr.jinja", e.Path);
-        Assert.Contains("not recognised", e.Problem);
-        Assert.Contains(ChatTemplate.SupportedStyles, e.Problem);
-    }
-
-    [Fact]
-    public void Template_features_the_renderer_cannot_reproduce_are_rejected()
+    public void Template_features_the_native_renderers_do_not_reproduce_go_to_the_jinja_renderer()
     {
         const string llama31 = "{{- bos_token }}{%- if not date_string is defined %}{%- set date_string = \"26 Jul 2024\" %}{%- endif %}" +
-            "{{- \"<|start_header_id|>system<|end_header_id|>\\n\\n\" }}{{- \"Cutting Knowledge Date: December 2023\\n\" }}<|eot_id|>";
-        var e = Assert.Throws<ModelLoadException>(() => ChatTemplate.FromJinja(llama31));
-        Assert.Contains("date preamble", e.Problem);
-        Assert.Contains("\"llama3\"", e.Problem);
+            "{{- \"<|start_header_id|>system<|end_header_id|>\\n\\n\" }}{{- \"Cutting Knowledge Date: December 2023\\n\" }}{{- \"Today Date: \" + date_string }}<|eot_id|>";
+        var template = ChatTemplate.FromJinja(llama31, "<|begin_of_text|>");
+        Assert.Equal(ChatTemplateStyle.Jinja, template.Style);
+        Assert.True(template.WritesBos);
+        Assert.Equal("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024<|eot_id|>",
+            template.Render(OneUser).Text);
     }
 
     [Fact]

@@ -310,4 +310,18 @@ public class MonitoringChatClientTests(BundledModel model)
         Assert.False(monitor.Monitor.HasSession("a"));
         Assert.True(monitor.Monitor.HasSession("c"));
     }
+
+    [Fact]
+    public async Task The_offered_tools_reach_the_scored_transcript_of_both_stages()
+    {
+        using var monitor = new TestMonitor(model, TestMonitor.Policy(LogAll));
+        var client = monitor.Wrap(model.Generator());
+        var options = Conversations.Options("tools");
+        options.Tools = [AIFunctionFactory.Create((string city) => city, "get_weather", "Current weather for a city.")];
+
+        var response = await client.GetResponseAsync(Conversations.Question(), options);
+
+        var verdict = Assert.IsType<TurnVerdict>(response.AdditionalProperties![ResponseMetadata.Verdict]);
+        Assert.Equal("get_weather", Assert.Single(verdict.Scores!.Transcript.Tools!).Name);
+    }
 }

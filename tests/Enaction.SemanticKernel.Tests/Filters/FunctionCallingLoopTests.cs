@@ -201,4 +201,22 @@ public class FunctionCallingLoopTests(BundledModel model)
         Assert.Equal("sk-stream", verdict.ConversationId);
         Assert.Equal(string.Concat(chunks.Select(c => c.Content)), verdict.Scores!.Transcript[^1].Content);
     }
+
+    [Fact]
+    public async Task Semantic_kernels_function_choice_reaches_the_scored_transcript_as_tool_definitions()
+    {
+        using var monitor = new TestMonitor(model, TestMonitor.Policy(LogAll));
+        var (kernel, _) = KernelWith(monitor, model.Generator(maxTokens: 6));
+        var history = new ChatHistory("You are a helpful assistant.");
+        history.AddUserMessage("Remember to buy bread.");
+
+        var answer = await kernel.GetRequiredService<IChatCompletionService>().GetChatMessageContentAsync(history,
+            new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() }, kernel);
+
+        var verdict = Assert.IsType<TurnVerdict>(answer.Metadata![ResponseMetadata.Verdict]);
+        var tools = verdict.Scores!.Transcript.Tools!;
+        Assert.Equal(["notes_echo", "notes_save"], tools.Select(t => t.Name).Order());
+        Assert.Equal("Saves a note and returns it.", tools.Single(t => t.Name == "notes_save").Description);
+        Assert.Contains("\"text\"", tools.Single(t => t.Name == "notes_save").ParametersJson);
+    }
 }
