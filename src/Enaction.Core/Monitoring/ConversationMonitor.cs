@@ -215,8 +215,8 @@ public sealed class ConversationMonitor : IDisposable
                 if (index >= completion.Transcript.Count) continue;
                 var message = completion.Transcript[index];
                 state.Authored[index] = message.Content;
-                if (_options.Ledger is { } ledger)
-                    await ledger.AttestAsync(completion.ConversationId, index, completion.Model ?? _scorer.ModelId, message.Content, cancellationToken).ConfigureAwait(false);
+                if (_options.Ledger is { } ledger && message.Role == MessageRole.Assistant)
+                    await ledger.AttestAsync(completion.ConversationId, completion.Transcript, index, completion.Model ?? _scorer.ModelId, cancellationToken).ConfigureAwait(false);
             }
         }
         finally

@@ -46,6 +46,12 @@ public sealed class EnactionProvenanceOptions
     /// <summary><c>Enaction:Provenance:Path</c>: the SQLite file, required for <c>sqlite</c>.</summary>
     public string? Path { get; set; }
 
-    /// <summary><c>Enaction:Provenance:Key</c>: base64 HMAC key of at least 32 bytes, required for <c>memory</c> and <c>sqlite</c>.</summary>
+    /// <summary>
+    /// <c>Enaction:Provenance:Key</c>: base64 HMAC key of at least 32 bytes, required for <c>memory</c> and <c>sqlite</c>.
+    /// A weak key (one repeated byte, the published example key) is refused unless the host environment is Development.
+    /// </summary>
     public string? Key { get; set; }
+
+    /// <summary><c>Enaction:Provenance:Tenant</c>: the tenant id the key is derived for (default <c>default</c>); give each tenant its own.</summary>
+    public string? Tenant { get; set; }
 }

@@ -123,7 +123,11 @@ public static class EnactionServiceCollectionExtensions
         {
             var p = sp.GetRequiredService<IOptions<EnactionOptions>>().Value.Provenance;
             return p.Store.Trim().Equals("sqlite", StringComparison.OrdinalIgnoreCase)
-                ? SqliteAttestationStore.OpenAsync(p.Path!).GetAwaiter().GetResult()
+                ? SqliteAttestationStore.OpenAsync(new SqliteAttestationStoreOptions
+                {
+                    Path = p.Path,
+                    Logger = sp.GetService<ILoggerFactory>()?.CreateLogger("Enaction.Provenance"),
+                }).GetAwaiter().GetResult()
                 : new InMemoryAttestationStore();
         });
         services.TryAddSingleton<ITurnRecorder>(sp =>
@@ -143,7 +147,12 @@ public static class EnactionServiceCollectionExtensions
             }
             ProvenanceLedger? ledger = null;
             if (!o.Provenance.Store.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
-                ledger = new ProvenanceLedger(sp.GetRequiredService<IAttestationStore>(), new ProvenanceOptions { Key = o.Provenance.Key });
+                ledger = new ProvenanceLedger(sp.GetRequiredService<IAttestationStore>(), new ProvenanceOptions
+                {
+                    Key = o.Provenance.Key,
+                    Tenant = o.Provenance.Tenant,
+                    Environment = HostEnvironmentName.Resolve(sp.GetService<IConfiguration>()),
+                }, logger: sp.GetService<ILoggerFactory>()?.CreateLogger("Enaction.Provenance"));
             var recorder = sp.GetRequiredService<ITurnRecorder>();
             return new ConversationMonitor(scorer, sp.GetRequiredService<PolicyStore>(), new ConversationMonitorOptions
             {
