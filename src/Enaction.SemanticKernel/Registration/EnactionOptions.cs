@@ -38,9 +38,13 @@ public sealed class EnactionOptions
 public sealed class EnactionProvenanceOptions
 {
     /// <summary>Accepted store names.</summary>
-    public static IReadOnlyList<string> Stores { get; } = ["none", "memory", "sqlite"];
+    public static IReadOnlyList<string> Stores { get; } = ["none", "memory", "sqlite", "registered"];
 
-    /// <summary><c>Enaction:Provenance:Store</c>: <c>none</c> (default: only this process's own responses count as the model's), <c>memory</c> or <c>sqlite</c>.</summary>
+    /// <summary>
+    /// <c>Enaction:Provenance:Store</c>: <c>none</c> (default: only this process's own responses count as the model's),
+    /// <c>memory</c>, <c>sqlite</c>, or <c>registered</c>: the <c>IAttestationStore</c> the host registered itself (for a
+    /// fleet, <c>AddPostgreSqlAttestationStore</c> from Enaction.PostgreSql).
+    /// </summary>
     public string Store { get; set; } = "none";
 
     /// <summary><c>Enaction:Provenance:Path</c>: the SQLite file, required for <c>sqlite</c>.</summary>

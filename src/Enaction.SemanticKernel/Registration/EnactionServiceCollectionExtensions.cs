@@ -122,6 +122,11 @@ public static class EnactionServiceCollectionExtensions
         services.TryAddSingleton<IAttestationStore>(sp =>
         {
             var p = sp.GetRequiredService<IOptions<EnactionOptions>>().Value.Provenance;
+            // Only reached when the host registered no store of its own.
+            if (p.Store.Trim().Equals("registered", StringComparison.OrdinalIgnoreCase))
+                throw new InvalidOperationException(
+                    $"{EnactionOptions.SectionName}:Provenance:Store is \"registered\" but no IAttestationStore is registered; " +
+                    "call services.AddPostgreSqlAttestationStore(...) (Enaction.PostgreSql) or register your own store.");
             return p.Store.Trim().Equals("sqlite", StringComparison.OrdinalIgnoreCase)
                 ? SqliteAttestationStore.OpenAsync(new SqliteAttestationStoreOptions
                 {

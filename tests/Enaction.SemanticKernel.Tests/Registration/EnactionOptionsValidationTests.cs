@@ -65,4 +65,35 @@ public class EnactionOptionsValidationTests
         Assert.Contains(e.Failures, f => f.StartsWith("Enaction:CalibrationFile \"missing.json\" does not exist;", StringComparison.Ordinal));
         Assert.Contains("Enaction:SessionCapacity is 0; expected 1 or more conversations.", e.Failures);
     }
+
+    [Fact]
+    public void The_published_example_key_stops_a_host_outside_development()
+    {
+        var settings = Valid();
+        settings["Enaction:Provenance:Store"] = "memory";
+        settings["Enaction:Provenance:Key"] = Enaction.Provenance.ProvenanceOptions.PublishedKeys[0];
+        settings["environment"] = "Production";
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddEnactionMonitor(configuration.GetSection("Enaction"));
+        using var provider = services.BuildServiceProvider();
+
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains(e.Failures, f => f.StartsWith("Enaction:Provenance:Key is a weak key (it is the example key published", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_published_example_key_passes_validation_in_development()
+    {
+        var settings = Valid();
+        settings["Enaction:Provenance:Store"] = "memory";
+        settings["Enaction:Provenance:Key"] = Enaction.Provenance.ProvenanceOptions.PublishedKeys[0];
+        settings["Enaction:Provenance:Tenant"] = "bank-a";
+        settings["environment"] = "Development";
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddEnactionMonitor(configuration.GetSection("Enaction"));
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<IStartupValidator>().Validate();
+    }
 }
