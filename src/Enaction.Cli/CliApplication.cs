@@ -25,6 +25,8 @@ public static class CliApplication
         root.Add(BenchCommand.Create(context));
         root.Add(ReplayCommand.Create(context));
         root.Add(ReportCommand.Create(context));
+        root.Add(FleetCheckCommand.Create(context));
+        root.Add(FleetCheckCommand.CreateWorker(context));
         return root;
     }
 

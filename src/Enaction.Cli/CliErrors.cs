@@ -14,6 +14,7 @@ public static class CliErrors
         TranscriptFormatException e => e.Message,
         Enaction.Detection.CalibrationException e => e.Message,
         CliInputException e => e.Message,
+        Enaction.Provenance.AttestationStoreException e => e.Message,
         FileNotFoundException e => e.FileName is null ? e.Message : $"{e.FileName}: no such file",
         DirectoryNotFoundException e => e.Message,
         UnauthorizedAccessException e => e.Message,

@@ -23,7 +23,8 @@ public sealed class SqliteAttestationStore : IAttestationStore, IDisposable
     internal const string SchemaTable = "enaction_schema";
     internal const string IdentityTable = "enaction_ledger";
     internal const string Component = "attestations";
-    internal const string Table = "attestations";
+    /// <summary>The attestations table.</summary>
+    public const string Table = "attestations";
 
     private static readonly string[] Columns =
         ["seq", "tenant", "conversation_id", "message_index", "model_id", "content_mac", "history_mac", "created_at", "record_mac"];
