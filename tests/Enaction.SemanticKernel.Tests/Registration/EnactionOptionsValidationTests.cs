@@ -66,16 +66,22 @@ public class EnactionOptionsValidationTests
         Assert.Contains("Enaction:SessionCapacity is 0; expected 1 or more conversations.", e.Failures);
     }
 
-    [Fact]
-    public void The_published_example_key_stops_a_host_outside_development()
+    /// <summary>A host configured with the published example key, in <paramref name="environment"/>.</summary>
+    private static ServiceProvider HostWithExampleKey(string environment)
     {
         var settings = Valid();
         settings["Enaction:Provenance:Store"] = "memory";
         settings["Enaction:Provenance:Key"] = Enaction.Provenance.ProvenanceOptions.PublishedKeys[0];
-        settings["environment"] = "Production";
+        settings["Enaction:Provenance:Tenant"] = "bank-a";
+        settings["environment"] = environment;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddEnactionMonitor(configuration.GetSection("Enaction"));
-        using var provider = services.BuildServiceProvider();
+        return new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddEnactionMonitor(configuration.GetSection("Enaction")).BuildServiceProvider();
+    }
+
+    [Fact]
+    public void The_published_example_key_stops_a_host_outside_development()
+    {
+        using var provider = HostWithExampleKey("Production");
 
         var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
@@ -85,14 +91,7 @@ public class EnactionOptionsValidationTests
     [Fact]
     public void The_published_example_key_passes_validation_in_development()
     {
-        var settings = Valid();
-        settings["Enaction:Provenance:Store"] = "memory";
-        settings["Enaction:Provenance:Key"] = Enaction.Provenance.ProvenanceOptions.PublishedKeys[0];
-        settings["Enaction:Provenance:Tenant"] = "bank-a";
-        settings["environment"] = "Development";
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddEnactionMonitor(configuration.GetSection("Enaction"));
-        using var provider = services.BuildServiceProvider();
+        using var provider = HostWithExampleKey("Development");
 
         provider.GetRequiredService<IStartupValidator>().Validate();
     }
