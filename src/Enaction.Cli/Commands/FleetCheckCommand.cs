@@ -47,7 +47,11 @@ internal static class FleetCheckCommand
 
             var asJson = parse.GetValue(json);
             var report = await FleetCheck.RunAsync(settings, line => { if (!asJson) context.Error.WriteLine(line); }, cancellationToken);
-            if (asJson) WriteJson(context.Output, report);
+            if (asJson)
+            {
+                WriteJson(context.Output, report);
+                foreach (var e in report.Errors) await context.Error.WriteLineAsync("error: " + e);
+            }
             else await WriteTableAsync(context.Output, report);
             return report.Lost == 0 && report.FalseFlags == 0 && report.ForgedReported ? 0 : 1;
         });

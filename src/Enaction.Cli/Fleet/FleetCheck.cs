@@ -52,7 +52,30 @@ internal static class FleetCheck
             progress($"{settings.Instances} instances ready; running {settings.Conversations} conversations x {settings.Turns} turns");
 
             var clock = Stopwatch.StartNew();
-            await Task.WhenAll(workers.Select(w => ServeAsync(w))).ConfigureAwait(false);
+            // One instance that fails stops the others: the conversations it held would never come back to the pool.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var serving = workers.Select(async w =>
+            {
+                try
+                {
+                    await ServeAsync(w, stop.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await stop.CancelAsync().ConfigureAwait(false);
+                    throw;
+                }
+            }).ToList();
+            try
+            {
+                await Task.WhenAll(serving).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Task.WhenAll surfaces the first task's exception: rethrow the one that stopped the run instead.
+                throw serving.Select(t => t.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException)
+                    ?? new InvalidOperationException("the fleet check stopped");
+            }
             clock.Stop();
             tally.Seconds = clock.Elapsed.TotalSeconds;
         }
@@ -74,7 +97,7 @@ internal static class FleetCheck
         return new FleetReport(settings.Instances, settings.Conversations, tally.Attested, tally.Verified, tally.Lost, tally.FalseFlags,
             tally.ForgedReported, tally.Seconds > 0 ? tally.Attested / tally.Seconds : 0, tally.Moves, tally.Forged, tally.Seconds, tally.Errors);
 
-        async Task ServeAsync(WorkerProcess worker)
+        async Task ServeAsync(WorkerProcess worker, CancellationToken cancellationToken)
         {
             while (await pool.TakeAsync(cancellationToken).ConfigureAwait(false) is { } c)
             {

@@ -28,8 +28,10 @@ internal sealed class FleetWorker(ConversationMonitor monitor, ProvenanceLedger 
         var ledger = new ProvenanceLedger(store.Store, new ProvenanceOptions { Key = settings.Key, Tenant = settings.Tenant });
         // One intra-op thread: N instances share the machine's cores, as N app instances would share theirs.
         using var model = CausalLanguageModel.Load(settings.Model, new ModelOptions { IntraOpThreads = 1 });
+        // The check is of the shared store, not of scoring latency: N instances on a few shared cores would miss the
+        // policy's scoring time limit, so the instances wait longer for a verdict.
         using var monitor = new ConversationMonitor(new OnnxConversationScorer(model), new PolicyEngine(PolicyLoader.Load(settings.Policy)),
-            new ConversationMonitorOptions { Ledger = ledger });
+            new ConversationMonitorOptions { Ledger = ledger, ScoringTimeout = TimeSpan.FromMinutes(2) });
         var sampling = GenerationOptions.ForModel(model.Directory) with { MaxTokens = settings.MaxTokens };
         var worker = new FleetWorker(monitor, ledger, new LocalGenerator(model), sampling, model.Id);
 
@@ -68,7 +70,7 @@ internal sealed class FleetWorker(ConversationMonitor monitor, ProvenanceLedger 
                 if (p.Status == ProvenanceStatus.Forged) forged.Add(p.MessageIndex);
             }
             var requestVerdict = await monitor.MonitorAsync(new MonitoredTurn(conversation, transcript, PolicyStage.Request) { Model = modelId }, cancellationToken).ConfigureAwait(false);
-            if (requestVerdict.ScoringFailed) throw new InvalidOperationException("request: " + requestVerdict.FailureReason);
+            if (requestVerdict.ScoringFailed) throw new InvalidOperationException("request not judged: " + requestVerdict.FailureReason);
             foreach (var f in requestVerdict.Findings)
                 if (ProvenanceKinds.Contains(f.Kind) && transcript[f.Message].Role == MessageRole.Assistant) flagged.Add(f.Message);
 
@@ -82,9 +84,10 @@ internal sealed class FleetWorker(ConversationMonitor monitor, ProvenanceLedger 
                 cancellationToken).ConfigureAwait(false);
             attested = true;
         }
-        catch (Exception e) when (e is AttestationStoreException or InvalidOperationException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            error = e.Message;
+            // Reported per turn, with its type, so one bad turn is counted and shown instead of stopping the instance.
+            error = e is AttestationStoreException ? e.Message : $"{e.GetType().Name}: {e.Message}";
         }
 
         using var stream = new MemoryStream();
