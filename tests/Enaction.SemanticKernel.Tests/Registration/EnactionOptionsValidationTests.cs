@@ -44,7 +44,7 @@ public class EnactionOptionsValidationTests
     {
         var settings = Valid();
         settings["Enaction:Provenance:Store"] = "redis";
-        Assert.Contains("Enaction:Provenance:Store is \"redis\"; expected one of none, memory, sqlite.", StartWith(settings).Failures);
+        Assert.Contains("Enaction:Provenance:Store is \"redis\"; expected one of none, memory, sqlite, registered.", StartWith(settings).Failures);
 
         settings["Enaction:Provenance:Store"] = "sqlite";
         var e = StartWith(settings);

@@ -144,6 +144,15 @@ public sealed class LedgerFileTests : IDisposable
     {
         if (OperatingSystem.IsWindows()) return;
         var (store, ledger) = await OpenAsync();
+        // A connection of our own keeps the -wal and -shm files alive: other tests clear every pool in the process,
+        // and SQLite removes both files when the last connection closes.
+        await using var held = new SqliteConnection($"Data Source={_path};Pooling=False");
+        await held.OpenAsync();
+        await using (var read = held.CreateCommand())
+        {
+            read.CommandText = "SELECT count(*) FROM attestations";
+            await read.ExecuteScalarAsync();
+        }
         await ledger.AttestAsync("c1", At(1, "4."), 1, "tiny-lm");
 
         foreach (var file in new[] { _path, _path + "-wal", _path + "-shm" })
