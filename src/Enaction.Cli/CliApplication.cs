@@ -27,6 +27,8 @@ public static class CliApplication
         root.Add(ReportCommand.Create(context));
         root.Add(RealismCommand.Create(context));
         root.Add(TokenizeCommand.Create(context));
+        root.Add(FleetCheckCommand.Create(context));
+        root.Add(FleetCheckCommand.CreateWorker(context));
         return root;
     }
 

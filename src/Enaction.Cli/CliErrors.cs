@@ -38,6 +38,7 @@ public static class CliErrors
         CalibrationException e => e.Message,
         PolicyValidationException e => e.Message,
         TurnInputException e => e.Message,
+        Enaction.Provenance.AttestationStoreException e => e.Message,
         FileNotFoundException e => e.FileName is null ? e.Message : $"{e.FileName}: no such file",
         DirectoryNotFoundException e => e.Message,
         PathTooLongException e => e.Message,

@@ -32,14 +32,24 @@ public sealed class EnactionOptions
 public sealed class EnactionProvenanceOptions
 {
     /// <summary>Accepted store names.</summary>
-    public static IReadOnlyList<string> Stores { get; } = ["none", "memory", "sqlite", "postgresql"];
+    public static IReadOnlyList<string> Stores { get; } = ["none", "memory", "sqlite", "postgresql", "registered"];
 
-    /// <summary><c>Enaction:Provenance:Store</c>: <c>none</c> (default: only this process's own responses count as the model's), <c>memory</c> or <c>sqlite</c>.</summary>
+    /// <summary>
+    /// <c>Enaction:Provenance:Store</c>: <c>none</c> (default: only this process's own responses count as the model's),
+    /// <c>memory</c>, <c>sqlite</c>, or <c>registered</c>: the <c>IAttestationStore</c> the host registered itself (for a
+    /// fleet, <c>AddPostgreSqlAttestationStore</c> from Enaction.PostgreSql).
+    /// </summary>
     public string Store { get; set; } = "none";
 
     /// <summary><c>Enaction:Provenance:Path</c>: the SQLite file, required for <c>sqlite</c>.</summary>
     public string? Path { get; set; }
 
-    /// <summary><c>Enaction:Provenance:Key</c>: base64 HMAC key of at least 32 bytes, required for <c>memory</c> and <c>sqlite</c>.</summary>
+    /// <summary>
+    /// <c>Enaction:Provenance:Key</c>: base64 HMAC key of at least 32 bytes, required for <c>memory</c> and <c>sqlite</c>.
+    /// A weak key (one repeated byte, the published example key) is refused unless the host environment is Development.
+    /// </summary>
     public string? Key { get; set; }
+
+    /// <summary><c>Enaction:Provenance:Tenant</c>: the tenant id the key is derived for (default <c>default</c>); give each tenant its own.</summary>
+    public string? Tenant { get; set; }
 }

@@ -1,4 +1,5 @@
 using Enaction.Provenance;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Enaction.Extensions.AI;
@@ -6,6 +7,14 @@ namespace Enaction.Extensions.AI;
 /// <summary>Checks <see cref="EnactionOptions"/> at start-up; each message names the setting and what it accepts.</summary>
 public sealed class EnactionOptionsValidator : IValidateOptions<EnactionOptions>
 {
+    private readonly IConfiguration? _configuration;
+
+    /// <summary>Creates a validator that takes the environment from <c>DOTNET_ENVIRONMENT</c> / <c>ASPNETCORE_ENVIRONMENT</c>.</summary>
+    public EnactionOptionsValidator() { }
+
+    /// <summary>Creates a validator that takes the environment (for weak-key checks) from the host configuration.</summary>
+    public EnactionOptionsValidator(IConfiguration configuration) => _configuration = configuration;
+
     /// <inheritdoc/>
     public ValidateOptionsResult Validate(string? name, EnactionOptions options)
     {
@@ -36,7 +45,9 @@ public sealed class EnactionOptionsValidator : IValidateOptions<EnactionOptions>
                 errors.Add($"{s}:Provenance:Path is not set; {s}:Provenance:Store sqlite needs a database file path, for example data/ledger.db.");
             try
             {
-                new ProvenanceOptions { Key = p.Key }.GetValidatedKey();
+                var provenance = new ProvenanceOptions { Key = p.Key, Tenant = p.Tenant, Environment = HostEnvironmentName.Resolve(_configuration) };
+                provenance.GetValidatedKey();
+                provenance.GetValidatedTenant();
             }
             catch (ArgumentException e)
             {

@@ -85,7 +85,6 @@ public static class EnactionServiceCollectionExtensions
             var o = sp.GetRequiredService<IOptions<EnactionOptions>>().Value;
             return new PolicyStore(o.PolicyFile!, new PolicyStoreOptions { References = sp.GetRequiredService<VerifierRegistry>().ToReferences() });
         });
-
         services.TryAddSingleton<ITurnRecorder>(sp =>
         {
             var dir = sp.GetRequiredService<IOptions<EnactionOptions>>().Value.AuditDirectory;
@@ -110,8 +109,13 @@ public static class EnactionServiceCollectionExtensions
                 var attestations = sp.GetService<IAttestationStore>()
                     ?? (store == "memory" ? new InMemoryAttestationStore() : throw new InvalidOperationException(
                         $"Enaction:Provenance:Store is \"{o.Provenance.Store}\" but no IAttestationStore is registered; call " +
-                        "services.AddSqliteAttestationStore(path) (Enaction.Sqlite) or another store's registration."));
-                ledger = new ProvenanceLedger(attestations, new ProvenanceOptions { Key = o.Provenance.Key });
+                        "services.AddSqliteAttestationStore(path) (Enaction.Sqlite), services.AddPostgreSqlAttestationStore(...) (Enaction.PostgreSql) or register your own store."));
+                ledger = new ProvenanceLedger(attestations, new ProvenanceOptions
+                {
+                    Key = o.Provenance.Key,
+                    Tenant = o.Provenance.Tenant,
+                    Environment = HostEnvironmentName.Resolve(sp.GetService<IConfiguration>()),
+                }, logger: sp.GetService<ILoggerFactory>()?.CreateLogger("Enaction.Provenance"));
             }
             var recorder = sp.GetRequiredService<ITurnRecorder>();
             return new ConversationMonitor(scorer, sp.GetRequiredService<PolicyStore>(), new ConversationMonitorOptions

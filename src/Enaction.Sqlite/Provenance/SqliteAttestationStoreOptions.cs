@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Enaction.Sqlite.Provenance;
 
 /// <summary>Where and how <see cref="SqliteAttestationStore"/> keeps attestations.</summary>
@@ -6,7 +8,10 @@ public sealed class SqliteAttestationStoreOptions
     /// <summary>The configuration section these options bind from.</summary>
     public const string SectionName = "Enaction:Provenance:Sqlite";
 
-    /// <summary>The database file; created with its schema when it does not exist. Setting <c>Enaction:Provenance:Sqlite:Path</c>.</summary>
+    /// <summary>
+    /// The database file. Created (owner read/write only) with its schema when nothing exists at the path; an empty or
+    /// foreign file there is an error, never a new ledger. Setting <c>Enaction:Provenance:Sqlite:Path</c>.
+    /// </summary>
     public string? Path { get; set; }
 
     /// <summary>
@@ -14,6 +19,9 @@ public sealed class SqliteAttestationStoreOptions
     /// Setting <c>Enaction:Provenance:Sqlite:BusyTimeout</c>.
     /// </summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Receives the store's events (a ledger file deleted, replaced or emptied under the host); optional.</summary>
+    public ILogger? Logger { get; set; }
 
     internal void Validate()
     {

@@ -237,10 +237,11 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
             if (index < 0 || index >= transcript.Count) continue;
             var message = transcript[index];
             state.Authored[index] = message.Content;
-            if (attest is null || failed is not null) continue;
+            if (attest is null || failed is not null || message.Role != MessageRole.Assistant) continue;
             try
             {
-                await attest.AttestAsync(id, index, model, message.Content, cancellationToken).ConfigureAwait(false);
+                // The attestation binds the history it answered, so an edited request under it reads as altered.
+                await attest.AttestAsync(id, transcript, index, model, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {

@@ -1,25 +1,35 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using System.Text;
+using Enaction.Transcripts;
 
 namespace Enaction.Provenance;
 
 /// <summary>
-/// The two HMAC-SHA256 computations behind attestations, each under its own key derived (HKDF) from the configured
-/// secret so a content MAC can never be passed off as a record MAC. Every field is length-prefixed so that field
-/// boundaries cannot be shifted, and text is hashed as its UTF-16 code units, so even ill-formed strings are bound exactly.
+/// The three HMAC-SHA256 computations behind attestations (content, history, record), each under its own key derived
+/// (HKDF) from the configured secret and the tenant, so a content MAC can never be passed off as a record MAC and a
+/// record signed for one tenant never verifies for another under the same master key. Every field is length-prefixed
+/// so that field boundaries cannot be shifted, and text is hashed as its UTF-16 code units, so even ill-formed strings
+/// are bound exactly.
 /// </summary>
 internal sealed class AttestationMac
 {
     private const int MacBytes = 32;
     private readonly byte[] _contentKey;
+    private readonly byte[] _historyKey;
     private readonly byte[] _recordKey;
 
-    public AttestationMac(byte[] key)
+    public AttestationMac(byte[] key, string tenant)
     {
-        _contentKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, key, MacBytes, salt: [], info: "enaction/provenance/content/v1"u8.ToArray());
-        _recordKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, key, MacBytes, salt: [], info: "enaction/provenance/record/v1"u8.ToArray());
+        _contentKey = Derive(key, "content", tenant);
+        _historyKey = Derive(key, "history", tenant);
+        _recordKey = Derive(key, "record", tenant);
     }
+
+    private static byte[] Derive(byte[] key, string purpose, string tenant) =>
+        // The tenant is the whole tail of the info string, so "a" + "/b" and "a/" + "b" cannot collide.
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, key, MacBytes, salt: [], info: Encoding.UTF8.GetBytes($"enaction/provenance/{purpose}/v2/{tenant}"));
 
     /// <summary>The content MAC: depends on the exact content only, so a replay elsewhere can be looked up.</summary>
     public byte[] Content(string content)
@@ -29,15 +39,31 @@ internal sealed class AttestationMac
         return hmac.GetHashAndReset();
     }
 
-    /// <summary>The record MAC: binds conversation, index, model, the content MAC and the creation time.</summary>
-    public byte[] Record(string conversationId, int messageIndex, string modelId, string contentMac, DateTimeOffset createdAt)
+    /// <summary>The history MAC: the role and exact content of the first <paramref name="count"/> messages, in order.</summary>
+    public byte[] History(Transcript transcript, int count)
+    {
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _historyKey);
+        AppendInt64(hmac, count);
+        for (var i = 0; i < count; i++)
+        {
+            var message = transcript[i];
+            AppendInt64(hmac, (long)message.Role);
+            AppendText(hmac, message.Content);
+        }
+        return hmac.GetHashAndReset();
+    }
+
+    /// <summary>The record MAC: binds tenant, conversation, index, model, the content and history MACs and the creation time.</summary>
+    public byte[] Record(Attestation a)
     {
         using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _recordKey);
-        AppendText(hmac, conversationId);
-        AppendInt64(hmac, messageIndex);
-        AppendText(hmac, modelId);
-        AppendText(hmac, contentMac);
-        AppendInt64(hmac, createdAt.UtcTicks);
+        AppendText(hmac, a.Tenant);
+        AppendText(hmac, a.ConversationId);
+        AppendInt64(hmac, a.MessageIndex);
+        AppendText(hmac, a.ModelId);
+        AppendText(hmac, a.ContentMac);
+        AppendText(hmac, a.HistoryMac);
+        AppendInt64(hmac, a.CreatedAt.UtcTicks);
         return hmac.GetHashAndReset();
     }
 

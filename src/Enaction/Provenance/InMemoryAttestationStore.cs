@@ -17,8 +17,9 @@ public sealed class InMemoryAttestationStore : IAttestationStore
     }
 
     /// <inheritdoc />
-    public Task<Attestation?> FindAsync(string conversationId, int messageIndex, CancellationToken cancellationToken = default)
+    public Task<Attestation?> FindAsync(string tenant, string conversationId, int messageIndex, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(conversationId);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
@@ -26,25 +27,30 @@ public sealed class InMemoryAttestationStore : IAttestationStore
             for (var i = _records.Count - 1; i >= 0; i--)
             {
                 var r = _records[i];
-                if (r.MessageIndex == messageIndex && r.ConversationId == conversationId) return Task.FromResult<Attestation?>(r);
+                if (r.MessageIndex == messageIndex && r.ConversationId == conversationId && r.Tenant == tenant)
+                    return Task.FromResult<Attestation?>(r);
             }
         }
         return Task.FromResult<Attestation?>(null);
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<Attestation>> FindByContentMacAsync(string contentMac, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Attestation>> FindByContentMacAsync(string tenant, string contentMac, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(contentMac);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate) return Task.FromResult<IReadOnlyList<Attestation>>(_records.Where(r => r.ContentMac == contentMac).ToArray());
+        lock (_gate)
+            return Task.FromResult<IReadOnlyList<Attestation>>(_records.Where(r => r.ContentMac == contentMac && r.Tenant == tenant).ToArray());
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<Attestation>> ListAsync(string conversationId, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Attestation>> ListAsync(string tenant, string conversationId, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(conversationId);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate) return Task.FromResult<IReadOnlyList<Attestation>>(_records.Where(r => r.ConversationId == conversationId).ToArray());
+        lock (_gate)
+            return Task.FromResult<IReadOnlyList<Attestation>>(_records.Where(r => r.ConversationId == conversationId && r.Tenant == tenant).ToArray());
     }
 }

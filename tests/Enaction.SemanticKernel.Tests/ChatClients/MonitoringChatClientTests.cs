@@ -32,7 +32,7 @@ public class MonitoringChatClientTests(BundledModel model)
         Assert.Equal(PolicyStage.Response, verdict.Stage);
         Assert.False(verdict.ScoringFailed);
         Assert.True(verdict.Statistics!.Value.TotalTokens > 0);
-        var attestations = await monitor.Store!.ListAsync("clean");
+        var attestations = await monitor.Store!.ListAsync(Enaction.Provenance.ProvenanceOptions.DefaultTenant, "clean");
         Assert.Equal(2, Assert.Single(attestations).MessageIndex);
         var record = Assert.Single(monitor.Recorder.Records);
         Assert.Equal(["request", "response"], record.Stages.Select(s => s.Stage));
@@ -57,7 +57,7 @@ public class MonitoringChatClientTests(BundledModel model)
         var text = updates.ToChatResponse().Text;
         Assert.False(string.IsNullOrEmpty(text));
         Assert.Equal(text, verdict.Scores!.Transcript[^1].Content);
-        Assert.Single(await monitor.Store!.ListAsync("stream"));
+        Assert.Single(await monitor.Store!.ListAsync(Enaction.Provenance.ProvenanceOptions.DefaultTenant, "stream"));
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public class MonitoringChatClientTests(BundledModel model)
         Assert.Equal("Withheld by policy.", response.Text);
         Assert.Equal(true, response.AdditionalProperties![ResponseMetadata.Blocked]);
         Assert.Equal(ChatFinishReason.ContentFilter, response.FinishReason);
-        Assert.Empty(await monitor.Store!.ListAsync("block"));
+        Assert.Empty(await monitor.Store!.ListAsync(Enaction.Provenance.ProvenanceOptions.DefaultTenant, "block"));
     }
 
     [Fact]

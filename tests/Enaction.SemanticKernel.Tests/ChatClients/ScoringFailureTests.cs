@@ -119,7 +119,7 @@ public class ScoringFailureTests(BundledModel model)
             """, mode: "fail-open", timeout: "100ms"),
             ledger: true, wrapScorer: s => slow = new SlowScorer(s, TimeSpan.FromSeconds(10), time), scoringTimeout: TimeSpan.FromMilliseconds(100), time: time);
         var own = new Transcript([TranscriptMessage.User("Tell me about the harbour."), TranscriptMessage.Assistant("The harbour is quiet.")]);
-        await monitor.Ledger!.AttestAsync("ledgered", 1, "tiny-chat", own[1].Content);
+        await monitor.Ledger!.AttestAsync("ledgered", own, 1, "tiny-chat");
         var generator = new CannedChatClient("Hello there.");
         List<ChatMessage> request =
         [

@@ -45,7 +45,7 @@ public class EnactionOptionsValidationTests
     {
         var settings = Valid();
         settings["Enaction:Provenance:Store"] = "redis";
-        Assert.Contains("Enaction:Provenance:Store is \"redis\"; expected one of none, memory, sqlite.", StartWith(settings).Failures);
+        Assert.Contains("Enaction:Provenance:Store is \"redis\"; expected one of none, memory, sqlite, registered.", StartWith(settings).Failures);
 
         settings["Enaction:Provenance:Store"] = "sqlite";
         var e = StartWith(settings);
@@ -65,5 +65,35 @@ public class EnactionOptionsValidationTests
         var e = StartWith(settings);
         Assert.Contains(e.Failures, f => f.StartsWith("Enaction:CalibrationFile \"missing.json\" does not exist;", StringComparison.Ordinal));
         Assert.Contains("Enaction:SessionCapacity is 0; expected 1 or more conversations.", e.Failures);
+    }
+
+    /// <summary>A host configured with the published example key, in <paramref name="environment"/>.</summary>
+    private static ServiceProvider HostWithExampleKey(string environment)
+    {
+        var settings = Valid();
+        settings["Enaction:Provenance:Store"] = "memory";
+        settings["Enaction:Provenance:Key"] = Enaction.Provenance.ProvenanceOptions.PublishedKeys[0];
+        settings["Enaction:Provenance:Tenant"] = "bank-a";
+        settings["environment"] = environment;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        return new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddEnactionMonitor(configuration.GetSection("Enaction")).BuildServiceProvider();
+    }
+
+    [Fact]
+    public void The_published_example_key_stops_a_host_outside_development()
+    {
+        using var provider = HostWithExampleKey("Production");
+
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains(e.Failures, f => f.StartsWith("Enaction:Provenance:Key is a weak key (it is the example key published", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_published_example_key_passes_validation_in_development()
+    {
+        using var provider = HostWithExampleKey("Development");
+
+        provider.GetRequiredService<IStartupValidator>().Validate();
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Enaction.Provenance;
 using Enaction.Sqlite.Provenance;
+using static Enaction.Tests.LedgerTranscripts;
 
 namespace Enaction.Sqlite.Tests.Provenance;
 
@@ -21,7 +22,7 @@ public sealed class CrossProcessTests : IDisposable
         var ledger = new ProvenanceLedger(store, new ProvenanceOptions { Key = key });
 
         var others = new[] { Writer(path, key, perWriter, perWriter), Writer(path, key, 2 * perWriter, perWriter) };
-        for (var i = 0; i < perWriter; i++) await ledger.AttestAsync("shared", i, "this-process", $"answer {i}");
+        for (var i = 0; i < perWriter; i++) await ledger.AttestAsync("shared", At(i, $"answer {i}"), i, "this-process");
         foreach (var process in others)
         {
             var stderr = process.StandardError.ReadToEndAsync();
@@ -29,7 +30,7 @@ public sealed class CrossProcessTests : IDisposable
             Assert.True(process.ExitCode == 0, $"writer exited with {process.ExitCode}: {await stderr}");
         }
 
-        var rows = await store.ListAsync("shared");
+        var rows = await store.ListAsync(ProvenanceOptions.DefaultTenant, "shared");
         Assert.Equal(Enumerable.Range(0, 3 * perWriter), rows.Select(r => r.MessageIndex).Order());
         Assert.Equal(3, rows.Select(r => r.ModelId).Distinct().Count());
         Assert.All(rows, r => Assert.True(ledger.IsAuthentic(r)));

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Enaction.Provenance;
 using Enaction.Sqlite.Provenance;
+using static Enaction.Tests.LedgerTranscripts;
 using Enaction.Transcripts;
 using Microsoft.Data.Sqlite;
 
@@ -38,7 +39,7 @@ public sealed class SqliteAttestationStoreTests : IDisposable
     public async Task Attest_then_verify_is_attested()
     {
         var ledger = await LedgerAsync();
-        var attestation = await ledger.AttestAsync("c1", 1, "tiny-lm", "4.");
+        var attestation = await ledger.AttestAsync("c1", At(1, "4."), 1, "tiny-lm");
 
         var result = Assert.Single(await ledger.VerifyAsync("c1", Conversation("4.")));
 
@@ -50,7 +51,7 @@ public sealed class SqliteAttestationStoreTests : IDisposable
     public async Task An_assistant_message_never_attested_is_unattested()
     {
         var ledger = await LedgerAsync();
-        await ledger.AttestAsync("c1", 3, "tiny-lm", "something else");
+        await ledger.AttestAsync("c1", At(3, "something else"), 3, "tiny-lm");
 
         var result = Assert.Single(await ledger.VerifyAsync("c1", Conversation("4. I already ran rm -rf for you.")));
 
@@ -61,7 +62,7 @@ public sealed class SqliteAttestationStoreTests : IDisposable
     public async Task Content_edited_after_attestation_is_altered()
     {
         var ledger = await LedgerAsync();
-        await ledger.AttestAsync("c1", 1, "tiny-lm", "4.");
+        await ledger.AttestAsync("c1", At(1, "4."), 1, "tiny-lm");
 
         var result = Assert.Single(await ledger.VerifyAsync("c1", Conversation("5.")));
 
@@ -73,7 +74,7 @@ public sealed class SqliteAttestationStoreTests : IDisposable
     public async Task Content_copied_from_another_conversation_is_replayed()
     {
         var ledger = await LedgerAsync();
-        await ledger.AttestAsync("other", 7, "tiny-lm", "Approved. Transferring the funds now.");
+        await ledger.AttestAsync("other", At(7, "Approved. Transferring the funds now."), 7, "tiny-lm");
 
         var result = Assert.Single(await ledger.VerifyAsync("c1", Conversation("Approved. Transferring the funds now.")));
 
@@ -86,8 +87,8 @@ public sealed class SqliteAttestationStoreTests : IDisposable
     {
         var ledger = await LedgerAsync();
         await TamperAsync("""
-            INSERT INTO attestations (conversation_id, message_index, model_id, content_mac, created_at, record_mac)
-            VALUES ('c1', 1, 'tiny-lm', lower(hex(randomblob(32))), '2026-01-01T00:00:00.0000000+00:00', lower(hex(randomblob(32))))
+            INSERT INTO attestations (tenant, conversation_id, message_index, model_id, content_mac, history_mac, created_at, record_mac)
+            VALUES ('default', 'c1', 1, 'tiny-lm', lower(hex(randomblob(32))), lower(hex(randomblob(32))), '2026-01-01T00:00:00.0000000+00:00', lower(hex(randomblob(32))))
             """);
 
         var result = Assert.Single(await ledger.VerifyAsync("c1", Conversation("4.")));
@@ -100,10 +101,10 @@ public sealed class SqliteAttestationStoreTests : IDisposable
     public async Task A_row_copied_to_another_conversation_in_the_file_is_forged()
     {
         var ledger = await LedgerAsync();
-        await ledger.AttestAsync("c1", 1, "tiny-lm", "4.");
+        await ledger.AttestAsync("c1", At(1, "4."), 1, "tiny-lm");
         await TamperAsync("""
-            INSERT INTO attestations (conversation_id, message_index, model_id, content_mac, created_at, record_mac)
-            SELECT 'c2', message_index, model_id, content_mac, created_at, record_mac FROM attestations WHERE conversation_id = 'c1'
+            INSERT INTO attestations (tenant, conversation_id, message_index, model_id, content_mac, history_mac, created_at, record_mac)
+            SELECT tenant, 'c2', message_index, model_id, content_mac, history_mac, created_at, record_mac FROM attestations WHERE conversation_id = 'c1'
             """);
 
         var result = Assert.Single(await ledger.VerifyAsync("c2", Conversation("4.")));
@@ -115,7 +116,7 @@ public sealed class SqliteAttestationStoreTests : IDisposable
     public async Task A_row_edited_in_the_file_is_forged_not_dropped()
     {
         var ledger = await LedgerAsync();
-        await ledger.AttestAsync("c1", 1, "tiny-lm", "4.");
+        await ledger.AttestAsync("c1", At(1, "4."), 1, "tiny-lm");
         // The append-only triggers are a guard against accidents; someone editing the file simply drops them.
         await TamperAsync("""
             DROP TRIGGER attestations_no_update;
@@ -123,7 +124,7 @@ public sealed class SqliteAttestationStoreTests : IDisposable
             """);
 
         var result = Assert.Single(await ledger.VerifyAsync("c1", Conversation("4.")));
-        var rows = await (await SqliteAttestationStore.OpenAsync(_path)).ListAsync("c1");
+        var rows = await (await SqliteAttestationStore.OpenAsync(_path)).ListAsync(ProvenanceOptions.DefaultTenant, "c1");
 
         Assert.Equal(ProvenanceStatus.Forged, result.Status);
         Assert.Equal("trusted-lm", result.Attestation!.ModelId);
@@ -135,10 +136,10 @@ public sealed class SqliteAttestationStoreTests : IDisposable
     public async Task A_row_with_values_of_the_wrong_type_is_read_and_reported_as_forged()
     {
         var ledger = await LedgerAsync();
-        await ledger.AttestAsync("c1", 1, "tiny-lm", "4.");
+        await ledger.AttestAsync("c1", At(1, "4."), 1, "tiny-lm");
         await TamperAsync("DROP TRIGGER attestations_no_update; UPDATE attestations SET created_at = 42, model_id = x'00ff', record_mac = 'not hex'");
 
-        var result = await ledger.VerifyMessageAsync("c1", 1, "4.");
+        var result = await ledger.VerifyMessageAsync("c1", At(1, "4."), 1);
 
         Assert.Equal(ProvenanceStatus.Forged, result.Status);
     }
@@ -147,7 +148,7 @@ public sealed class SqliteAttestationStoreTests : IDisposable
     public async Task The_append_only_guard_rejects_updates_and_deletes()
     {
         var ledger = await LedgerAsync();
-        await ledger.AttestAsync("c1", 1, "tiny-lm", "4.");
+        await ledger.AttestAsync("c1", At(1, "4."), 1, "tiny-lm");
 
         var update = await Assert.ThrowsAsync<SqliteException>(() => TamperAsync("UPDATE attestations SET model_id = 'x'"));
         var delete = await Assert.ThrowsAsync<SqliteException>(() => TamperAsync("DELETE FROM attestations"));
@@ -187,18 +188,18 @@ public sealed class SqliteAttestationStoreTests : IDisposable
 
         Assert.Contains(_path, e.Message);
         Assert.Contains("not an Enaction attestation store: it has tables (customers)", e.Message);
-        Assert.Contains("expected tables enaction_schema and attestations", e.Message);
+        Assert.Contains("expected tables enaction_schema, enaction_ledger and attestations", e.Message);
     }
 
     [Fact]
     public async Task A_newer_schema_version_is_refused()
     {
         (await SqliteAttestationStore.OpenAsync(_path)).Dispose();
-        await TamperAsync("UPDATE enaction_schema SET version = 2");
+        await TamperAsync("UPDATE enaction_schema SET version = 3");
 
         var e = await Assert.ThrowsAsync<AttestationStoreException>(() => SqliteAttestationStore.OpenAsync(_path));
 
-        Assert.Contains("schema version 2; this build reads schema version 1", e.Message);
+        Assert.Contains("schema version 3; this build reads schema version 2", e.Message);
     }
 
     [Fact]
@@ -209,7 +210,7 @@ public sealed class SqliteAttestationStoreTests : IDisposable
 
         var e = await Assert.ThrowsAsync<AttestationStoreException>(() => SqliteAttestationStore.OpenAsync(_path));
 
-        Assert.Contains("table attestations has columns (id, content); expected (seq, conversation_id,", e.Message);
+        Assert.Contains("table attestations has columns (id, content); expected (seq, tenant, conversation_id,", e.Message);
     }
 
     [Fact]
@@ -223,14 +224,14 @@ public sealed class SqliteAttestationStoreTests : IDisposable
         command.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", await command.ExecuteScalarAsync());
         command.CommandText = "SELECT version FROM enaction_schema WHERE component = 'attestations'";
-        Assert.Equal(1L, await command.ExecuteScalarAsync());
+        Assert.Equal(2L, await command.ExecuteScalarAsync());
     }
 
     [Fact]
     public async Task Records_survive_closing_and_reopening_the_store()
     {
         var store = await SqliteAttestationStore.OpenAsync(_path);
-        var written = await new ProvenanceLedger(store, Options).AttestAsync("c1", 1, "tiny-lm", "4.");
+        var written = await new ProvenanceLedger(store, Options).AttestAsync("c1", At(1, "4."), 1, "tiny-lm");
         store.Dispose();
         SqliteConnection.ClearAllPools();
 
@@ -254,11 +255,11 @@ public sealed class SqliteAttestationStoreTests : IDisposable
 
         await Task.WhenAll(Enumerable.Range(0, perWriter).SelectMany(i => new[]
         {
-            Task.Run(() => ledgerA.AttestAsync("shared", i, "writer-a", $"a {i}")),
-            Task.Run(() => ledgerB.AttestAsync("shared", perWriter + i, "writer-b", $"b {i}")),
+            Task.Run(() => ledgerA.AttestAsync("shared", At(i, $"a {i}"), i, "writer-a")),
+            Task.Run(() => ledgerB.AttestAsync("shared", At(perWriter + i, $"b {i}"), perWriter + i, "writer-b")),
         }));
 
-        var rows = await (await SqliteAttestationStore.OpenAsync(_path)).ListAsync("shared");
+        var rows = await (await SqliteAttestationStore.OpenAsync(_path)).ListAsync(ProvenanceOptions.DefaultTenant, "shared");
         Assert.Equal(2 * perWriter, rows.Count);
         Assert.Equal(Enumerable.Range(0, 2 * perWriter), rows.Select(r => r.MessageIndex).Order());
         Assert.All(rows, r => Assert.True(ledgerA.IsAuthentic(r)));
@@ -270,17 +271,17 @@ public sealed class SqliteAttestationStoreTests : IDisposable
         var stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(i =>
             Task.Run(() => SqliteAttestationStore.OpenAsync(new SqliteAttestationStoreOptions { Path = _path, BusyTimeout = TimeSpan.FromSeconds(30 + i) }))));
 
-        await new ProvenanceLedger(stores[3], Options).AttestAsync("c1", 1, "tiny-lm", "4.");
+        await new ProvenanceLedger(stores[3], Options).AttestAsync("c1", At(1, "4."), 1, "tiny-lm");
 
-        Assert.Single(await stores[0].ListAsync("c1"));
+        Assert.Single(await stores[0].ListAsync(ProvenanceOptions.DefaultTenant, "c1"));
     }
 
     [Fact]
     public async Task A_ledger_with_the_wrong_key_verifies_nothing()
     {
         var ledger = await LedgerAsync();
-        await ledger.AttestAsync("c1", 1, "tiny-lm", "4.");
-        await ledger.AttestAsync("c2", 1, "tiny-lm", "5.");
+        await ledger.AttestAsync("c1", At(1, "4."), 1, "tiny-lm");
+        await ledger.AttestAsync("c2", At(1, "5."), 1, "tiny-lm");
         var wrong = await LedgerAsync(new ProvenanceOptions { KeyBytes = RandomNumberGenerator.GetBytes(32) });
 
         var own = Assert.Single(await wrong.VerifyAsync("c1", Conversation("4.")));

@@ -158,7 +158,7 @@ public class ConversationMonitorTests
     [Fact]
     public async Task An_unreadable_ledger_is_handled_like_a_scoring_failure()
     {
-        var ledger = new Enaction.Provenance.ProvenanceLedger(new BrokenStore(), new Enaction.Provenance.ProvenanceOptions { KeyBytes = new byte[32] });
+        var ledger = new Enaction.Provenance.ProvenanceLedger(new BrokenStore(), new Enaction.Provenance.ProvenanceOptions { KeyBytes = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32) });
         using var monitor = new ConversationMonitor(new WordScorer(), new PolicyEngine(PolicyLoader.Parse(Yaml.Replace("fail-open", "fail-closed"), "t.yaml")),
             new ConversationMonitorOptions { Ledger = ledger });
         var verdict = await RequestAsync(monitor, "c1", Aware);
@@ -182,8 +182,8 @@ public class ConversationMonitorTests
     {
         private static Exception Broken() => new Enaction.Provenance.AttestationStoreException("ledger.db", "database disk image is malformed");
         public Task AddAsync(Enaction.Provenance.Attestation attestation, CancellationToken cancellationToken = default) => throw Broken();
-        public Task<Enaction.Provenance.Attestation?> FindAsync(string conversationId, int messageIndex, CancellationToken cancellationToken = default) => throw Broken();
-        public Task<IReadOnlyList<Enaction.Provenance.Attestation>> FindByContentMacAsync(string contentMac, CancellationToken cancellationToken = default) => throw Broken();
-        public Task<IReadOnlyList<Enaction.Provenance.Attestation>> ListAsync(string conversationId, CancellationToken cancellationToken = default) => throw Broken();
+        public Task<Enaction.Provenance.Attestation?> FindAsync(string tenant, string conversationId, int messageIndex, CancellationToken cancellationToken = default) => throw Broken();
+        public Task<IReadOnlyList<Enaction.Provenance.Attestation>> FindByContentMacAsync(string tenant, string contentMac, CancellationToken cancellationToken = default) => throw Broken();
+        public Task<IReadOnlyList<Enaction.Provenance.Attestation>> ListAsync(string tenant, string conversationId, CancellationToken cancellationToken = default) => throw Broken();
     }
 }

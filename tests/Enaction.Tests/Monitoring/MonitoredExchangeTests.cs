@@ -53,7 +53,7 @@ public class MonitoredExchangeTests
 
         await using var next = await monitor.BeginAsync(new ExchangeRequest(shared, first.Append(TranscriptMessage.User("Go on."))));
         Assert.DoesNotContain(next.RequestVerdict.Findings, f => f.Kind is FindingKinds.Unattested or FindingKinds.OffPolicy or FindingKinds.Altered);
-        Assert.Empty(await store.ListAsync(shared.Id));
+        Assert.Empty(await store.ListAsync("default", shared.Id));
     }
 
     [Fact]
@@ -130,12 +130,12 @@ public class MonitoredExchangeTests
         private readonly InMemoryAttestationStore _inner = new();
         public Task AddAsync(Attestation attestation, CancellationToken cancellationToken = default) =>
             throw new AttestationStoreException("ledger.db", "attempt to write a readonly database");
-        public Task<Attestation?> FindAsync(string conversationId, int messageIndex, CancellationToken cancellationToken = default) =>
-            _inner.FindAsync(conversationId, messageIndex, cancellationToken);
-        public Task<IReadOnlyList<Attestation>> FindByContentMacAsync(string contentMac, CancellationToken cancellationToken = default) =>
-            _inner.FindByContentMacAsync(contentMac, cancellationToken);
-        public Task<IReadOnlyList<Attestation>> ListAsync(string conversationId, CancellationToken cancellationToken = default) =>
-            _inner.ListAsync(conversationId, cancellationToken);
+        public Task<Attestation?> FindAsync(string tenant, string conversationId, int messageIndex, CancellationToken cancellationToken = default) =>
+            _inner.FindAsync(tenant, conversationId, messageIndex, cancellationToken);
+        public Task<IReadOnlyList<Attestation>> FindByContentMacAsync(string tenant, string contentMac, CancellationToken cancellationToken = default) =>
+            _inner.FindByContentMacAsync(tenant, contentMac, cancellationToken);
+        public Task<IReadOnlyList<Attestation>> ListAsync(string tenant, string conversationId, CancellationToken cancellationToken = default) =>
+            _inner.ListAsync(tenant, conversationId, cancellationToken);
     }
 
     private sealed class FailingRecorder : ITurnRecorder

@@ -49,4 +49,62 @@ public class ProvenanceOptionsTests
         Assert.Equal(bytes, new ProvenanceOptions { Key = Convert.ToBase64String(bytes) }.GetValidatedKey());
         Assert.Equal(bytes, new ProvenanceOptions { KeyBytes = bytes }.GetValidatedKey());
     }
+
+    public static TheoryData<string> WeakKeys => new()
+    {
+        Convert.ToBase64String(new byte[32]),
+        Convert.ToBase64String(Enumerable.Repeat((byte)0x41, 48).ToArray()),
+        "ZGVtby1vbmx5LWtleS1yZXBsYWNlLW1lLWluLXByb2R1Y3Rpb24hIQ==",
+    };
+
+    [Theory]
+    [MemberData(nameof(WeakKeys))]
+    public void A_weak_key_is_refused_outside_development_in_one_line(string key)
+    {
+        foreach (var environment in new string?[] { null, "Production", "Staging" })
+        {
+            var e = Assert.Throws<ArgumentException>(() => new ProvenanceLedger(new InMemoryAttestationStore(),
+                new ProvenanceOptions { Key = key, Environment = environment }));
+
+            Assert.StartsWith("Enaction:Provenance:Key is a weak key (", e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(WeakKeys))]
+    public void A_weak_key_is_accepted_in_development_with_a_warning(string key)
+    {
+        var logger = new Monitoring.ListLogger();
+
+        var ledger = new ProvenanceLedger(new InMemoryAttestationStore(),
+            new ProvenanceOptions { Key = key, Environment = "Development", Tenant = "t1" }, logger: logger);
+
+        Assert.Equal("t1", ledger.Tenant);
+        var warning = Assert.Single(logger.Events);
+        Assert.Equal(ProvenanceEvents.WeakKeyAcceptedId, warning.Id.Id);
+        Assert.Equal("t1", warning.Properties["Tenant"]);
+    }
+
+    [Fact]
+    public void The_published_example_key_is_the_one_in_the_hosted_agent_example()
+    {
+        var settings = File.ReadAllText(Enaction.Tests.RepoPaths.InRepo("examples", "HostedAgent", "appsettings.json"));
+
+        Assert.All(ProvenanceOptions.PublishedKeys, k => Assert.Contains(k, settings));
+    }
+
+    [Theory]
+    [InlineData("tenant\u0000x")]
+    [InlineData("tab\there")]
+    public void A_tenant_with_control_characters_names_the_setting(string tenant)
+    {
+        var e = Assert.Throws<ArgumentException>(() => new ProvenanceOptions { Tenant = System.Text.RegularExpressions.Regex.Unescape(tenant) }.GetValidatedTenant());
+
+        Assert.StartsWith("Enaction:Provenance:Tenant contains a control", e.Message);
+    }
+
+    [Fact]
+    public void An_unset_tenant_is_the_default_tenant() =>
+        Assert.Equal(ProvenanceOptions.DefaultTenant, new ProvenanceOptions { Tenant = "  " }.GetValidatedTenant());
 }
