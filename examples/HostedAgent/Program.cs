@@ -5,6 +5,8 @@
 //
 // Seq: set Serilog:WriteTo:1:Args:serverUrl (and apiKey) in appsettings.json or the environment
 // (Serilog__WriteTo__1__Args__serverUrl). seq/README.md has the saved queries and the dashboard.
+using Enaction.Sqlite;
+using Enaction.Onnx;
 using Enaction.Extensions.AI;
 using Enaction.Actions;
 using Enaction.Onnx.Generation;
@@ -29,7 +31,11 @@ builder.Services.AddSerilog((services, logger) => logger
         retainedFileCountLimit: builder.Configuration.GetValue("Audit:RetainedDays", 14),
         shared: true));
 
-builder.Services.AddEnactionMonitor(builder.Configuration.GetSection(EnactionOptions.SectionName));
+// Three packages, three lines: the scorer (Enaction.Onnx), the durable ledger (Enaction.Sqlite), the monitor (Enaction.Extensions.AI).
+var enaction = builder.Configuration.GetSection(EnactionOptions.SectionName);
+builder.Services.AddOnnxScorer(enaction);
+builder.Services.AddSqliteAttestationStore(enaction["Provenance:Path"]!);
+builder.Services.AddEnactionMonitor(enaction);
 // policies/default.yaml names a verifier; this demo approves everything and says so. Register a model or an HTTP
 // endpoint here in a real host: AddEnactionVerifier("default-verifier", new Uri("https://verifier.example/check")).
 builder.Services.AddEnactionVerifier("default-verifier", _ => new ApproveEverything());

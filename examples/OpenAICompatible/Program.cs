@@ -5,6 +5,7 @@
 //   Generator__Endpoint=http://localhost:11434/v1 Generator__Model=llama3.2 dotnet run --project examples/OpenAICompatible
 //
 // With no endpoint configured it says what it needs and exits 0.
+using Enaction.Onnx;
 using Enaction.Extensions.AI;
 using Enaction.Actions;
 using Enaction.Monitoring;
@@ -41,6 +42,7 @@ if (string.IsNullOrWhiteSpace(endpoint))
 
 var services = new ServiceCollection();
 services.AddLogging(l => l.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+services.AddOnnxScorer(configuration.GetSection(EnactionOptions.SectionName));
 services.AddEnactionMonitor(configuration.GetSection(EnactionOptions.SectionName));
 services.AddEnactionVerifier("default-verifier", sp => new ChatClientVerifier(Remote(sp)));
 services.AddMonitoredChatClient(Remote);

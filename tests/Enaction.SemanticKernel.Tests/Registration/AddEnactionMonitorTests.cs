@@ -1,3 +1,4 @@
+using Enaction.Onnx;
 using Enaction.Extensions.AI;
 using Enaction.Actions;
 using Enaction.Monitoring;
@@ -29,6 +30,7 @@ public class AddEnactionMonitorTests
         }).Build();
 
         var builder = Kernel.CreateBuilder();
+        builder.Services.AddOnnxScorer(configuration.GetSection("Enaction"));
         builder.AddEnactionMonitor(configuration.GetSection("Enaction"));
         builder.Services.AddEnactionVerifier("default-verifier", _ => new ApproveAll());
         builder.AddMonitoredChatClient(sp => new Onnx.Generation.OnnxChatClient(sp.GetRequiredService<Onnx.Models.CausalLanguageModel>(),

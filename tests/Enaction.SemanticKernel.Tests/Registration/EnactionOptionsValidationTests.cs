@@ -1,3 +1,4 @@
+using Enaction.Onnx;
 using Enaction.Extensions.AI;
 using Enaction.SemanticKernel.Tests.Support;
 using Microsoft.Extensions.Configuration;
@@ -28,16 +29,36 @@ public class EnactionOptionsValidationTests
     {
         var settings = Valid();
         settings["Enaction:Provider"] = "gpu";
-        var e = StartWith(settings);
-        Assert.Contains("Enaction:Provider is \"gpu\"; expected one of auto, cpu, cuda.", e.Failures);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var e = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddOnnxScorer(configuration.GetSection("Enaction")));
+        Assert.StartsWith("Enaction:Provider is \"gpu\"; expected one of auto, cpu, cuda.", e.Message);
     }
 
     [Fact]
-    public void A_missing_model_directory_and_policy_file_are_both_reported()
+    public void A_missing_model_directory_and_a_missing_policy_file_are_each_named()
     {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Enaction:PolicyFile"] = "nowhere/policy.yaml" }).Build();
+        var missing = Assert.Throws<ArgumentException>(() => new ServiceCollection().AddOnnxScorer(configuration.GetSection("Enaction")));
+        Assert.StartsWith("Enaction:ModelDirectory is not set;", missing.Message);
+
         var e = StartWith(new Dictionary<string, string?> { ["Enaction:PolicyFile"] = "nowhere/policy.yaml" });
-        Assert.Contains(e.Failures, f => f.StartsWith("Enaction:ModelDirectory is not set;", StringComparison.Ordinal));
         Assert.Contains(e.Failures, f => f.StartsWith("Enaction:PolicyFile \"nowhere/policy.yaml\" does not exist;", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_store_other_than_none_or_memory_needs_its_own_registration()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Enaction:PolicyFile"] = TestPaths.InRepo("policies", "default.yaml"),
+            ["Enaction:Provenance:Store"] = "sqlite",
+            ["Enaction:Provenance:Key"] = Convert.ToBase64String(TestMonitor.LedgerKey),
+        }).Build();
+        using var provider = new ServiceCollection().AddOnnxScorer(TestPaths.InRepo("models", "tiny-chat"))
+            .AddEnactionMonitor(configuration.GetSection("Enaction")).BuildServiceProvider();
+
+        var e = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<Enaction.Monitoring.ConversationMonitor>());
+        Assert.Contains("AddSqliteAttestationStore", e.Message);
     }
 
     [Fact]
@@ -45,11 +66,10 @@ public class EnactionOptionsValidationTests
     {
         var settings = Valid();
         settings["Enaction:Provenance:Store"] = "redis";
-        Assert.Contains("Enaction:Provenance:Store is \"redis\"; expected one of none, memory, sqlite, registered.", StartWith(settings).Failures);
+        Assert.Contains("Enaction:Provenance:Store is \"redis\"; expected one of none, memory, sqlite, postgresql, registered.", StartWith(settings).Failures);
 
         settings["Enaction:Provenance:Store"] = "sqlite";
         var e = StartWith(settings);
-        Assert.Contains(e.Failures, f => f.StartsWith("Enaction:Provenance:Path is not set;", StringComparison.Ordinal));
         Assert.Contains(e.Failures, f => f.StartsWith("Enaction:Provenance:Key is not set;", StringComparison.Ordinal));
 
         settings["Enaction:Provenance:Key"] = Convert.ToBase64String(new byte[8]);
