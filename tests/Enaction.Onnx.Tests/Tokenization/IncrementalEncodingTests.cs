@@ -18,7 +18,9 @@ public class IncrementalEncodingTests
 
     private static readonly Lazy<TextTokenizer> WithMarkers = new(() => LoadWithMarkers());
 
-    public static TheoryData<ChatTemplateStyle> Styles => [.. Enum.GetValues<ChatTemplateStyle>()];
+    // Every native renderer; a Jinja-rendered template is never continued (ChatTemplate.Render returns null for it and
+    // the encoder encodes from scratch), so it has no incremental path to check here.
+    public static TheoryData<ChatTemplateStyle> Styles => [.. Enum.GetValues<ChatTemplateStyle>().Where(s => s != ChatTemplateStyle.Jinja)];
 
     [Theory]
     [MemberData(nameof(Styles))]
