@@ -52,6 +52,7 @@ public class EnactionOptionsValidationTests
         {
             ["Enaction:PolicyFile"] = TestPaths.InRepo("policies", "default.yaml"),
             ["Enaction:Provenance:Store"] = "sqlite",
+            ["Enaction:Provenance:Path"] = "ledger.db",
             ["Enaction:Provenance:Key"] = Convert.ToBase64String(TestMonitor.LedgerKey),
         }).Build();
         using var provider = new ServiceCollection().AddOnnxScorer(TestPaths.InRepo("models", "tiny-chat"))
