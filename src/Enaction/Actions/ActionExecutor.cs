@@ -287,6 +287,8 @@ public sealed class ActionExecutor
     private void Done(MonitoredCall call, TurnVerdict verdict, PolicyAction action, string outcome, string? detail = null)
     {
         call.Outcomes.Add(new ActionOutcome(verdict.Stage, action.Kind, outcome, detail));
+        EnactionTelemetry.Actions.Add(1, new KeyValuePair<string, object?>("enaction.action", ActionOutcome.NameOf(action.Kind)),
+            new KeyValuePair<string, object?>("enaction.action.outcome", outcome));
         MonitorEvents.ActionExecuted(_logger, ActionOutcome.NameOf(action.Kind), ConversationMonitor.StageName(verdict.Stage),
             verdict.Turn, verdict.ConversationId, outcome, detail);
     }

@@ -106,9 +106,13 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         var started = _options.TimeProvider.GetTimestamp();
         var engine = _policy();
         var policy = engine.Policy;
-        using var scope = BeginScope(turn.ConversationId, turn.Agent);
+        using var activity = turn.IsTrial ? null : EnactionTelemetry.Source.StartActivity("enaction.judge " + StageName(turn.Stage));
+        activity?.SetTag("gen_ai.conversation.id", turn.ConversationId);
+        activity?.SetTag("gen_ai.agent.name", turn.Agent);
+        activity?.SetTag("gen_ai.request.model", turn.Model);
         var transcript = turn.Transcript;
         var number = turn.IsTrial || turn.Stage != PolicyStage.Request ? Math.Max(state.Turns, 1) : ++state.Turns;
+        using var scope = BeginScope(turn.ConversationId, turn.Agent, number);
         var firstNew = turn.Generated.Count > 0 ? turn.Generated.Min() : CommonPrefix(state.Judged, transcript);
 
         var authoredFrom = new Dictionary<int, int>();
@@ -214,7 +218,11 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
             Function = turn.Function,
             Model = turn.Model,
         };
-        if (!turn.IsTrial) Report(verdict, policy, error);
+        if (!turn.IsTrial)
+        {
+            Report(verdict, policy, error);
+            Measure(verdict, activity);
+        }
         return verdict;
     }
 
@@ -273,6 +281,26 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         if (policy.Mode == FailureMode.FailClosed) throw new EnactionRecordingException(id, what!, transcript, failed);
     }
 
+    private static void Measure(TurnVerdict verdict, System.Diagnostics.Activity? activity)
+    {
+        var stage = StageName(verdict.Stage);
+        EnactionTelemetry.ScoringDuration.Record(verdict.Latency.TotalSeconds,
+            new KeyValuePair<string, object?>("enaction.stage", stage), new KeyValuePair<string, object?>("enaction.scoring.failed", verdict.ScoringFailed));
+        if (verdict.Statistics is { } run)
+        {
+            EnactionTelemetry.Tokens.Add(run.ComputedTokens, new KeyValuePair<string, object?>("enaction.tokens.computed", true));
+            EnactionTelemetry.Tokens.Add(Math.Max(0, run.TotalTokens - run.ComputedTokens), new KeyValuePair<string, object?>("enaction.tokens.computed", false));
+        }
+        foreach (var f in verdict.Findings)
+            EnactionTelemetry.Findings.Add(1, new KeyValuePair<string, object?>("enaction.finding.kind", f.Kind),
+                new KeyValuePair<string, object?>("enaction.finding.severity", f.Severity.ToString().ToLowerInvariant()));
+        if (activity is null) return;
+        activity.SetTag("enaction.turn", verdict.Turn);
+        activity.SetTag("enaction.findings", verdict.Findings.Count);
+        activity.SetTag("enaction.actions", ActionNames(verdict.Decision));
+        if (verdict.ScoringFailed) activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, verdict.FailureReason);
+    }
+
     private ProvenanceLedger? LedgerFor(ConversationIdentity conversation) =>
         conversation.IsDerived && !_options.AttestDerivedConversationIds ? null : _options.Ledger;
 
@@ -328,8 +356,8 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         _ => "strip",
     };
 
-    private IDisposable? BeginScope(string conversationId, string? agent) =>
-        _logger.BeginScope(new Dictionary<string, object?> { ["ConversationId"] = conversationId, ["Agent"] = agent });
+    private IDisposable? BeginScope(string conversationId, string? agent, int? turn = null) =>
+        _logger.BeginScope(new Dictionary<string, object?> { ["ConversationId"] = conversationId, ["Agent"] = agent, ["Turn"] = turn });
 
     /// <summary>Stops listening to the policy store and drops every scoring session.</summary>
     public void Dispose()
