@@ -25,6 +25,7 @@ public sealed partial class CausalLanguageModel : IDisposable
         Signature = signature;
         Encoder = encoder;
         ActiveProvider = provider;
+        Precision = options.Precision;
         Id = options.ModelId ?? Path.GetFileName(directory.Path.TrimEnd(Path.DirectorySeparatorChar));
         ContextLength = options.ContextLength ?? directory.Config.ContextLength ?? 2048;
         MaxLogitsPerRun = options.MaxLogitsPerRun;
@@ -42,6 +43,8 @@ public sealed partial class CausalLanguageModel : IDisposable
     public TranscriptEncoder Encoder { get; }
     /// <summary>The tokenizer.</summary>
     public TextTokenizer Tokenizer => Encoder.Tokenizer;
+    /// <summary>The arithmetic the session runs (<see cref="ModelOptions.Precision"/>).</summary>
+    public ScoringPrecision Precision { get; }
     /// <summary>The provider the session really runs on.</summary>
     public ExecutionProvider ActiveProvider { get; }
     /// <summary>Longest context the model is run on; longer transcripts are scored with a sliding window.</summary>
@@ -75,21 +78,24 @@ public sealed partial class CausalLanguageModel : IDisposable
         var logger = options.Logger ?? NullLogger.Instance;
         var dir = ModelDirectory.Open(directory);
 
+        var file = dir.SessionPath(options.Precision);
         var sessionOptions = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             IntraOpNumThreads = options.IntraOpThreads,
         };
-        var provider = ConfigureProvider(sessionOptions, options.ExecutionProvider, logger, dir.OnnxPath);
+        if (options.AllowSpinning is { } spinning)
+            sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
+        var provider = ConfigureProvider(sessionOptions, options.ExecutionProvider, logger, file);
 
         InferenceSession session;
         try
         {
-            session = new InferenceSession(dir.OnnxPath, sessionOptions);
+            session = new InferenceSession(file, sessionOptions);
         }
         catch (OnnxRuntimeException e)
         {
-            throw new ModelLoadException(dir.OnnxPath, "ONNX Runtime cannot load this file as a model: " + FirstLine(e.Message), e);
+            throw new ModelLoadException(file, "ONNX Runtime cannot load this file as a model: " + FirstLine(e.Message), e);
         }
         finally
         {

@@ -139,7 +139,11 @@ public static class EnactionServiceCollectionExtensions
             if (!string.IsNullOrWhiteSpace(o.CalibrationFile))
             {
                 calibration = Calibration.Load(o.CalibrationFile);
-                calibration.EnsureFor(Calibration.HashFile(sp.GetRequiredService<CausalLanguageModel>().Directory.OnnxPath), o.CalibrationFile);
+                var model = sp.GetRequiredService<CausalLanguageModel>();
+                calibration.EnsureFor(Calibration.HashFile(model.Directory.OnnxPath), o.CalibrationFile);
+                // Allowed, never silent: a float32 calibration on an int8 model (or the reverse) raises a warning event.
+                Onnx.Calibration.CalibrationPrecision.Check(calibration, model, o.CalibrationFile,
+                    sp.GetRequiredService<ILoggerFactory>().CreateLogger("Enaction.Onnx"));
             }
             ProvenanceLedger? ledger = null;
             if (!o.Provenance.Store.Trim().Equals("none", StringComparison.OrdinalIgnoreCase))
