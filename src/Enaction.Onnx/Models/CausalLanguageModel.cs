@@ -104,6 +104,7 @@ public sealed partial class CausalLanguageModel : IDisposable
 
         try
         {
+            if (options.Precision != ScoringPrecision.Float32) EnsureWrittenFrom(session, file, dir.OnnxPath);
             var signature = DecoderSignature.Discover(session, dir);
             var tokenizer = TextTokenizer.Load(dir.Path);
             CheckVocabulary(dir, signature, tokenizer);
@@ -116,6 +117,23 @@ public sealed partial class CausalLanguageModel : IDisposable
             session.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The metadata key where tools/fixture-model/fuse.py records the SHA-256 of the model.onnx a variant was written from.</summary>
+    internal const string SourceHashKey = "enaction.source_sha256";
+
+    /// <summary>
+    /// A reduced-precision variant must have been written from the model.onnx beside it: a retrained model with a
+    /// stale int8 file would otherwise score with the old weights while calibrations and reports name the new ones.
+    /// </summary>
+    private static void EnsureWrittenFrom(InferenceSession session, string file, string source)
+    {
+        if (!session.ModelMetadata.CustomMetadataMap.TryGetValue(SourceHashKey, out var recorded)) return;
+        var actual = Enaction.Detection.Calibration.HashFile(source);
+        if (!string.Equals(recorded, actual, StringComparison.OrdinalIgnoreCase))
+            throw new ModelLoadException(file,
+                $"was written from another {Path.GetFileName(source)} (sha256 {recorded[..Math.Min(12, recorded.Length)]}…, this one is {actual[..12]}…); " +
+                $"rewrite it with `/usr/bin/python3 tools/fixture-model/fuse.py {Path.GetDirectoryName(source)} --int8`");
     }
 
     private static void CheckVocabulary(ModelDirectory dir, DecoderSignature signature, TextTokenizer tokenizer)
