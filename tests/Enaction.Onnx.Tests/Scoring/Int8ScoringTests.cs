@@ -26,7 +26,7 @@ public sealed class Int8ScoringTests(BundledModels models)
         CausalLanguageModel.Load(directory, new ModelOptions { ExecutionProvider = ExecutionProvider.Cpu, Precision = ScoringPrecision.Int8 });
 
     [Fact]
-    public async Task Int8_scoring_moves_per_token_entropy_by_less_than_half_a_nat()
+    public async Task Int8_scoring_moves_per_token_entropy_by_less_than_0_4_nats()
     {
         using var int8 = LoadInt8(TestPaths.Model("tiny-chat"));
         Assert.Equal(ScoringPrecision.Int8, int8.Precision);
@@ -41,8 +41,8 @@ public sealed class Int8ScoringTests(BundledModels models)
         for (var i = 1; i < exact.Tokens.Length; i++)
             largest = Math.Max(largest, Math.Abs(exact.Tokens[i].Entropy - approximate.Tokens[i].Entropy));
         // Not the float32 graph under another name (that would agree to ~1e-5). The bound is what int8 costs on this
-        // trained model (0.32 nats measured; docs/performance.md has the AUROC change it makes), not a promise of 1e-3.
-        Assert.InRange(largest, 1e-3, 0.5);
+        // trained model (0.25 nats measured; docs/performance.md has the AUROC change it makes), not a promise of 1e-3.
+        Assert.InRange(largest, 1e-3, 0.4);
     }
 
     [Fact]
