@@ -7,11 +7,11 @@ public enum ScoringPrecision
     Float32,
 
     /// <summary>
-    /// 8-bit weights: <see cref="ModelDirectory.Int8FileName"/> beside the float32 file, whose matrix products
-    /// quantize activations per tensor at run time and weights per output column
+    /// 8-bit integer matrix products: <see cref="ModelDirectory.Int8FileName"/> beside the float32 file, whose linear
+    /// layers quantize activations per token at run time and hold weights per output column
     /// (<c>tools/fixture-model/fuse.py DIR --int8</c> writes it). Faster and cheaper, not exact: per-token entropy
-    /// moves by up to a few hundredths of a nat (docs/performance.md), so a calibration fitted on float32 scores
-    /// raises a warning when it is applied to int8 scores.
+    /// moves by up to about a quarter of a nat on the bundled model (docs/performance.md), so a calibration fitted on
+    /// float32 scores raises a warning when it is applied to int8 scores.
     /// </summary>
     Int8,
 }
