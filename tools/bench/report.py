@@ -30,7 +30,7 @@ for name in sorted(os.path.basename(p)[:-5] for p in glob.glob(os.path.join(out,
     if name.startswith("throughput"):
         b = r.get("baseline_settings") or {}
         blas = b.get("openblas") or {}
-        print(f"| {name} | {r['model']} {r.get('precision', 'float32')} (pass {r['tokens_per_pass']}, intra-op {r.get('intra_op_threads')}, "
+        print(f"| {name} | {r['model']} {r.get('precision', 'float32')} (pass {r['tokens_per_pass']}, intra-op {r.get('intra_op_threads')}, spinning {r.get('allow_spinning')}, "
               f"torch {r.get('torch_threads')}; baseline fair env {b.get('fair_environment')}, OpenBLAS {blas.get('kernel')} x{blas.get('threads')}) | {when(r)} |")
         for row in r["rows"]:
             print(f"|   | {row['tokens']} tok | C# {row['csharp_tokens_per_second']} tok/s ({row['csharp_ms']} ms, CPU {row['csharp_cpu_ms']} ms, "

@@ -35,8 +35,9 @@ public sealed record BenchModel
         var options = new ModelOptions
         {
             ExecutionProvider = Provider, IntraOpThreads = IntraOpThreads, ContextLength = ContextLength,
-            Precision = precision ?? Precision, AllowSpinning = AllowSpinning,
+            Precision = precision ?? Precision,
         };
+        if (AllowSpinning is { } spinning) options.AllowSpinning = spinning;
         if (MaxTokensPerRun is { } tokens) options.MaxTokensPerRun = tokens;
         if (MaxLogitsPerRun is { } max) options.MaxLogitsPerRun = max;
         return CausalLanguageModel.Load(Directory, options);

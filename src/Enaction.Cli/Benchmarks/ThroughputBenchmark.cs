@@ -22,8 +22,9 @@ public sealed class ThroughputBenchmark
     /// When the scorer under test runs in int8, the same model in float32: each length is scored with it once and
     /// the largest per-token entropy and surprisal differences are reported.
     /// </param>
+    /// <param name="AllowSpinning">The scorer's ONNX Runtime spinning policy, for the report.</param>
     public sealed record Options(IReadOnlyList<int> Tokens, int Repeats, PythonBaseline? Baseline, bool Matmul, int TokensPerPass, int IntraOpThreads,
-        CausalLanguageModel? Float32Reference = null);
+        CausalLanguageModel? Float32Reference = null, bool AllowSpinning = false);
 
     /// <summary>Runs the benchmark on <paramref name="model"/>.</summary>
     public static async Task<ThroughputResult> RunAsync(CausalLanguageModel model, Options options, CancellationToken cancellationToken)
@@ -130,7 +131,7 @@ public sealed class ThroughputBenchmark
             }
         }
         return new ThroughputResult(model.Id, CalibrationPrecisionName(model), model.VocabSize, model.ContextLength, options.TokensPerPass,
-            options.Repeats, options.IntraOpThreads, options.Baseline?.Threads, baselineSettings, rows, machine);
+            options.Repeats, options.IntraOpThreads, options.AllowSpinning, options.Baseline?.Threads, baselineSettings, rows, machine);
     }
 
     private static string CalibrationPrecisionName(CausalLanguageModel model) => Onnx.Calibration.CalibrationPrecision.NameOf(model.Precision);
@@ -216,9 +217,10 @@ public sealed record ThroughputRow(int Tokens, double CsharpMs, double CsharpTok
 /// <param name="TokensPerPass">Most tokens per forward pass (the scorer's chunk size).</param>
 /// <param name="Repeats">Timed runs per side.</param>
 /// <param name="IntraOpThreads">The scorer's ONNX Runtime intra-op threads (0 = one per core).</param>
+/// <param name="AllowSpinning">Whether the scorer's intra-op threads spin between parallel sections.</param>
 /// <param name="TorchThreads">torch.set_num_threads on the PyTorch side.</param>
 /// <param name="BaselineSettings">The baseline process's settings as it reported them (environment, OpenBLAS kernel and threads).</param>
 /// <param name="Rows">One row per length.</param>
 /// <param name="Machine">Where it ran.</param>
 public sealed record ThroughputResult(string Model, string Precision, int Vocabulary, int ContextLength, int TokensPerPass, int Repeats,
-    int IntraOpThreads, int? TorchThreads, JsonElement? BaselineSettings, IReadOnlyList<ThroughputRow> Rows, BenchMachine Machine);
+    int IntraOpThreads, bool AllowSpinning, int? TorchThreads, JsonElement? BaselineSettings, IReadOnlyList<ThroughputRow> Rows, BenchMachine Machine);

@@ -54,7 +54,7 @@ internal static class BenchCommand
                 : new PythonBaseline(parse.GetRequiredValue(python), parse.GetValue(script), parse.GetValue(torchThreads));
             var result = await ThroughputBenchmark.RunAsync(lm,
                 new ThroughputBenchmark.Options(lengths, Positive(parse.GetValue(repeats), "--repeats"), baseline, !parse.GetValue(noMatmul),
-                    load.TokensPerPass(lm.VocabSize), load.IntraOpThreads, exact),
+                    load.TokensPerPass(lm.VocabSize), load.IntraOpThreads, exact, load.AllowSpinning ?? new ModelOptions().AllowSpinning),
                 cancellationToken);
             BenchReport.Write(context, result, parse.GetValue(json));
             return 0;
@@ -184,7 +184,7 @@ internal static class BenchCommand
 
     private static Option<bool?> Spinning() => new("--allow-spinning")
     {
-        Description = "ONNX Runtime intra-op workers spin between parallel sections (true) or sleep (false); default: the engine's setting",
+        Description = "ONNX Runtime intra-op workers spin between parallel sections (true) or sleep (false, the engine's default)",
     };
 
     private static Option<int> Threads() => new("--intra-op-threads")

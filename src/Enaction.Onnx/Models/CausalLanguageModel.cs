@@ -84,8 +84,7 @@ public sealed partial class CausalLanguageModel : IDisposable
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             IntraOpNumThreads = options.IntraOpThreads,
         };
-        if (options.AllowSpinning is { } spinning)
-            sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
         var provider = ConfigureProvider(sessionOptions, options.ExecutionProvider, logger, file);
 
         InferenceSession session;

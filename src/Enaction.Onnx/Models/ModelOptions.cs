@@ -18,11 +18,13 @@ public sealed class ModelOptions
     public ScoringPrecision Precision { get; set; } = ScoringPrecision.Float32;
 
     /// <summary>
-    /// Whether ONNX Runtime's intra-op worker threads spin between parallel sections (<c>session.intra_op.allow_spinning</c>).
-    /// Spinning shortens each hand-off but burns a core the other work on the machine may need; null keeps ONNX
-    /// Runtime's default (spinning). docs/performance.md has the measurement behind the CLI's setting.
+    /// Whether ONNX Runtime's intra-op worker threads spin between parallel sections
+    /// (<c>session.intra_op.allow_spinning</c>). Default false: they sleep. Spinning shortens each hand-off but burns the
+    /// core that the rest of the process (the agent, its other conversations) or the machine needs; on the shared
+    /// 2-core build machine two spinning threads scored 2,048 bundled-model tokens in 1,545-2,887 ms where two
+    /// sleeping ones took 707-1,537 ms and one thread 426-1,289 ms (docs/performance.md, "Threads and spinning").
     /// </summary>
-    public bool? AllowSpinning { get; set; }
+    public bool AllowSpinning { get; set; }
 
     /// <summary>Chat template style to use instead of the one in <c>tokenizer_config.json</c> (chatml, llama3, phi3, gemma).</summary>
     public string? ChatTemplate { get; set; }
