@@ -96,12 +96,9 @@ def load_model(model_dir):
     return m, cfg
 
 
-def baseline_settings():
-    """What this process runs with: the fair-environment settings, OpenBLAS's kernel and threads, torch's threads."""
+def openblas():
+    """The OpenBLAS library torch calls (ctypes handle), or None."""
     import ctypes
-    settings = {"fair_environment": os.environ.get(_MARK) == "1",
-                "environment": {k: os.environ.get(k) for k in list(FAIR_ENV) + list(FAIR_UNSET)},
-                "torch": torch.__version__, "torch_threads": torch.get_num_threads()}
     with open("/proc/self/maps") as f:
         libraries = sorted({line.split()[-1] for line in f if "blas" in line.rsplit("/", 1)[-1]})
     for path in libraries:
@@ -109,14 +106,33 @@ def baseline_settings():
             lib = ctypes.CDLL(path)
             lib.openblas_get_corename.restype = ctypes.c_char_p
             lib.openblas_get_config.restype = ctypes.c_char_p
+            return path, lib
         except (OSError, AttributeError):
             continue
+    return None, None
+
+
+def set_threads(n):
+    """torch's threads and OpenBLAS's: the pthread OpenBLAS keeps its own pool, which torch.set_num_threads leaves
+    at one thread per core, so a one-thread baseline would still run its matrix products on two."""
+    torch.set_num_threads(n)
+    _, lib = openblas()
+    if lib is not None:
+        lib.openblas_set_num_threads(n)
+
+
+def baseline_settings():
+    """What this process runs with: the fair-environment settings, OpenBLAS's kernel and threads, torch's threads."""
+    settings = {"fair_environment": os.environ.get(_MARK) == "1",
+                "environment": {k: os.environ.get(k) for k in list(FAIR_ENV) + list(FAIR_UNSET)},
+                "torch": torch.__version__, "torch_threads": torch.get_num_threads()}
+    path, lib = openblas()
+    if lib is not None:
         settings["openblas"] = {"library": os.path.realpath(path), "kernel": lib.openblas_get_corename().decode(),
                                 "config": lib.openblas_get_config().decode().strip(),
                                 "threads": lib.openblas_get_num_threads()}
-        break
     else:
-        settings["openblas"] = {"library": libraries, "kernel": None}
+        settings["openblas"] = {"library": None, "kernel": None}
     return settings
 
 
@@ -160,7 +176,7 @@ def timed_score(m, ids, dump=None):
 
 
 def run_score(a):
-    torch.set_num_threads(a.threads)
+    set_threads(a.threads)
     m, cfg = load_model(a.model)
     with open(a.ids) as f:
         ids = json.load(f)
@@ -182,7 +198,7 @@ def run_serve(a):
     """Loads the model once, prints {"ready": ...}, then answers one JSON request per input line,
     {"ids": FILE, "dump": FILE or null}, with one timed scoring {"tokens", "ms", "cpu_ms", "minor_faults"}: the C#
     side alternates its own runs with these, so both sides see the same machine load."""
-    torch.set_num_threads(a.threads)
+    set_threads(a.threads)
     m, cfg = load_model(a.model)
     print(json.dumps({"ready": True, "threads": torch.get_num_threads(), "torch": torch.__version__,
                       "baseline_settings": baseline_settings()}), flush=True)
@@ -204,7 +220,7 @@ def linear_shapes(cfg):
 
 
 def run_matmul(a):
-    torch.set_num_threads(a.threads)
+    set_threads(a.threads)
     cfg = load_config(a.model)
     t = a.tokens
     shapes = linear_shapes(cfg)

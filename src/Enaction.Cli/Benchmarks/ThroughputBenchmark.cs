@@ -147,7 +147,7 @@ public sealed class ThroughputBenchmark
             cancellationToken);
         var torch = rate.GetProperty("gflops").GetDouble();
         var flops = rate.GetProperty("linear_flops").GetDouble() + rate.GetProperty("attention_flops").GetDouble();
-        var ort = await OrtMatmulRate.MeasureAsync(baseline, model.Directory.Path, tokens, options.Repeats, options.IntraOpThreads, cancellationToken);
+        var ort = await OrtMatmulRate.MeasureAsync(baseline, model.Directory.Path, tokens, options.Repeats, options.IntraOpThreads, options.AllowSpinning, cancellationToken);
         var (best, source) = ort.Gflops >= torch ? (ort.Gflops, "onnxruntime") : (torch, "torch.mm");
         return new MatmulBound(torch, ort.Gflops, source, flops / (best * 1e9) * 1000);
     }
