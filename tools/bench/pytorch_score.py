@@ -2,15 +2,27 @@
 
   /usr/bin/python3 tools/bench/pytorch_score.py --model DIR --ids IDS.json [--repeats 5] [--dump STATS.json]
   /usr/bin/python3 tools/bench/pytorch_score.py --model DIR --matmul --tokens 512 [--repeats 5]
+  /usr/bin/python3 tools/bench/pytorch_score.py --model DIR --serve    (one timed scoring per stdin request)
 
 Scoring mode loads the ONNX export's initializers (onnx.numpy_helper) into the fixture's PyTorch module
-(tools/fixture-model/model.py), so both sides run exactly the same weights, then times one causal forward pass
-over the ids plus the statistics the C# scorer keeps per token: entropy, surprisal, rank and Var[ln p].
+(tools/fixture-model/model.py), so both sides run exactly the same weights (float16-stored weights are read through
+their Cast to float32, as ONNX Runtime folds it), then times one causal forward pass over the ids plus the
+statistics the C# scorer keeps per token: entropy, surprisal, rank and Var[ln p].
 It prints one JSON object: times in ms per repeat, the median and tokens/s.
 
 Matmul mode times torch.mm (the BLAS torch uses, OpenBLAS here) on the model's own linear-layer shapes for
 --tokens rows (q, k, v, o, gate, up, down per layer, then the LM head) and prints GFLOP/s; with the model's
 FLOP count that gives the "matmul bound" a forward pass could reach on this machine.
+
+A fair baseline. Before torch loads, the script re-executes itself (once) with an environment that keeps the
+comparison about the computation, not the machine's defaults, for its own process only:
+  - OMP_WAIT_POLICY=PASSIVE: OpenMP workers sleep between parallel regions instead of spinning (on a shared
+    2-core machine spinning workers steal the core the other worker needs);
+  - glibc malloc keeps freed memory (no mmap for large blocks, no trimming), as ONNX Runtime's arena does: otherwise
+    every ~100 MB attention buffer is mapped, page-faulted and unmapped on every use;
+  - OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed, so OpenBLAS detects the processor and picks its kernels.
+Every JSON result carries these settings ("baseline_settings") and the kernel OpenBLAS chose.
+--keep-env runs with the caller's environment as it is (also recorded).
 """
 import argparse
 import json
@@ -21,6 +33,31 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "fixture-model"))
+
+# The baseline's own environment (see the module docstring). glibc reads its malloc settings and OpenMP/OpenBLAS
+# theirs when the process starts, so they are applied by re-executing the interpreter, never in the caller's process.
+FAIR_ENV = {
+    "OMP_WAIT_POLICY": "PASSIVE",
+    # No mmap for large blocks (the heap serves them) and no trimming of the heap's top: freed memory is reused.
+    "MALLOC_MMAP_MAX_": "0",
+    "MALLOC_TRIM_THRESHOLD_": str(64 << 30),
+    "MALLOC_TOP_PAD_": str(64 << 20),
+}
+FAIR_UNSET = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+_MARK = "ENACTION_FAIR_BASELINE"
+
+
+def _fair_environment():
+    if "--keep-env" in sys.argv or os.environ.get(_MARK) == "1":
+        return
+    env = {k: v for k, v in os.environ.items() if k not in FAIR_UNSET}
+    env.update(FAIR_ENV)
+    env[_MARK] = "1"
+    sys.stdout.flush()
+    os.execve(sys.executable, [sys.executable] + sys.argv, env)
+
+
+_fair_environment()
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -40,20 +77,13 @@ def load_config(model_dir):
 def load_model(model_dir):
     """The fixture LlamaLM with the ONNX file's weights (initializer names are the state-dict names under 'm.')."""
     import onnx
-    from onnx import numpy_helper
     from model import LlamaLM
+    from onnx_weights import read_weights
     cfg = load_config(model_dir)
     m = LlamaLM(cfg)
     proto = onnx.load(os.path.join(model_dir, "model.onnx"))
-    arrays = {init.name: numpy_helper.to_array(init) for init in proto.graph.initializer}
-    # The exporter keeps one copy of identical tensors (all-ones RMSNorm weights in a random model) and names the
-    # others through Identity nodes.
-    for node in proto.graph.node:
-        if node.op_type == "Identity" and node.input[0] in arrays:
-            arrays.setdefault(node.output[0], arrays[node.input[0]])
-    state = {}
-    for name, array in arrays.items():
-        state[name[2:] if name.startswith("m.") else name] = torch.from_numpy(array.copy())
+    arrays, _ = read_weights(proto)
+    state = {name: torch.from_numpy(array.copy()) for name, array in arrays.items()}
     del proto
     own = m.state_dict()
     missing = [k for k in own if k not in state and not (k == "lm_head.weight" and cfg.tie_word_embeddings)]
@@ -64,6 +94,51 @@ def load_model(model_dir):
         m.lm_head.weight = m.embed_tokens.weight
     m.eval()
     return m, cfg
+
+
+def openblas():
+    """The OpenBLAS library torch calls (ctypes handle), or None."""
+    import ctypes
+    with open("/proc/self/maps") as f:
+        libraries = sorted({line.split()[-1] for line in f if "blas" in line.rsplit("/", 1)[-1]})
+    for path in libraries:
+        try:
+            lib = ctypes.CDLL(path)
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            return path, lib
+        except (OSError, AttributeError):
+            continue
+    return None, None
+
+
+def set_threads(n):
+    """torch's threads and OpenBLAS's: the pthread OpenBLAS keeps its own pool, which torch.set_num_threads leaves
+    at one thread per core, so a one-thread baseline would still run its matrix products on two."""
+    torch.set_num_threads(n)
+    _, lib = openblas()
+    if lib is not None:
+        lib.openblas_set_num_threads(n)
+
+
+def baseline_settings():
+    """What this process runs with: the fair-environment settings, OpenBLAS's kernel and threads, torch's threads."""
+    settings = {"fair_environment": os.environ.get(_MARK) == "1",
+                "environment": {k: os.environ.get(k) for k in list(FAIR_ENV) + list(FAIR_UNSET)},
+                "torch": torch.__version__, "torch_threads": torch.get_num_threads()}
+    path, lib = openblas()
+    if lib is not None:
+        settings["openblas"] = {"library": os.path.realpath(path), "kernel": lib.openblas_get_corename().decode(),
+                                "config": lib.openblas_get_config().decode().strip(),
+                                "threads": lib.openblas_get_num_threads()}
+    else:
+        settings["openblas"] = {"library": None, "kernel": None}
+    return settings
+
+
+def minor_faults():
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def score(m, ids):
@@ -84,28 +159,57 @@ def score(m, ids):
     return entropy, surprisal, rank, variance
 
 
+def timed_score(m, ids, dump=None):
+    """One timed scoring: wall and CPU milliseconds and minor page faults; writes the statistics to DUMP if given."""
+    f0 = minor_faults()
+    c0 = time.process_time()
+    t0 = time.perf_counter()
+    with torch.inference_mode():
+        entropy, surprisal, rank, variance = score(m, ids)
+    ms = (time.perf_counter() - t0) * 1000
+    cpu = (time.process_time() - c0) * 1000
+    faults = minor_faults() - f0
+    if dump:
+        with open(dump, "w") as f:
+            json.dump({"entropy": entropy.tolist(), "surprisal": surprisal.tolist(), "rank": rank.tolist()}, f)
+    return ms, cpu, faults
+
+
 def run_score(a):
-    torch.set_num_threads(a.threads)
+    set_threads(a.threads)
     m, cfg = load_model(a.model)
     with open(a.ids) as f:
         ids = json.load(f)
-    times, cpu = [], []
-    with torch.inference_mode():
-        for i in range(a.warmup + a.repeats):
-            c0 = time.process_time()
-            t0 = time.perf_counter()
-            entropy, surprisal, rank, variance = score(m, ids)
-            dt = (time.perf_counter() - t0) * 1000
-            if i >= a.warmup:
-                times.append(dt)
-                cpu.append((time.process_time() - c0) * 1000)
+    times, cpu, faults = [], [], []
+    for i in range(a.warmup + a.repeats):
+        last = i == a.warmup + a.repeats - 1
+        ms, c, fl = timed_score(m, ids, a.dump if last else None)
+        if i >= a.warmup:
+            times.append(ms)
+            cpu.append(c)
+            faults.append(fl)
     med = statistics.median(times)
-    if a.dump:
-        with open(a.dump, "w") as f:
-            json.dump({"entropy": entropy.tolist(), "surprisal": surprisal.tolist(), "rank": rank.tolist()}, f)
     print(json.dumps({"tokens": len(ids), "times_ms": times, "median_ms": med, "tokens_per_s": len(ids) / med * 1000,
-                      "cpu_ms": cpu, "median_cpu_ms": statistics.median(cpu),
-                      "threads": torch.get_num_threads(), "torch": torch.__version__}))
+                      "cpu_ms": cpu, "median_cpu_ms": statistics.median(cpu), "minor_faults": faults,
+                      "threads": torch.get_num_threads(), "torch": torch.__version__, "baseline_settings": baseline_settings()}))
+
+
+def run_serve(a):
+    """Loads the model once, prints {"ready": ...}, then answers one JSON request per input line,
+    {"ids": FILE, "dump": FILE or null}, with one timed scoring {"tokens", "ms", "cpu_ms", "minor_faults"}: the C#
+    side alternates its own runs with these, so both sides see the same machine load."""
+    set_threads(a.threads)
+    m, cfg = load_model(a.model)
+    print(json.dumps({"ready": True, "threads": torch.get_num_threads(), "torch": torch.__version__,
+                      "baseline_settings": baseline_settings()}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        with open(request["ids"]) as f:
+            ids = json.load(f)
+        ms, cpu, faults = timed_score(m, ids, request.get("dump"))
+        print(json.dumps({"tokens": len(ids), "ms": ms, "cpu_ms": cpu, "minor_faults": faults}), flush=True)
 
 
 def linear_shapes(cfg):
@@ -116,7 +220,7 @@ def linear_shapes(cfg):
 
 
 def run_matmul(a):
-    torch.set_num_threads(a.threads)
+    set_threads(a.threads)
     cfg = load_config(a.model)
     t = a.tokens
     shapes = linear_shapes(cfg)
@@ -149,7 +253,7 @@ def run_matmul(a):
     print(json.dumps({"tokens": t, "linear_flops": flops, "attention_flops": attention, "median_ms": med * 1000, "gflops": flops / med / 1e9,
                       "gflops_per_cpu_second": flops / statistics.median(cpu) / 1e9,
                       "square2048_gflops": 2.0 * 2048 ** 3 / statistics.median(sq) / 1e9,
-                      "threads": torch.get_num_threads(), "torch": torch.__version__,
+                      "threads": torch.get_num_threads(), "torch": torch.__version__, "baseline_settings": baseline_settings(),
                       "shapes": [[t, k, o, c] for k, o, c in shapes]}))
 
 
@@ -189,10 +293,14 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--dump")
     ap.add_argument("--matmul", action="store_true")
+    ap.add_argument("--serve", action="store_true", help="answer scoring requests on stdin (see run_serve)")
     ap.add_argument("--write-matmul-onnx", metavar="DIR")
+    ap.add_argument("--keep-env", action="store_true", help="run with the caller's environment (no fair-baseline settings)")
     a = ap.parse_args()
     if a.write_matmul_onnx:
         write_matmul_onnx(a)
+    elif a.serve:
+        run_serve(a)
     elif a.matmul:
         run_matmul(a)
     elif a.ids:

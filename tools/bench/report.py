@@ -28,12 +28,17 @@ for name in sorted(os.path.basename(p)[:-5] for p in glob.glob(os.path.join(out,
     if r is None:
         continue
     if name.startswith("throughput"):
+        b = r.get("baseline_settings") or {}
+        blas = b.get("openblas") or {}
+        print(f"| {name} | {r['model']} {r.get('precision', 'float32')} (pass {r['tokens_per_pass']}, intra-op {r.get('intra_op_threads')}, spinning {r.get('allow_spinning')}, "
+              f"torch {r.get('torch_threads')}; baseline fair env {b.get('fair_environment')}, OpenBLAS {blas.get('kernel')} x{blas.get('threads')}) | {when(r)} |")
         for row in r["rows"]:
-            print(f"| {name} | {r['model']} {row['tokens']} tok (pass {r['tokens_per_pass']}) | C# {row['csharp_tokens_per_second']} tok/s "
-                  f"({row['csharp_ms']} ms) | PyTorch {row.get('pytorch_tokens_per_second')} tok/s ({row.get('pytorch_ms')} ms) | "
-                  f"speedup {row.get('speedup')} | matmul {row.get('matmul_gflops')} GFLOP/s, bound {row.get('matmul_bound_ms')} ms, "
-                  f"ratio {row.get('bound_ratio')} | CPU ms C# {row.get('csharp_cpu_ms')} PyTorch {row.get('pytorch_cpu_ms')} "
-                  f"speedup {row.get('cpu_speedup')} bound ratio {row.get('cpu_bound_ratio')} | diff H {row.get('max_entropy_difference')} S {row.get('max_surprisal_difference')} | {when(r)} |")
+            print(f"|   | {row['tokens']} tok | C# {row['csharp_tokens_per_second']} tok/s ({row['csharp_ms']} ms, CPU {row['csharp_cpu_ms']} ms, "
+                  f"{row['csharp_cores_used']} cores) | PyTorch {row.get('pytorch_tokens_per_second')} tok/s ({row.get('pytorch_ms')} ms, "
+                  f"CPU {row.get('pytorch_cpu_ms')} ms, faults {row.get('pytorch_minor_faults')}) | speedup {row.get('speedup')} (CPU {row.get('cpu_speedup')}) | "
+                  f"bound {row.get('matmul_bound_ms')} ms at {row.get('matmul_bound_source')} (torch {row.get('torch_matmul_gflops')}, "
+                  f"ORT {row.get('ort_matmul_gflops')} GFLOP/s), ratio {row.get('bound_ratio')} | diff H {row.get('max_entropy_difference')} "
+                  f"S {row.get('max_surprisal_difference')} | int8 error H {row.get('int8_max_entropy_error')} S {row.get('int8_max_surprisal_error')} |")
     elif name.startswith("incremental"):
         print(f"| {name} | {r['model']} ctx {r['context_length']} {r['turns']}x{r['last_turn_tokens']} | inc {r['incremental_ms']} ms | "
               f"full {r['full_ms']} ms | ratio {r['ratio']} | growth {r['growth']} (engine {r['engine_growth']}) | "

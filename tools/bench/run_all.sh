@@ -19,17 +19,18 @@ done
 dotnet build -c Release -v q -nologo src/Enaction.Cli >&2
 enaction() { dotnet src/Enaction.Cli/bin/Release/net10.0/enaction.dll "$@"; }
 
-# The ~100M and 150k-vocabulary random models are generated on demand, never committed.
+# The ~100M and 150k-vocabulary random models are generated on demand, never committed; so is the 100M model's int8 file.
 [ -d "$LARGE/llama-100m" ] && [ -d "$LARGE/vocab-150k" ] || /usr/bin/python3 tools/fixture-model/make_large.py "$LARGE"
+[ -f "$LARGE/llama-100m/model.int8.onnx" ] || /usr/bin/python3 tools/fixture-model/fuse.py "$LARGE/llama-100m" --int8
 
+# Against the fair PyTorch baseline (tools/bench/pytorch_score.py sets its own environment; runs interleaved).
 enaction bench throughput --model models/tiny-chat --tokens 512 2048 --json > "$OUT/throughput-tiny.json"
-enaction bench throughput --model models/tiny-chat --tokens 512 2048 --chunk-tokens 256 --no-baseline --no-matmul --json > "$OUT/throughput-tiny-chunk256.json"
-enaction bench throughput --model models/tiny-chat --tokens 512 2048 --chunk-tokens 256 --intra-op-threads 1 --no-baseline --no-matmul --json > "$OUT/throughput-tiny-chunk256-1thread.json"
 enaction bench throughput --model "$LARGE/llama-100m" --tokens 512 2048 --repeats 3 --json > "$OUT/throughput-100m.json"
+enaction bench throughput --model models/tiny-chat --tokens 512 2048 --precision int8 --no-matmul --json > "$OUT/throughput-tiny-int8.json"
+enaction bench throughput --model "$LARGE/llama-100m" --tokens 512 2048 --repeats 3 --precision int8 --no-matmul --json > "$OUT/throughput-100m-int8.json"
 # Both sides single-threaded: insensitive to other load on the machine (no thread-pool barrier stalls).
 enaction bench throughput --model models/tiny-chat --tokens 512 2048 --intra-op-threads 1 --torch-threads 1 --json > "$OUT/throughput-tiny-1thread.json"
 enaction bench throughput --model "$LARGE/llama-100m" --tokens 512 2048 --repeats 3 --intra-op-threads 1 --torch-threads 1 --json > "$OUT/throughput-100m-1thread.json"
-enaction bench throughput --model "$LARGE/llama-100m" --tokens 2048 --chunk-tokens 256 --repeats 3 --no-baseline --no-matmul --json > "$OUT/throughput-100m-chunk256.json"
 enaction bench incremental --model models/tiny-chat --turns 40 --json > "$OUT/incremental-tiny.json"
 enaction bench incremental --model models/tiny-chat --turns 40 --intra-op-threads 1 --json > "$OUT/incremental-tiny-1thread.json"
 enaction bench incremental --model models/tiny-chat --turns 40 --context 512 --json > "$OUT/incremental-tiny-ctx512.json"

@@ -5,7 +5,7 @@ namespace Enaction.Cli.Benchmarks;
 /// <summary>
 /// ONNX Runtime's own sgemm rate on a model's linear-layer shapes: times MatMul-only graphs (one layer's seven
 /// projections, and the LM head) that <c>pytorch_score.py --write-matmul-onnx</c> writes, with the same thread
-/// count as the scorer. This is the rate the scorer's forward pass could reach if it did nothing but matrix products.
+/// count and spinning policy as the scorer. This is the rate the scorer's forward pass could reach if it did nothing but matrix products.
 /// </summary>
 public static class OrtMatmulRate
 {
@@ -18,7 +18,7 @@ public static class OrtMatmulRate
 
     /// <summary>Writes the graphs for <paramref name="modelDirectory"/> at <paramref name="tokens"/> rows and times them.</summary>
     public static async Task<Result> MeasureAsync(PythonBaseline python, string modelDirectory, int tokens, int repeats, int intraOpThreads,
-        CancellationToken cancellationToken)
+        bool allowSpinning, CancellationToken cancellationToken)
     {
         var directory = Path.Combine(Path.GetTempPath(), "enaction-matmul-" + Guid.NewGuid().ToString("N"));
         try
@@ -29,8 +29,8 @@ public static class OrtMatmulRate
             var layers = description.GetProperty("layers").GetInt32();
             var layerFlops = description.GetProperty("layer_flops").GetDouble();
             var headFlops = description.GetProperty("head_flops").GetDouble();
-            var (layerWall, layerCpu) = Time(Path.Combine(directory, "layer.onnx"), tokens, repeats, intraOpThreads);
-            var (headWall, headCpu) = Time(Path.Combine(directory, "head.onnx"), tokens, repeats, intraOpThreads);
+            var (layerWall, layerCpu) = Time(Path.Combine(directory, "layer.onnx"), tokens, repeats, intraOpThreads, allowSpinning);
+            var (headWall, headCpu) = Time(Path.Combine(directory, "head.onnx"), tokens, repeats, intraOpThreads, allowSpinning);
             var linear = layers * layerFlops + headFlops;
             return new Result(
                 linear / ((layers * layerWall + headWall) / 1000) / 1e9,
@@ -44,9 +44,11 @@ public static class OrtMatmulRate
         }
     }
 
-    private static (double WallMs, double CpuMs) Time(string file, int tokens, int repeats, int intraOpThreads)
+    private static (double WallMs, double CpuMs) Time(string file, int tokens, int repeats, int intraOpThreads, bool allowSpinning)
     {
         using var options = new SessionOptions { IntraOpNumThreads = intraOpThreads, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        // The scorer's own thread settings, so the bound is the rate the scorer's MatMuls could reach.
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", allowSpinning ? "1" : "0");
         using var session = new InferenceSession(file, options);
         var random = new Random(0);
         var inputs = new List<OrtValue>();

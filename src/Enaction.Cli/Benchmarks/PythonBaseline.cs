@@ -88,7 +88,7 @@ public sealed class PythonBaseline
         return null;
     }
 
-    private static string LastLine(string text)
+    internal static string LastLine(string text)
     {
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return lines.Length == 0 ? "(no output)" : lines[^1];

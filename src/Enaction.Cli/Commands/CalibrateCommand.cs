@@ -23,9 +23,10 @@ internal static class CalibrateCommand
         var fromDataset = new Option<FileInfo?>("--dataset") { Description = "Fit on these labelled transcripts (from `dataset` or --save-dataset) instead of sampling; --prompts is then not needed" };
         var provider = CommonOptions.Provider();
         var template = CommonOptions.Template();
+        var precision = CommonOptions.Precision();
         var command = new Command("calibrate", "Fit this model's off-policy combination and detector thresholds on its own samples and write a calibration file")
         {
-            model, output, fpr, saveDataset, fromDataset, provider, template,
+            model, output, fpr, saveDataset, fromDataset, provider, template, precision,
         };
         build.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -53,7 +54,7 @@ internal static class CalibrateCommand
                 prompts = await DatasetCommand.LoadPromptsAsync(promptFile, cancellationToken);
                 source = promptFile.FullName;
             }
-            using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template));
+            using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template), parse.GetValue(precision));
             using var other = prompts is not null && parse.GetValue(build.OtherModel) is { } otherDir ? CommonOptions.LoadModel(otherDir, parse.GetValue(provider), parse.GetValue(template)) : null;
 
             examples ??= await DatasetCommand.BuildAsync(context, lm, other, prompts!, options, cancellationToken);
@@ -70,7 +71,8 @@ internal static class CalibrateCommand
             {
                 throw new CliInputException($"{source}: {e.Message}; add prompts or --samples");
             }
-            var calibration = fitted.Calibration;
+            // Thresholds hold for the arithmetic they were fitted with; detect and evaluate warn on a mismatch.
+            var calibration = fitted.Calibration with { Precision = CalibrationPrecision.NameOf(lm.Precision) };
             // The calibration and the dataset it was fitted on are written together or not at all.
             await using (var outputs = new OutputFiles())
             {

@@ -55,14 +55,22 @@ internal static class CommonOptions
         Description = "Chat template style when the model has none: chatml, llama3, phi3, gemma",
     };
 
+    public static Option<ScoringPrecision> Precision() => new("--precision")
+    {
+        Description = "Scoring arithmetic: float32 (exact, the default) or int8 (8-bit weights from model.int8.onnx, written by tools/fixture-model/fuse.py DIR --int8)",
+        DefaultValueFactory = _ => ScoringPrecision.Float32,
+    };
+
     /// <summary>Where library warnings go during this invocation (standard error; set by <see cref="CliApplication.RunAsync"/>).</summary>
     public static readonly AsyncLocal<TextWriter?> Diagnostics = new();
 
-    public static CausalLanguageModel LoadModel(string directory, ExecutionProvider provider, string? template) =>
+    public static CausalLanguageModel LoadModel(string directory, ExecutionProvider provider, string? template,
+        ScoringPrecision precision = ScoringPrecision.Float32) =>
         CausalLanguageModel.Load(directory, new ModelOptions
         {
             ExecutionProvider = provider,
             ChatTemplate = template,
+            Precision = precision,
             Logger = Diagnostics.Value is { } error ? new Output.WarningLogger(error) : null,
         });
 

@@ -29,7 +29,7 @@ internal static class DetectCommand
             var calibrationFile = parse.GetValue(calibration);
             var loaded = calibrationFile is null ? null : LoadCalibration(calibrationFile);
             using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template));
-            if (loaded is not null) EnsureCalibrationFor(loaded, calibrationFile!, lm);
+            if (loaded is not null) EnsureCalibrationFor(loaded, calibrationFile!, lm, context.Error);
             else await context.Error.WriteLineAsync("enaction: no --calibration given; using the documented default thresholds (run `enaction calibrate` for this model's own)");
 
             using var scorer = new OnnxConversationScorer(lm);
@@ -65,11 +65,15 @@ internal static class DetectCommand
         }
     }
 
-    /// <summary>Rejects a calibration made for another model (compared by the ONNX file's SHA-256).</summary>
+    /// <summary>
+    /// Rejects a calibration made for another model (compared by the float32 ONNX file's SHA-256) and warns on
+    /// <paramref name="warnings"/> when it was fitted at another precision than the model scores with.
+    /// </summary>
     /// <param name="calibration">The calibration.</param>
     /// <param name="file">Its file, for messages.</param>
     /// <param name="model">The model it must belong to.</param>
-    internal static void EnsureCalibrationFor(Calibration calibration, FileInfo file, CausalLanguageModel model)
+    /// <param name="warnings">Where a precision mismatch is reported (stderr).</param>
+    internal static void EnsureCalibrationFor(Calibration calibration, FileInfo file, CausalLanguageModel model, TextWriter warnings)
     {
         try
         {
@@ -79,5 +83,7 @@ internal static class DetectCommand
         {
             throw new CliInputException(e.Message);
         }
+        if (CalibrationPrecision.Mismatch(calibration, model, file.FullName) is { } mismatch)
+            warnings.WriteLine("enaction: warning: " + mismatch);
     }
 }

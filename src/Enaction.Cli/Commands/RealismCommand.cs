@@ -65,7 +65,7 @@ internal static class RealismCommand
             var loaded = calibrationFile is null ? null : DetectCommand.LoadCalibration(calibrationFile);
 
             using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template));
-            if (loaded is not null) DetectCommand.EnsureCalibrationFor(loaded, calibrationFile!, lm);
+            if (loaded is not null) DetectCommand.EnsureCalibrationFor(loaded, calibrationFile!, lm, context.Error);
             else await context.Error.WriteLineAsync("enaction: no --calibration given; scores are the uncalibrated curvature z and percentiles need --samples N (run `enaction calibrate` for this model's own)");
             using var scorer = new OnnxConversationScorer(lm);
             // Own turns are drawn with the sampler the model ships (generation_config.json), as calibration draws them.

@@ -118,7 +118,7 @@ internal static class ReplayCommand
             throw new CliInputException($"{input.File}: holds transcripts, which must be scored and detected: pass --model DIR (for example models/tiny-chat)");
         using var lm = CommonOptions.LoadModel(modelDirectory, provider, template);
         // The calibration sets detector thresholds here, so it must have been made for this model.
-        if (calibration is not null) DetectCommand.EnsureCalibrationFor(calibration, calibrationFile!, lm);
+        if (calibration is not null) DetectCommand.EnsureCalibrationFor(calibration, calibrationFile!, lm, context.Error);
         using var scorer = new OnnxConversationScorer(lm);
         var detectors = DetectorSet.Default();
         var now = DateTimeOffset.UtcNow;

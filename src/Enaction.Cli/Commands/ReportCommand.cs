@@ -47,7 +47,7 @@ internal static class ReportCommand
             else if (modelDirectory is not null)
             {
                 using var lm = CommonOptions.LoadModel(modelDirectory, parse.GetValue(provider), parse.GetValue(template));
-                if (loaded is not null) DetectCommand.EnsureCalibrationFor(loaded, calibrationFile!, lm);
+                if (loaded is not null) DetectCommand.EnsureCalibrationFor(loaded, calibrationFile!, lm, context.Error);
                 using var scorer = new OnnxConversationScorer(lm);
                 scoringModel = lm.Id;
                 shown = await ProgressDisplay.RunAsync(context.ErrorConsole, async stage =>

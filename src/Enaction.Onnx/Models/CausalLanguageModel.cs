@@ -25,6 +25,7 @@ public sealed partial class CausalLanguageModel : IDisposable
         Signature = signature;
         Encoder = encoder;
         ActiveProvider = provider;
+        Precision = options.Precision;
         Id = options.ModelId ?? Path.GetFileName(directory.Path.TrimEnd(Path.DirectorySeparatorChar));
         ContextLength = options.ContextLength ?? directory.Config.ContextLength ?? 2048;
         MaxLogitsPerRun = options.MaxLogitsPerRun;
@@ -42,6 +43,8 @@ public sealed partial class CausalLanguageModel : IDisposable
     public TranscriptEncoder Encoder { get; }
     /// <summary>The tokenizer.</summary>
     public TextTokenizer Tokenizer => Encoder.Tokenizer;
+    /// <summary>The arithmetic the session runs (<see cref="ModelOptions.Precision"/>).</summary>
+    public ScoringPrecision Precision { get; }
     /// <summary>The provider the session really runs on.</summary>
     public ExecutionProvider ActiveProvider { get; }
     /// <summary>Longest context the model is run on; longer transcripts are scored with a sliding window.</summary>
@@ -75,21 +78,23 @@ public sealed partial class CausalLanguageModel : IDisposable
         var logger = options.Logger ?? NullLogger.Instance;
         var dir = ModelDirectory.Open(directory);
 
+        var file = dir.SessionPath(options.Precision);
         var sessionOptions = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             IntraOpNumThreads = options.IntraOpThreads,
         };
-        var provider = ConfigureProvider(sessionOptions, options.ExecutionProvider, logger, dir.OnnxPath);
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+        var provider = ConfigureProvider(sessionOptions, options.ExecutionProvider, logger, file);
 
         InferenceSession session;
         try
         {
-            session = new InferenceSession(dir.OnnxPath, sessionOptions);
+            session = new InferenceSession(file, sessionOptions);
         }
         catch (OnnxRuntimeException e)
         {
-            throw new ModelLoadException(dir.OnnxPath, "ONNX Runtime cannot load this file as a model: " + FirstLine(e.Message), e);
+            throw new ModelLoadException(file, "ONNX Runtime cannot load this file as a model: " + FirstLine(e.Message), e);
         }
         finally
         {
@@ -98,6 +103,7 @@ public sealed partial class CausalLanguageModel : IDisposable
 
         try
         {
+            if (options.Precision != ScoringPrecision.Float32) EnsureWrittenFrom(session, file, dir.OnnxPath);
             var signature = DecoderSignature.Discover(session, dir);
             var tokenizer = TextTokenizer.Load(dir.Path);
             CheckVocabulary(dir, signature, tokenizer);
@@ -110,6 +116,30 @@ public sealed partial class CausalLanguageModel : IDisposable
             session.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The SHA-256 (lower-case hex) of a file: the identity calibrations and reduced-precision variants are tied to.</summary>
+    public static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+    }
+
+    /// <summary>The metadata key where tools/fixture-model/fuse.py records the SHA-256 of the model.onnx a variant was written from.</summary>
+    internal const string SourceHashKey = "enaction.source_sha256";
+
+    /// <summary>
+    /// A reduced-precision variant must have been written from the model.onnx beside it: a retrained model with a
+    /// stale int8 file would otherwise score with the old weights while calibrations and reports name the new ones.
+    /// </summary>
+    private static void EnsureWrittenFrom(InferenceSession session, string file, string source)
+    {
+        if (!session.ModelMetadata.CustomMetadataMap.TryGetValue(SourceHashKey, out var recorded)) return;
+        var actual = Sha256(source);
+        if (!string.Equals(recorded, actual, StringComparison.OrdinalIgnoreCase))
+            throw new ModelLoadException(file,
+                $"was written from another {Path.GetFileName(source)} (sha256 {recorded[..Math.Min(12, recorded.Length)]}…, this one is {actual[..12]}…); " +
+                $"rewrite it with `/usr/bin/python3 tools/fixture-model/fuse.py {Path.GetDirectoryName(source)} --int8`");
     }
 
     private static void CheckVocabulary(ModelDirectory dir, DecoderSignature signature, TextTokenizer tokenizer)

@@ -19,6 +19,12 @@ public sealed record ModelDirectory
         "onnx/decoder_model_merged.onnx",
     ];
 
+    /// <summary>
+    /// The int8-weight variant of the decoder (<see cref="ScoringPrecision.Int8"/>), beside <see cref="OnnxPath"/>;
+    /// <c>tools/fixture-model/fuse.py DIR --int8</c> writes it.
+    /// </summary>
+    public const string Int8FileName = "model.int8.onnx";
+
     /// <summary>The directory.</summary>
     public required string Path { get; init; }
     /// <summary>The ONNX decoder file.</summary>
@@ -27,6 +33,20 @@ public sealed record ModelDirectory
     public required ModelConfig Config { get; init; }
     /// <summary>Names declared by <c>genai_config.json</c>, or null for Optimum-style directories.</summary>
     public GenAiNames? GenAi { get; init; }
+
+    /// <summary>
+    /// The file ONNX Runtime loads for <paramref name="precision"/>: <see cref="OnnxPath"/> for float32, or
+    /// <see cref="Int8FileName"/> in the directory, which must exist.
+    /// </summary>
+    public string SessionPath(ScoringPrecision precision)
+    {
+        if (precision == ScoringPrecision.Float32) return OnnxPath;
+        var int8 = System.IO.Path.Combine(Path, Int8FileName);
+        if (!File.Exists(int8))
+            throw new ModelLoadException(Path, $"no {Int8FileName} for int8 scoring; write it with " +
+                $"`/usr/bin/python3 tools/fixture-model/fuse.py {Path} --int8`, or score in float32");
+        return int8;
+    }
 
     /// <summary>Finds the model files in <paramref name="path"/>; a missing directory or file is a <see cref="ModelLoadException"/>.</summary>
     public static ModelDirectory Open(string path)

@@ -11,6 +11,21 @@ public sealed class ModelOptions
     /// <summary>ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose (one per core).</summary>
     public int IntraOpThreads { get; set; }
 
+    /// <summary>
+    /// Arithmetic to score with: <see cref="ScoringPrecision.Float32"/> (exact, the default) or
+    /// <see cref="ScoringPrecision.Int8"/> (8-bit weights from <see cref="ModelDirectory.Int8FileName"/>).
+    /// </summary>
+    public ScoringPrecision Precision { get; set; } = ScoringPrecision.Float32;
+
+    /// <summary>
+    /// Whether ONNX Runtime's intra-op worker threads spin between parallel sections
+    /// (<c>session.intra_op.allow_spinning</c>). Default false: they sleep. Spinning shortens each hand-off but burns the
+    /// core that the rest of the process (the agent, its other conversations) or the machine needs; on the shared
+    /// 2-core build machine two spinning threads scored 2,048 bundled-model tokens in 1,545-2,887 ms where two
+    /// sleeping ones took 707-1,537 ms and one thread 426-1,289 ms (docs/performance.md, "Threads and spinning").
+    /// </summary>
+    public bool AllowSpinning { get; set; }
+
     /// <summary>Chat template style to use instead of the one in <c>tokenizer_config.json</c> (chatml, llama3, phi3, gemma).</summary>
     public string? ChatTemplate { get; set; }
 
@@ -45,6 +60,8 @@ public sealed class ModelOptions
             throw new ArgumentOutOfRangeException(nameof(MaxLogitsPerRun), MaxLogitsPerRun, "MaxLogitsPerRun must be positive.");
         if (MaxTokensPerRun < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxTokensPerRun), MaxTokensPerRun, "MaxTokensPerRun must be positive.");
+        if (!Enum.IsDefined(Precision))
+            throw new ArgumentOutOfRangeException(nameof(Precision), Precision, "Precision must be Float32 or Int8.");
         if (ContextLength is < 2)
             throw new ArgumentOutOfRangeException(nameof(ContextLength), ContextLength, "ContextLength must be at least 2 tokens.");
     }

@@ -23,11 +23,7 @@ public sealed class OnnxConversationScorer : IConversationScorer
         options.Validate();
         _ownsModel = ownsModel;
         _workers = new ScoringWorkers(options.MaxConcurrentRuns);
-        _weights = new Lazy<string>(() =>
-        {
-            using var stream = File.OpenRead(model.Directory.OnnxPath);
-            return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
-        });
+        _weights = new Lazy<string>(() => CausalLanguageModel.Sha256(model.Directory.OnnxPath));
     }
 
     /// <summary>Loads <paramref name="directory"/> and scores with it.</summary>

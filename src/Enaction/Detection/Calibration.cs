@@ -23,6 +23,11 @@ public sealed record Calibration
     [JsonPropertyName("model_sha256")] public required string ModelSha256 { get; init; }
     /// <summary>When it was made.</summary>
     [JsonPropertyName("created")] public DateTimeOffset Created { get; init; }
+    /// <summary>
+    /// The arithmetic the scores were computed with when it was fitted: <c>float32</c> (the default, and what files
+    /// without the field mean) or <c>int8</c>. Thresholds fitted at one precision are not guaranteed at another.
+    /// </summary>
+    [JsonPropertyName("precision")] public string Precision { get; init; } = "float32";
     /// <summary>The false-positive rate thresholds were chosen at.</summary>
     [JsonPropertyName("target_fpr")] public double TargetFpr { get; init; } = 0.01;
     /// <summary>The off-policy detector's combination and threshold.</summary>

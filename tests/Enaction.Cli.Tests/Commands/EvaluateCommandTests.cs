@@ -57,6 +57,24 @@ public sealed class EvaluateCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Int8_scoring_with_a_float32_calibration_warns_and_still_evaluates()
+    {
+        var dataset = await DatasetAsync();
+        var calibration = Path.Combine(CliRunner.Model("tiny-chat"), "calibration.json");
+        var int8 = await CliRunner.RunAsync("evaluate", "--model", CliRunner.Model("tiny-chat"), "--dataset", dataset,
+            "--calibration", calibration, "--precision", "int8", "--json");
+        Assert.True(int8.ExitCode == 0, int8.Error);
+        Assert.Contains("warning", int8.Error);
+        Assert.Contains("fitted on float32 scores, applied to tiny-chat scoring in int8", int8.Error);
+        using var doc = JsonDocument.Parse(int8.Output);
+        Assert.InRange(doc.RootElement.GetProperty("groups")[0].GetProperty("detector").GetProperty("auroc").GetDouble(), 0, 1);
+
+        var exact = await CliRunner.RunAsync("evaluate", "--model", CliRunner.Model("tiny-chat"), "--dataset", dataset, "--calibration", calibration);
+        Assert.Equal(0, exact.ExitCode);
+        Assert.DoesNotContain("warning", exact.Error);
+    }
+
+    [Fact]
     public async Task Bad_inputs_are_one_line_errors()
     {
         var model = CliRunner.Model("tiny-chat");

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Enaction.Transcripts;
 using Microsoft.Extensions.AI;
 
-namespace Enaction.Core.Tests.Transcripts;
+namespace Enaction.Tests.Transcripts;
 
 /// <summary>Tool definitions and tool calls in transcripts: from Microsoft.Extensions.AI messages and options, and in the JSON format.</summary>
 public class ToolTranscriptTests
