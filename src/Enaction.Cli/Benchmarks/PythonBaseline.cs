@@ -51,7 +51,7 @@ public sealed class PythonBaseline
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new CliInputException($"cannot start {Python} for the PyTorch baseline ({e.Message}); install Python 3 with torch and onnx, pass --python PATH, or --no-baseline to measure the scorer only");
+            throw CannotStart(Python, e.Message);
         }
         using var _ = process;
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
@@ -93,4 +93,8 @@ public sealed class PythonBaseline
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return lines.Length == 0 ? "(no output)" : lines[^1];
     }
+
+    /// <summary>The one line for a Python that cannot start: what to install or pass instead.</summary>
+    internal static CliInputException CannotStart(string python, string reason) =>
+        new($"cannot start {python} for the PyTorch baseline ({reason}); install Python 3 with torch and onnx, pass --python PATH, or --no-baseline to measure the scorer only");
 }

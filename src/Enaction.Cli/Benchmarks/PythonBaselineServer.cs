@@ -41,7 +41,15 @@ public sealed class PythonBaselineServer : IAsyncDisposable
         };
         foreach (var a in new[] { baseline.Script, "--model", modelDirectory, "--serve", "--threads", baseline.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(a);
-        var process = Process.Start(start) ?? throw new CliInputException($"cannot start {baseline.Python}");
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new CliInputException($"cannot start {baseline.Python}");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw PythonBaseline.CannotStart(baseline.Python, e.Message);
+        }
         try
         {
             var line = await process.StandardOutput.ReadLineAsync(cancellationToken).ConfigureAwait(false);

@@ -57,6 +57,20 @@ public static class EnactionServiceCollectionExtensions
     public static IServiceCollection AddEnactionVerifier(this IServiceCollection services, string name, Uri endpoint, HttpClient? http = null) =>
         services.AddEnactionVerifier(name, _ => new HttpVerifier(http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, endpoint));
 
+    /// <summary>
+    /// Registers a custom detector: it runs after the built-in ones on every judged stage, and policy rules may match
+    /// the kinds it declares in <see cref="IDetector.Kinds"/> (the policy loader rejects any other unknown kind).
+    /// </summary>
+    public static IServiceCollection AddEnactionDetector(this IServiceCollection services, IDetector detector)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(detector);
+        services.AddSingleton(detector);
+        return services;
+    }
+
+    private static DetectorSet DetectorsOf(IServiceProvider services) => DetectorSet.Default().With(services.GetServices<IDetector>());
+
     /// <summary>Registers an escalation callback under the name policies use in <c>escalate: { callback: name }</c>.</summary>
     public static IServiceCollection AddEnactionEscalation(this IServiceCollection services, string name, Func<EscalationContext, CancellationToken, ValueTask> callback)
     {
@@ -83,7 +97,9 @@ public static class EnactionServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<EnactionOptions>>().Value;
-            return new PolicyStore(o.PolicyFile!, new PolicyStoreOptions { References = sp.GetRequiredService<VerifierRegistry>().ToReferences() });
+            // Rules may match the kinds of every registered detector, custom ones included.
+            var kinds = DetectorsOf(sp).Kinds;
+            return new PolicyStore(o.PolicyFile!, new PolicyStoreOptions { References = sp.GetRequiredService<VerifierRegistry>().ToReferences().WithFindingKinds(kinds) });
         });
         services.TryAddSingleton<ITurnRecorder>(sp =>
         {
@@ -121,6 +137,7 @@ public static class EnactionServiceCollectionExtensions
             return new ConversationMonitor(scorer, sp.GetRequiredService<PolicyStore>(), new ConversationMonitorOptions
             {
                 Calibration = calibration,
+                Detectors = DetectorsOf(sp),
                 Ledger = ledger,
                 Recorder = recorder is NullTurnRecorder ? null : recorder,
                 SessionCapacity = o.SessionCapacity,

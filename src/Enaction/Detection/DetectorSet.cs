@@ -19,6 +19,12 @@ public sealed class DetectorSet
     /// <summary>The detectors, in run order.</summary>
     public IReadOnlyList<IDetector> Detectors { get; }
 
+    /// <summary>Every finding kind the detectors report, in detector order (what policy rules may match).</summary>
+    public IReadOnlyList<string> Kinds => [.. Detectors.SelectMany(d => d.Kinds).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>This set with <paramref name="more"/> appended (custom detectors run after the built-in ones).</summary>
+    public DetectorSet With(IEnumerable<IDetector> more) => new(Detectors.Concat(more ?? throw new ArgumentNullException(nameof(more))));
+
     /// <summary>All findings, ordered by message, then start, then kind.</summary>
     public IReadOnlyList<Finding> Detect(DetectionContext context)
     {

@@ -125,7 +125,7 @@ public static partial class PolicyLoader
             throw new PolicyValidationException(source, second.Start.Line, second.Start.Column, "expected one YAML document; found a second one");
         }
 
-        var policy = new Reader(source).ReadPolicy(stream.Documents[0].RootNode);
+        var policy = new Reader(source, references?.FindingKinds ?? (IReadOnlySet<string>)new HashSet<string>(FindingKinds.All, StringComparer.Ordinal)).ReadPolicy(stream.Documents[0].RootNode);
         references?.Validate(policy);
         return policy;
     }
@@ -183,7 +183,7 @@ public static partial class PolicyLoader
     };
 
     /// <summary>Reads one policy document; holds the file name for locations and errors.</summary>
-    private sealed class Reader(string file)
+    private sealed class Reader(string file, IReadOnlySet<string> knownKinds)
     {
         private PolicyValidationException Error(YamlNode node, string problem) => new(file, node.Start.Line, node.Start.Column, problem);
 
@@ -259,8 +259,8 @@ public static partial class PolicyLoader
                 foreach (var item in Sequence(k, "kinds"))
                 {
                     var kind = Text(item, "a finding kind");
-                    if (!FindingKinds.All.Contains(kind, StringComparer.Ordinal))
-                        throw Error(item, $"unknown finding kind \"{kind}\"; expected one of {string.Join(", ", FindingKinds.All)}");
+                    if (!knownKinds.Contains(kind))
+                        throw Error(item, $"unknown finding kind \"{kind}\"; expected one of {string.Join(", ", FindingKinds.All.Concat(knownKinds.Except(FindingKinds.All).Order(StringComparer.Ordinal)))} (custom detectors add theirs)");
                     builder.Add(kind);
                 }
                 kinds = builder.ToImmutable();

@@ -8,13 +8,26 @@ public sealed class PolicyReferences
 {
     private readonly HashSet<string> _verifiers;
     private readonly HashSet<string> _escalations;
+    private readonly HashSet<string> _kinds;
 
-    /// <summary>Creates the set of known names (compared ordinally).</summary>
-    public PolicyReferences(IEnumerable<string> verifiers, IEnumerable<string> escalations)
+    /// <summary>
+    /// Creates the set of known names (compared ordinally). <paramref name="findingKinds"/> are the kinds the host's
+    /// detectors report beyond the built-in <see cref="Detection.FindingKinds.All"/> (custom detectors register theirs
+    /// through <see cref="Detection.IDetector.Kinds"/>); rules may match any of them.
+    /// </summary>
+    public PolicyReferences(IEnumerable<string> verifiers, IEnumerable<string> escalations, IEnumerable<string>? findingKinds = null)
     {
         _verifiers = new HashSet<string>(verifiers ?? throw new ArgumentNullException(nameof(verifiers)), StringComparer.Ordinal);
         _escalations = new HashSet<string>(escalations ?? throw new ArgumentNullException(nameof(escalations)), StringComparer.Ordinal);
+        _kinds = new HashSet<string>(Detection.FindingKinds.All, StringComparer.Ordinal);
+        if (findingKinds is not null) _kinds.UnionWith(findingKinds);
     }
+
+    /// <summary>Finding kinds rules may match: the built-in ones and those of the registered detectors.</summary>
+    public IReadOnlySet<string> FindingKinds => _kinds;
+
+    /// <summary>These names with <paramref name="kinds"/> added to the finding kinds (a detector set's <see cref="Detection.DetectorSet.Kinds"/>).</summary>
+    public PolicyReferences WithFindingKinds(IEnumerable<string> kinds) => new(_verifiers, _escalations, _kinds.Concat(kinds));
 
     /// <summary>Names usable in <c>verify: {verifier: NAME}</c>.</summary>
     public IReadOnlySet<string> Verifiers => _verifiers;
