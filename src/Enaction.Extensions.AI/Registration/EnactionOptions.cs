@@ -24,6 +24,12 @@ public sealed class EnactionOptions
     /// <summary><c>Enaction:SessionCapacity</c>: conversations that keep an incremental scoring session (default 64).</summary>
     public int SessionCapacity { get; set; } = 64;
 
+    /// <summary>
+    /// <c>Enaction:AttestDerivedConversationIds</c>: attest and verify conversations whose id was derived from their
+    /// opening messages (default false; see <see cref="Monitoring.ConversationMonitorOptions.AttestDerivedConversationIds"/>).
+    /// </summary>
+    public bool AttestDerivedConversationIds { get; set; }
+
     /// <summary><c>Enaction:Agent</c>: the agent name policies see when the caller names none.</summary>
     public string? Agent { get; set; }
 }

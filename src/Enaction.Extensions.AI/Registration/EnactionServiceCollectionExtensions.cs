@@ -141,6 +141,7 @@ public static class EnactionServiceCollectionExtensions
                 Ledger = ledger,
                 Recorder = recorder is NullTurnRecorder ? null : recorder,
                 SessionCapacity = o.SessionCapacity,
+                AttestDerivedConversationIds = o.AttestDerivedConversationIds,
             }, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Enaction.Monitor"));
         });
         services.TryAddSingleton<IConversationMonitor>(sp => sp.GetRequiredService<ConversationMonitor>());
