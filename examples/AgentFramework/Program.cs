@@ -1,3 +1,4 @@
+using static ExampleSupport;
 // Enaction with Microsoft Agent Framework: a ChatClientAgent on the bundled tiny-chat model, generating on
 // OnnxRuntimeGenAI, with the monitor under the agent's own function invocation. Runs offline.
 //
@@ -97,19 +98,6 @@ void Show(string title, string answer)
             Console.WriteLine($"     {stage.Stage,-8} {findings}{(actions.Length > 0 ? " → " + actions : "")}");
         }
     }
-}
-
-static string Short(string text, int max = 110)
-{
-    text = text.ReplaceLineEndings(" ");
-    return text.Length <= max ? text : text[..max] + "…";
-}
-
-static string RepoRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "Monitor.sln"))) return dir.FullName;
-    return Directory.GetCurrentDirectory();
 }
 
 /// <summary>The agent's two tools.</summary>

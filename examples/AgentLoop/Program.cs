@@ -1,3 +1,4 @@
+using static ExampleSupport;
 // Enaction agent-loop demo: a Semantic Kernel agent with two plugins, auto function calling and the monitor inside
 // the function-invocation layer, on the bundled tiny-chat model, under policies/default.yaml. Runs offline.
 //
@@ -136,15 +137,3 @@ async Task<string> Scene(string title, string conversationId, ChatHistory histor
     return text;
 }
 
-static string Short(string text, int max = 110)
-{
-    text = text.ReplaceLineEndings(" ");
-    return text.Length <= max ? text : text[..max] + "…";
-}
-
-static string RepoRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "Monitor.sln"))) return dir.FullName;
-    return Directory.GetCurrentDirectory();
-}

@@ -1,3 +1,4 @@
+using static ExampleSupport;
 // The monitored agent behind Microsoft.Extensions.Hosting. Serilog is configured from appsettings.json (console,
 // Seq) plus a rolling CLEF audit file that is always on, so no event is lost while Seq is unreachable.
 //
@@ -50,13 +51,6 @@ builder.Services.AddHostedService<AgentWorker>();
 using var host = builder.Build();
 await host.RunAsync();
 return 0;
-
-static string? FindRepoRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "Monitor.sln"))) return dir.FullName;
-    return null;
-}
 
 /// <summary>The demo's stand-in for <c>default-verifier</c>: approves every response.</summary>
 internal sealed class ApproveEverything : IVerifier

@@ -1,3 +1,4 @@
+using static ExampleSupport;
 // The generator is any OpenAI-compatible endpoint (OpenAI, Azure OpenAI's v1 surface, vLLM, llama.cpp server,
 // Ollama, LM Studio); scoring, detection and policy stay local on the bundled model. Every answer the endpoint
 // writes is re-scored by teacher forcing on the local model, and the history sent to the endpoint is checked first.
@@ -83,9 +84,3 @@ static void Show(string title, ChatResponse response)
             $"actions: {string.Join(", ", ((ActionOutcome[])response.AdditionalProperties[ResponseMetadata.Actions]!).Select(a => $"{ActionOutcome.NameOf(a.Action)}={a.Outcome}"))}");
 }
 
-static string? FindRepoRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "Monitor.sln"))) return dir.FullName;
-    return null;
-}
