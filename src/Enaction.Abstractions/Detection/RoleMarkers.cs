@@ -7,7 +7,7 @@ namespace Enaction.Detection;
 /// <summary>
 /// The turn and role markers of the chat-template families the project knows. Any of them inside a user, system or
 /// tool message is an attempt to open a turn the model did not take (role smuggling): the scorer encodes it as plain
-/// text, and <see cref="RoleSmugglingDetector"/> reports it.
+/// text, and <c>RoleSmugglingDetector</c> reports it.
 /// </summary>
 public static class RoleMarkers
 {

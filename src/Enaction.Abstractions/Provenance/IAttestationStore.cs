@@ -3,7 +3,7 @@ namespace Enaction.Provenance;
 /// <summary>
 /// Where attestations are kept. Append-only: a position attested again (a regenerated answer) gets a new record that
 /// supersedes the earlier one, which stays as history. Every lookup is scoped to one tenant, so tenants can share a
-/// store. Implementations return rows as stored, without checking MACs; <see cref="ProvenanceLedger"/> does that, so
+/// store. Implementations return rows as stored, without checking MACs; <c>ProvenanceLedger</c> does that, so
 /// a tampered row is reported rather than dropped. Implementations report every failure (unreachable, unreadable,
 /// replaced, read-only) as an <see cref="AttestationStoreException"/>.
 /// </summary>

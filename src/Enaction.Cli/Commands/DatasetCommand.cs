@@ -3,7 +3,6 @@ using System.Globalization;
 using Enaction.Cli.Output;
 using Enaction.Evaluation;
 using Enaction.Files;
-using Enaction.Evaluation;
 using Enaction.Onnx.Models;
 using Enaction.Transcripts;
 

@@ -234,7 +234,7 @@ public sealed class ChatTemplate
     /// Renders <paramref name="transcript"/> (no generation prompt, nothing continued) reusing <paramref name="previous"/>,
     /// a rendering of a transcript whose first <paramref name="unchanged"/> messages are the same: the text written
     /// before message <paramref name="unchanged"/> is copied and only the messages from it on are rendered. The result
-    /// equals <see cref="Render"/>'s. Returns null when <paramref name="previous"/> cannot be continued.
+    /// equals <see cref="Render(Transcript, bool, bool)"/>'s. Returns null when <paramref name="previous"/> cannot be continued.
     /// </summary>
     internal RenderedTranscript? Render(Transcript transcript, RenderedTranscript previous, int unchanged)
     {

@@ -48,7 +48,7 @@ public sealed class TranscriptEncoder
     /// <summary>The chat template.</summary>
     public ChatTemplate Template { get; }
 
-    /// <summary>Renders and tokenises <paramref name="transcript"/>; see <see cref="ChatTemplate.Render"/> for the flags.</summary>
+    /// <summary>Renders and tokenises <paramref name="transcript"/>; see <see cref="ChatTemplate.Render(Transcript, bool, bool)"/> for the flags.</summary>
     public EncodedTranscript Encode(Transcript transcript, bool addGenerationPrompt = false, bool continueFinalMessage = false)
     {
         var rendered = Template.Render(transcript, addGenerationPrompt, continueFinalMessage);

@@ -11,7 +11,7 @@ namespace Enaction.PostgreSql.Provenance;
 /// <c>enaction_schema_migrations</c> under an advisory lock (so instances starting together migrate once) and refuses
 /// a database whose schema is newer than this build. Rows are append-only (triggers refuse UPDATE, DELETE and
 /// TRUNCATE), hold MACs and ids but never message text, and are returned exactly as stored so that
-/// <see cref="ProvenanceLedger"/> reports a row inserted or edited without the key as forged. Each write is one
+/// <c>ProvenanceLedger</c> reports a row inserted or edited without the key as forged. Each write is one
 /// statement: it commits whole or not at all. Every failure (server down or unreachable, pool exhausted, statement
 /// timed out, connection killed mid-write) surfaces as an <see cref="AttestationStoreException"/> naming the server,
 /// never as a verdict; a read on a connection the server dropped is retried once on a fresh connection, a write never.

@@ -41,15 +41,9 @@ public static class HtmlReport
         return page.Build();
     }
 
-    private sealed class Page(ReportDocument doc)
+    private sealed class Page(ReportDocument doc) : PageBuilder
     {
-        private readonly StringBuilder _html = new();
-        private (double Low, double High) _h = (0, 1), _s = (0, 1);
 
-        // Every string reaches the page through here or VisibleText.Html: hidden characters become visible marks.
-        private static string E(string? s) => ReportText.Encode(s);
-        private static string N(double v, string format = "0.###") => ReportText.Number(v, format);
-        private void W(string s) => _html.Append(s);
 
         public string Build()
         {

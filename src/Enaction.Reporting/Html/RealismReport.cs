@@ -40,14 +40,9 @@ public static class RealismReport
         return new Page(document).Build();
     }
 
-    private sealed class Page(RealismReportDocument doc)
+    private sealed class Page(RealismReportDocument doc) : PageBuilder
     {
-        private readonly StringBuilder _html = new();
-        private (double Low, double High) _h = (0, 1), _s = (0, 1);
 
-        private static string E(string? s) => ReportText.Encode(s);
-        private static string N(double v, string format = "0.###") => ReportText.Number(v, format);
-        private void W(string s) => _html.Append(s);
 
         public string Build()
         {

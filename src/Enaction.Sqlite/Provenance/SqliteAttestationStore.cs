@@ -13,7 +13,7 @@ namespace Enaction.Sqlite.Provenance;
 /// length, the same ledger id): a ledger deleted, replaced or emptied under a running host makes every later call
 /// fail with an <see cref="AttestationStoreException"/> (and one <see cref="ProvenanceEvents.StoreLost"/> event), never
 /// a silent write into an unlinked file. Rows are returned exactly as stored: a row edited without the key is left for
-/// <see cref="ProvenanceLedger"/> to report as forged.
+/// <c>ProvenanceLedger</c> to report as forged.
 /// </summary>
 public sealed class SqliteAttestationStore : IAttestationStore, IDisposable
 {

@@ -1,5 +1,4 @@
 using Enaction.Evaluation;
-using Enaction.Evaluation;
 using Enaction.Onnx.Tests.Scoring;
 using Enaction.Transcripts;
 
