@@ -104,7 +104,7 @@ public static class TranscriptJson
             var at = reader.TokenStartIndex;
             if (reader.TokenType != JsonTokenType.StartObject)
                 throw error(at, $"message {list.Count} must be an object with \"role\" and \"content\", found {Describe(reader.TokenType)}");
-            string? role = null, content = null, name = null;
+            string? role = null, content = null, name = null, model = null;
             List<ToolCall>? calls = null;
             long roleAt = at;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -129,6 +129,14 @@ public static class TranscriptJson
                     case "name":
                         name = reader.TokenType == JsonTokenType.String ? Text(ref reader, error, $"message {list.Count}: \"name\"") : null;
                         break;
+                    case "model":
+                        model = reader.TokenType switch
+                        {
+                            JsonTokenType.String => Text(ref reader, error, $"message {list.Count}: \"model\""),
+                            JsonTokenType.Null => null,
+                            _ => throw error(reader.TokenStartIndex, $"message {list.Count}: \"model\" must be a string (the id of the model that wrote it)"),
+                        };
+                        break;
                     case "tool_calls":
                         var callsAt = reader.TokenStartIndex;
                         var index = list.Count;
@@ -144,7 +152,7 @@ public static class TranscriptJson
             if (!MessageRoles.TryParse(role, out var parsed))
                 throw error(roleAt, $"message {list.Count} has unknown role \"{role}\"; expected one of {MessageRoles.Accepted}");
             if (content is null) throw error(at, $"message {list.Count} has no \"content\"");
-            list.Add(new TranscriptMessage(parsed, content, name) { ToolCalls = calls });
+            list.Add(new TranscriptMessage(parsed, content, name) { ToolCalls = calls, Model = model });
         }
         return list.ToImmutable();
     }
@@ -185,6 +193,7 @@ public static class TranscriptJson
             writer.WriteString("role", m.Role.ToName());
             writer.WriteString("content", m.Content);
             if (m.Name is not null) writer.WriteString("name", m.Name);
+            if (m.Model is not null) writer.WriteString("model", m.Model);
             if (m.ToolCalls is { Count: > 0 })
             {
                 writer.WritePropertyName("tool_calls");

@@ -14,6 +14,13 @@ public sealed record TranscriptMessage(MessageRole Role, string Content, string?
     public IReadOnlyList<ToolCall>? ToolCalls { get; init; }
 
     /// <summary>
+    /// The identifier of the model that generated this message (an assistant message's generator, as the provider
+    /// reports it: <c>gpt-4o-mini</c>, <c>tiny-chat</c>); null when unknown. Scoring compares it with the scorer's model
+    /// to decide whose distribution a turn's numbers describe (<see cref="Enaction.Scoring.ScoringSource"/>).
+    /// </summary>
+    public string? Model { get; init; }
+
+    /// <summary>
     /// The text of the message without the written-out calls of <see cref="ToolCalls"/> at its end: what a template
     /// that renders tool calls itself shows as the message's content.
     /// </summary>
