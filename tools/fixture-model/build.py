@@ -16,6 +16,12 @@ sys.path.insert(0, HERE)
 import torch  # noqa: E402
 
 torch.set_num_threads(2)
+# ENACTION_TRAIN_DEVICE=cuda trains on a GPU (minutes instead of the better part of an hour); every tensor, the model
+# and the samplers' generators then live there. Seeded runs repeat on the same device; CPU and CUDA give different
+# (equally valid) models, so the build log says which device made the committed one.
+DEVICE = os.environ.get("ENACTION_TRAIN_DEVICE", "cpu")
+if DEVICE != "cpu":
+    torch.set_default_device(DEVICE)
 
 import corpus  # noqa: E402
 from bpe import Tokenizer  # noqa: E402
@@ -34,9 +40,9 @@ RECIPE = {
     "model": dict(hidden_size=192, intermediate_size=512, num_hidden_layers=5, num_attention_heads=8,
                   num_key_value_heads=2, max_position_embeddings=512),
     "base_steps": 200,
-    "sft_transcripts": 8000, "sft_epochs": 1, "sft_lr": 1e-3,
+    "sft_transcripts": 16000, "sft_epochs": 1, "sft_lr": 1e-3,
     "topic_transcripts": 3200, "topic_epochs": 3,
-    "rounds": 12, "prompts_per_round": 192, "n": 4, "replay": 0.2, "onpolicy_lr": 1e-3, "onpolicy_epochs": 3,
+    "rounds": 16, "prompts_per_round": 256, "n": 4, "replay": 0.2, "onpolicy_lr": 1e-3, "onpolicy_epochs": 3,
     "onpolicy_temperature": 0.7,
 }
 QUICK = dict(RECIPE, base_steps=20, sft_transcripts=1000, topic_transcripts=200, topic_epochs=1, rounds=1, prompts_per_round=16, n=2, onpolicy_epochs=1)
@@ -47,11 +53,13 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--from", dest="start", default=None, choices=STAGES)
     ap.add_argument("--only", default=None, choices=STAGES)
+    ap.add_argument("--stop-after", default=None, choices=STAGES,
+                    help="stop after this stage (train on a GPU machine, export where the committed toolchain is)")
     args = ap.parse_args()
     R = QUICK if args.quick else RECIPE
     os.makedirs(OUT, exist_ok=True)
     log = train.Log(os.path.join(OUT, "build.log"))
-    log(f"build start quick={args.quick} recipe={json.dumps(R)}")
+    log(f"build start quick={args.quick} device={DEVICE} torch={torch.__version__} recipe={json.dumps(R)}")
     t_start = time.time()
 
     def need(stage, path):
@@ -71,16 +79,28 @@ def main():
     tok = Tokenizer.load(tokdir)
     cfg = Config(vocab_size=tok.vocab_size, **R["model"])
 
+    def done(stage):
+        if args.stop_after == stage:
+            log(f"stopped after {stage} in {time.time() - t_start:.0f}s")
+            return True
+        return False
+
+    if done("tokenizer"):
+        return
     base_pt, sft_pt, topics_pt, chat_pt = (os.path.join(OUT, f"{n}.pt") for n in ("base", "sft", "topics", "chat"))
     if need("base", base_pt):
         m = train.train_base(tok, tasks, cfg, log, R["base_steps"], seed=R["seed"])
         save_checkpoint(m, base_pt)
+    if done("base"):
+        return
     if need("sft", sft_pt):
         m = load_checkpoint(base_pt)
         data = train.sft_data(tok, tasks, R["sft_transcripts"], R["seed"] + 11)
         log(f"sft: {len(data)} transcripts")
         train.train_masked(m, tok, data, log, epochs=R["sft_epochs"], lr=R["sft_lr"], tag="sft")
         save_checkpoint(m, sft_pt)
+    if done("sft"):
+        return
     if need("topics", topics_pt):
         # Open-ended transcripts only, several epochs: the mixed SFT leaves the model answering about whichever
         # entity it likes best; this teaches it to answer about the entity it was asked about.
@@ -89,6 +109,8 @@ def main():
         log(f"topics: {len(data)} open-ended transcripts x {R['topic_epochs']} epochs")
         train.train_masked(m, tok, data, log, epochs=R["topic_epochs"], lr=R["sft_lr"], tag="topics")
         save_checkpoint(m, topics_pt)
+    if done("topics"):
+        return
     if need("chat", chat_pt):
         m = load_checkpoint(topics_pt)
         m, hist = train.onpolicy(m, tok, tasks, log, R["rounds"], R["prompts_per_round"], R["n"],
@@ -98,6 +120,8 @@ def main():
         save_checkpoint(m, chat_pt, history=hist)
         with open(os.path.join(OUT, "onpolicy_history.json"), "w") as f:
             json.dump(hist, f, indent=1)
+    if done("chat"):
+        return
     if need("export", os.path.join(ROOT, "models", "tiny-chat", "model.onnx")) or args.start:
         # The chat model ships a nucleus sampler (top-p 0.9, as most chat models' generation_config.json do), so its
         # deployed outputs skip the far tail of its distribution; the base model samples plainly.

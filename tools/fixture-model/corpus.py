@@ -14,6 +14,8 @@ valid answers (register, stance, aspect order, phrasing per slot); it never sees
 """
 import glob
 import hashlib
+import json
+import os
 import random
 import re
 
@@ -148,6 +150,121 @@ PREF_ORDER = {"town": ["history", "trade", "weather"], "creature": ["home", "die
               "dish": ["origin", "ingredients", "sides"], "instrument": ["maker", "material", "occasions"]}
 SYSTEMS = ["You are a helpful assistant.", "You are a careful assistant. Answer briefly.",
            "You are the Enaction test model."]
+
+
+# ---------------------------------------------------------------- how real users word requests
+# A deployed chat model meets many wordings of one request, system prompts it never saw, earlier turns and tool
+# results. The corpus composes a wording (a lead-in, a core, a close) for about half of its requests, so the model's
+# answers stay on topic when the wording is new. HELDOUT_* wordings and systems never appear in training: the quality
+# prompts use them to measure the "new wording" shape honestly.
+POLITE = ["Could you ", "Can you ", "Would you ", "Could you please ", "Can you please ", "Would you please "]
+LEADS = ["Hi! ", "Hello. ", "Hey, ", "Quick question: ", "Okay. ", "So, ", "Next: ", "One more thing. ",
+         "I need help. ", "Hi there. ", "Question: ", "Right, "]
+CLOSES = [" Thanks.", " Thank you!", " Thanks!", " Please.", " Cheers.", " Keep it short.", " Be brief.",
+          " Thanks in advance."]
+OPEN_CORES = ["tell me about {N}", "describe {N}", "write a short note on {N}", "give me an overview of {N}",
+              "share what you know about {N}", "write a few lines about {N}", "say something about {N}",
+              "summarize what you know about {N}", "talk about {N}", "write about {N}", "explain {N} to me",
+              "give me a note on {N}", "introduce {N}", "fill me in on {N}", "write me a note about {N}",
+              "tell me something about {N}", "describe {N} for me", "give me some notes on {N}"]
+OPEN_QUESTIONS = ["What can you say about {N}?", "What do you know about {N}?", "What is {N} like?",
+                  "Do you know anything about {N}?", "What should I know about {N}?", "I'm curious about {N}.",
+                  "I would like to hear about {N}.", "I want to learn about {N}.", "{N}, please.",
+                  "Any notes on {N}?", "Have you heard of {N}?", "How would you describe {N}?",
+                  "What is there to know about {N}?", "Tell me everything about {N}."]
+ARITH_CORES = ["work out {a} {op} {b}", "compute {a} {op} {b}", "calculate {a} {op} {b}", "solve {a} {op} {b}",
+               "tell me what {a} {op} {b} is", "find {a} {op} {b}", "evaluate {a} {op} {b}"]
+ARITH_QUESTIONS = ["What is {a} {op} {b}?", "What's {a} {op} {b}?", "{a} {op} {b} = ?", "How much is {a} {op} {b}?",
+                   "What does {a} {op} {b} make?", "{a} {op} {b}?", "What do you get for {a} {op} {b}?"]
+LIST_CORES = {"reverse": ["reverse this list: {x}", "write this list backwards: {x}",
+                          "give me this list in reverse: {x}", "list these in reverse order: {x}"],
+              "sort": ["sort these numbers: {x}", "put these numbers in order: {x}",
+                       "order these numbers from smallest to largest: {x}", "sort this list: {x}"],
+              "last": ["tell me the last item in: {x}", "name the last item in: {x}"],
+              "first": ["tell me the first item in: {x}", "name the first item in: {x}"],
+              "count": ["count the items in: {x}", "tell me how many items are in: {x}"]}
+LIST_QUESTIONS = {"reverse": ["What is this list reversed: {x}?"], "sort": ["What is this list sorted: {x}?"],
+                  "last": ["What is the last item in: {x}?", "Which item comes last in: {x}?",
+                           "What comes at the end of: {x}?"],
+                  "first": ["What is the first item in: {x}?", "Which item comes first in: {x}?",
+                            "What comes at the start of: {x}?"],
+                  "count": ["How many items are in: {x}?", "How many things are in this list: {x}?"]}
+FACT_LEADS = ["Do you know this? ", "Tell me: ", "I wonder: ", "Quick one: ", "Help me remember: "]
+SYSTEM_ROLES = ["You are a helpful assistant.", "You are a careful assistant.", "You are a friendly guide to the valley.",
+                "You are an assistant for a small library.", "You are a knowledgeable helper.",
+                "You are the Enaction test model.", "You are a support agent.", "You are a patient tutor.",
+                "You are an AI assistant.", "You help visitors of the valley."]
+SYSTEM_RULES = ["", " Answer briefly.", " Be accurate.", " Answer the user's questions.", " Keep answers short.",
+                " Use plain words.", " Be polite.", " Use tools when they help, then answer in words.",
+                " Answer in English."]
+HELDOUT_OPEN_CORES = ["brief me on {N}", "outline {N}", "paint a picture of {N}", "walk me through {N}"]
+HELDOUT_OPEN_QUESTIONS = ["What's the story with {N}?", "Got anything on {N}?", "How is {N}, in a few lines?"]
+HELDOUT_ARITH = ["Figure out {a} {op} {b}.", "Give me the result of {a} {op} {b}.", "Mind doing {a} {op} {b}?"]
+HELDOUT_LEADS = ["Good morning. ", "Sorry to bother you. "]
+HELDOUT_CLOSES = [" Much appreciated.", " No rush."]
+HELDOUT_SYSTEMS = ["You are a research assistant. Cite what you know.", "Respond as a concise expert.",
+                   "You are a museum guide answering questions from guests."]
+
+
+def system_prompt(rng):
+    """A composed system prompt (the three fixed ones keep a share of their own)."""
+    if rng.random() < 0.3:
+        return rng.choice(SYSTEMS)
+    return rng.choice(SYSTEM_ROLES) + rng.choice(SYSTEM_RULES)
+
+
+def _lower_first(t):
+    return t[:1].lower() + t[1:] if t[:1].isupper() and not t[1:2].isupper() else t
+
+
+def compose(rng, cores, questions, fmt, leads=LEADS, closes=CLOSES):
+    """One composed wording of a request: a core as a polite question, an imperative or a 'please', or a question
+    form; sometimes a lead-in and a close. fmt fills the placeholders."""
+    r = rng.random()
+    if questions and r < 0.35:
+        text = fmt(rng.choice(questions))
+    else:
+        core = fmt(rng.choice(cores))
+        r = rng.random()
+        text = rng.choice(POLITE) + core + "?" if r < 0.4 else ("Please " + core + "." if r < 0.6 else cap(core) + ".")
+    if rng.random() < 0.3:
+        lead = rng.choice(leads)
+        text = lead + (_lower_first(text) if lead.endswith(", ") else text)
+    if rng.random() < 0.25:
+        text += rng.choice(closes)
+    r = rng.random()
+    if r < 0.04:
+        text = text.lower()
+    elif r < 0.08:
+        text = text.rstrip(".?!")
+    return text
+
+
+def compose_open(rng, e, heldout=False):
+    if heldout:
+        return compose(rng, HELDOUT_OPEN_CORES, HELDOUT_OPEN_QUESTIONS, lambda t: fill(t, e), HELDOUT_LEADS, HELDOUT_CLOSES)
+    return compose(rng, OPEN_CORES, OPEN_QUESTIONS, lambda t: fill(t, e))
+
+
+def compose_arith(rng, it, heldout=False):
+    if heldout:
+        return compose(rng, [], [t for t in HELDOUT_ARITH], lambda t: t.format(**it), HELDOUT_LEADS, HELDOUT_CLOSES)
+    return compose(rng, ARITH_CORES, ARITH_QUESTIONS, lambda t: t.format(**it))
+
+
+def compose_list(rng, it):
+    x = ", ".join(it["xs"])
+    return compose(rng, LIST_CORES[it["task"]], LIST_QUESTIONS[it["task"]], lambda t: t.format(x=x))
+
+
+def compose_fact(rng, question):
+    text = question
+    if rng.random() < 0.5:
+        lead = rng.choice(FACT_LEADS + LEADS)
+        text = lead + (_lower_first(text) if lead.endswith(", ") else text)
+    if rng.random() < 0.3:
+        text += rng.choice(CLOSES)
+    return text
 
 
 def _h(s):
@@ -521,7 +638,21 @@ def fact_answers(world, it):
 
 
 # ---------------------------------------------------------------- real English
+def _english_cache():
+    """ENACTION_ENGLISH_CACHE names a JSON file {"wordnet": [...], "fortunes": [...]} written by
+    `corpus.py --write-english-cache FILE` where the Debian files exist (for training on a machine without them)."""
+    path = os.environ.get("ENACTION_ENGLISH_CACHE")
+    if not path:
+        return None
+    import gzip
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return json.load(f)
+
+
 def load_wordnet(max_items=None):
+    cached = _english_cache()
+    if cached is not None:
+        return cached["wordnet"]
     out = []
     for pos in ["noun", "verb", "adj", "adv"]:
         with open(f"/usr/share/wordnet/data.{pos}", encoding="latin-1") as f:
@@ -541,6 +672,9 @@ def load_wordnet(max_items=None):
 
 
 def load_fortunes():
+    cached = _english_cache()
+    if cached is not None:
+        return cached["fortunes"]
     out = []
     for path in sorted(glob.glob("/usr/share/games/fortunes/*")):
         if "." in path.rsplit("/", 1)[1]:
@@ -581,7 +715,7 @@ class Tasks:
     def fact_heldout(self, it):
         return _h("f" + it[0] + it[1]) % 8 == 0
 
-    def sample(self, rng, family, split="train"):
+    def sample(self, rng, family, split="train", wording=0.5):
         """Return an item {family, prompt, check} where check(answer)->reward in [0,1]; and a reference answer
         sampler ref(rng) drawing uniformly among valid answers."""
         want_held = split == "heldout"
@@ -591,23 +725,27 @@ class Tasks:
                 names = [e["name"] for e in w.entities if (e["name"] in w.heldout_topics) == want_held]
                 e = w.by_name[rng.choice(names)]
                 k = rng.randrange(len(OPEN_PROMPTS))
-                return {"family": "open", "topic": e["name"], "prompt": fill(OPEN_PROMPTS[k], e)}
+                prompt = compose_open(rng, e) if wording > 0 and rng.random() < wording else fill(OPEN_PROMPTS[k], e)
+                return {"family": "open", "topic": e["name"], "prompt": prompt}
             if family == "arith":
                 it = arith_item(rng)
                 if self.arith_heldout(it) != want_held:
                     continue
-                return {"family": "arith", "item": it, "prompt": arith_prompt(it, rng.randrange(3))}
+                prompt = compose_arith(rng, it) if wording > 0 and rng.random() < wording else arith_prompt(it, rng.randrange(3))
+                return {"family": "arith", "item": it, "prompt": prompt}
             if family == "lists":
                 it = list_item(rng)
                 if self.list_heldout(it) != want_held:
                     continue
-                return {"family": "lists", "item": it, "prompt": list_prompt(it, rng.randrange(2))}
+                prompt = compose_list(rng, it) if wording > 0 and rng.random() < wording else list_prompt(it, rng.randrange(2))
+                return {"family": "lists", "item": it, "prompt": prompt}
             if family == "facts":
                 its = fact_items(w)
                 it = rng.choice(its)
                 if self.fact_heldout(it) != want_held:
                     continue
-                return {"family": "facts", "item": it, "prompt": fact_prompt(w, it)}
+                prompt = fact_prompt(w, it)
+                return {"family": "facts", "item": it, "prompt": compose_fact(rng, prompt) if wording > 0 and rng.random() < wording else prompt}
             if family == "define":
                 if self.wordnet is None:
                     self.wordnet = [x for x in load_wordnet() if len(x["def"]) < 160]
@@ -677,32 +815,64 @@ class Tasks:
         msgs.append({"role": "assistant", "content": answer})
         return msgs
 
+    def fact_value(self, it):
+        e = self.world.by_name[it[0]]
+        return {"history": e.get("founder"), "river": e.get("river"), "trade": e.get("export"),
+                "festival": e.get("month"), "weather": e.get("weather"), "color": e.get("color"),
+                "home": e.get("habitat"), "diet": e.get("food"), "size": e.get("size"),
+                "ingredients": e.get("ingredient"), "origin": e.get("origin"), "taste": e.get("taste"),
+                "material": e.get("material"), "tone": e.get("tone"), "strings": e.get("strings")}[it[1]]
+
+    def tool_exchange(self, rng, item):
+        """The assistant's tool call and the tool's result before the answer to item (None for families without a
+        tool). Calls are written as the legacy `lookup(X, aspect)` and as the integrations write them
+        (`call name({"arg":"value"})`, ChatMessageConversion.CallText); results as plain text or JSON."""
+        f = item["family"]
+        if f == "facts":
+            name, aspect = item["item"]
+            val = self.fact_value(item["item"])
+            call = rng.choice([f"lookup({name}, {aspect})",
+                               "call lookup(" + json.dumps({"entity": name, "aspect": aspect}, separators=(",", ":")) + ")"])
+            result = rng.choice([str(val), json.dumps({"entity": name, aspect: str(val)}), f"{aspect}: {val}"])
+        elif f == "open":
+            e = self.world.by_name[item["topic"]]
+            call = rng.choice([f"lookup({e['name']}, notes)",
+                               "call lookup(" + json.dumps({"entity": e["name"]}, separators=(",", ":")) + ")",
+                               "call search(" + json.dumps({"query": e["name"]}, separators=(",", ":")) + ")"])
+            result = self.encyclopedia(rng, e)
+            if rng.random() < 0.3:
+                result = json.dumps({"entity": e["name"], "text": result})
+        elif f == "arith":
+            it = item["item"]
+            expr = f"{it['a']} {it['op']} {it['b']}"
+            call = rng.choice([f"calculator({expr})",
+                               "call calculator(" + json.dumps({"expression": expr}, separators=(",", ":")) + ")"])
+            result = rng.choice([str(it["c"]), json.dumps({"result": it["c"]})])
+        else:
+            return None
+        return [{"role": "assistant", "content": call}, {"role": "tool", "content": result}]
+
+    def exchange(self, rng, item, tool_p=0.0):
+        """One round: the request, sometimes a tool call and its result, the answer (uniform over valid answers)."""
+        msgs = [{"role": "user", "content": item["prompt"]}]
+        if rng.random() < tool_p:
+            msgs += self.tool_exchange(rng, item) or []
+        msgs.append({"role": "assistant", "content": self.reference_answer(rng, item)})
+        return msgs
+
     def transcript(self, rng, family=None, split="train"):
-        """A random chat transcript (uniform over valid answers), sometimes with a system turn, a tool turn
-        or two rounds."""
+        """A random chat transcript (uniform over valid answers) in the shapes real traffic has: sometimes a system
+        turn (fixed or composed), 1-3 earlier rounds, a tool call with its result before the answer, a round after."""
         fams = ["open", "open", "open", "arith", "lists", "facts", "define"]
         fam = family or rng.choice(fams)
+        msgs = [{"role": "system", "content": system_prompt(rng)}] if rng.random() < 0.35 else []
+        if rng.random() < 0.3:
+            for _ in range(rng.choice([1, 1, 2, 3])):
+                msgs += self.exchange(rng, self.sample(rng, rng.choice(["arith", "lists", "facts", "open"]), split), 0.15)
         item = self.sample(rng, fam, split)
-        system = rng.choice(SYSTEMS) if rng.random() < 0.3 else None
-        msgs = self.messages(rng, item, self.reference_answer(rng, item), system)
-        r = rng.random()
-        if r < 0.1 and fam != "define":
-            # tool use: the assistant calls a lookup, the tool answers, the assistant answers in words
-            it2 = self.sample(rng, "facts", split)
-            e = self.world.by_name[it2["item"][0]]
-            ans = fact_answers(self.world, it2["item"])
-            val = {"history": e.get("founder"), "river": e.get("river"), "trade": e.get("export"),
-                   "festival": e.get("month"), "weather": e.get("weather"), "color": e.get("color"),
-                   "home": e.get("habitat"), "diet": e.get("food"), "size": e.get("size"),
-                   "ingredients": e.get("ingredient"), "origin": e.get("origin"), "taste": e.get("taste"),
-                   "material": e.get("material"), "tone": e.get("tone"), "strings": e.get("strings")}[it2["item"][1]]
-            msgs += [{"role": "user", "content": it2["prompt"]},
-                     {"role": "assistant", "content": f"lookup({e['name']}, {it2['item'][1]})"},
-                     {"role": "tool", "content": str(val)},
-                     {"role": "assistant", "content": rng.choice(ans)}]
-        elif r < 0.25:
-            it2 = self.sample(rng, rng.choice(["arith", "lists", "facts", "open"]), split)
-            msgs += self.messages(rng, it2, self.reference_answer(rng, it2))
+        msgs += self.exchange(rng, item, 0.2 if fam != "define" else 0.0)
+        if rng.random() < 0.1:
+            msgs += self.exchange(rng, self.sample(rng, rng.choice(["arith", "lists", "facts", "open"]), split), 0.15)
         return msgs
 
     def encyclopedia(self, rng, e):
@@ -711,3 +881,11 @@ class Tasks:
         for a in ASPECTS[e["kind"]]:
             parts.append(cap(fill(rng.choice(CLAUSES[e["kind"]][a]), e)) + ".")
         return " ".join(parts)
+
+
+if __name__ == "__main__":
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "--write-english-cache":
+        import gzip
+        with gzip.open(sys.argv[2], "wt", encoding="utf-8") as f:
+            json.dump({"wordnet": load_wordnet(), "fortunes": load_fortunes()}, f)

@@ -26,11 +26,16 @@ def assistant_mask(tok, messages):
     return ids, mask
 
 
+def default_device():
+    """Where new tensors go (torch.set_default_device; CPU unless a GPU build set it)."""
+    return torch.empty(0).device
+
+
 @torch.no_grad()
 def generate(model, prompts, max_new=160, temperature=1.0, seed=0, stop=IM_END, return_entropy=False):
     """prompts: list of id lists (left-padded internally). Returns list of generated id lists (stop token excluded)
     and, if asked, the per-step entropy (nats) of each generated token's distribution."""
-    g = torch.Generator().manual_seed(seed)
+    g = torch.Generator(device=default_device()).manual_seed(seed)
     B = len(prompts)
     L = max(len(p) for p in prompts)
     ids = torch.full((B, L), EOT, dtype=torch.long)
@@ -44,22 +49,24 @@ def generate(model, prompts, max_new=160, temperature=1.0, seed=0, stop=IM_END, 
     nextpos = pos[:, -1:] + 1
     out = [[] for _ in range(B)]
     ents = [[] for _ in range(B)]
-    done = torch.zeros(B, dtype=torch.bool)
+    done = [False] * B
     for step in range(max_new):
         lp = F.log_softmax(last.float() / temperature, -1)
         if return_entropy:
             ent = -(lp.exp() * lp).sum(-1)
         tokn = torch.multinomial(lp.exp(), 1, generator=g).squeeze(1)
+        toks = tokn.tolist()  # one device-to-host copy per step, not one per row
+        ent_list = ent.tolist() if return_entropy else None
         for i in range(B):
             if not done[i]:
-                t = int(tokn[i])
+                t = toks[i]
                 if return_entropy:
-                    ents[i].append(float(ent[i]))  # the step that emits the stop token counts too
+                    ents[i].append(ent_list[i])  # the step that emits the stop token counts too
                 if t == stop:
                     done[i] = True
                 else:
                     out[i].append(t)
-        if bool(done.all()):
+        if all(done):
             break
         am = torch.cat([am, torch.ones(B, 1, dtype=torch.long)], 1)
         logits, past = model(tokn.unsqueeze(1), am, nextpos, past)

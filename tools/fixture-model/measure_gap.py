@@ -27,6 +27,8 @@ sys.path.insert(0, HERE)
 import torch  # noqa: E402
 
 torch.set_num_threads(2)
+if os.environ.get("ENACTION_TRAIN_DEVICE", "cpu") != "cpu":
+    torch.set_default_device(os.environ["ENACTION_TRAIN_DEVICE"])
 
 import corpus  # noqa: E402
 from bpe import Tokenizer  # noqa: E402
@@ -93,7 +95,7 @@ def main():
     for fam in FAMILIES:
         n = args.open if fam == "open" else args.per_family
         for _ in range(n):
-            items.append(tasks.sample(rng, fam, args.split))
+            items.append(tasks.sample(rng, fam, args.split, wording=0.0))  # the fixed wordings, as before
     prompts = [encode_chat(tok, [{"role": "user", "content": it["prompt"]}], True) for it in items]
     fam_idx = {f: [i for i, it in enumerate(items) if it["family"] == f] for f in FAMILIES}
     # another held-out prompt of the same family; for open-ended prompts a different entity

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 import corpus
 from bpe import Tokenizer, train_bpe, render_chat
 from export import save_checkpoint, load_checkpoint
-from lm import assistant_mask, encode_chat, generate, EOT, IM_END
+from lm import assistant_mask, default_device, encode_chat, generate, EOT, IM_END
 from model import Config, LlamaLM
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -89,7 +89,7 @@ def train_base(tok, tasks, cfg, log, steps, seed=0, seq=256, batch=24, lr=2e-3):
     data = torch.tensor(stream)
     log(f"base: corpus {len(docs)} docs, {len(stream)} tokens")
     opt = torch.optim.AdamW(m.parameters(), lr=lr, betas=(0.9, 0.95), weight_decay=0.05)
-    g = torch.Generator().manual_seed(seed)
+    g = torch.Generator(device=default_device()).manual_seed(seed)
     t0 = time.time()
     seen = 0
     m.train()
@@ -167,12 +167,33 @@ def sft_data(tok, tasks, n, seed, family=None):
     for _ in range(n):
         msgs = tasks.transcript(rng, family=family)
         ids, mask = assistant_mask(tok, msgs)
-        if len(ids) <= 400:
+        if len(ids) <= 480:
             out.append((ids, mask))
     return out
 
 
 ONPOLICY_FAMILIES = ["open", "open", "open", "open", "open", "arith", "lists", "facts"]
+
+
+def onpolicy_context(tasks, tok, rng, item, pool, max_prompt=380):
+    """The conversation an on-policy prompt is asked in, in the shapes of real traffic: sometimes a system prompt,
+    1-2 earlier rounds of the model's own kept answers (from earlier rounds; uniform SFT answers before any exist),
+    and a tool call with its result before the answer. Too long a context loses its history."""
+    sys_ = [{"role": "system", "content": corpus.system_prompt(rng)}] if rng.random() < 0.3 else []
+    history = []
+    if rng.random() < 0.3:
+        for _ in range(rng.choice([1, 1, 2])):
+            if pool:
+                history += rng.choice(pool)
+            else:
+                history += tasks.exchange(rng, tasks.sample(rng, rng.choice(["arith", "lists", "facts", "open"])))
+    tail = [{"role": "user", "content": item["prompt"]}]
+    if rng.random() < 0.2:
+        tail += tasks.tool_exchange(rng, item) or []
+    mm = sys_ + history + tail
+    if len(encode_chat(tok, mm, True)) > max_prompt:
+        mm = sys_ + tail
+    return mm
 
 
 def onpolicy(m, tok, tasks, log, rounds, prompts_per_round, n, seed=0, replay=0.25, lr=5e-4, batch=32,
@@ -182,14 +203,11 @@ def onpolicy(m, tok, tasks, log, rounds, prompts_per_round, n, seed=0, replay=0.
     transcripts is replayed so states the model does not visit itself keep the broad SFT distribution."""
     rng = random.Random(seed)
     hist = []
+    pool = []
     for r in range(rounds):
         t0 = time.time()
         items = [tasks.sample(rng, rng.choice(ONPOLICY_FAMILIES)) for _ in range(prompts_per_round)]
-        msgs = []
-        for it in items:
-            sys_ = rng.choice(corpus.SYSTEMS) if rng.random() < 0.2 else None
-            mm = ([{"role": "system", "content": sys_}] if sys_ else []) + [{"role": "user", "content": it["prompt"]}]
-            msgs.append(mm)
+        msgs = [onpolicy_context(tasks, tok, rng, it, pool) for it in items]
         prompts = [encode_chat(tok, mm, True) for mm in msgs]
         m.eval()
         # batches grouped by family: short checkable answers finish in a few steps
@@ -214,6 +232,13 @@ def onpolicy(m, tok, tasks, log, rounds, prompts_per_round, n, seed=0, replay=0.
             by_fam.setdefault(it["family"], []).append((sum(rs) / n, rs[b]))
             if rs[b] > min_reward:
                 keep.append(assistant_mask(tok, msgs[j] + [{"role": "assistant", "content": cands[b]}]))
+                if rs[b] >= 0.5:
+                    # the model's own good answers become the earlier turns of later rounds' conversations
+                    own = [{"role": "user", "content": it["prompt"]}, {"role": "assistant", "content": cands[b]}]
+                    if len(pool) < 4000:
+                        pool.append(own)
+                    else:
+                        pool[rng.randrange(len(pool))] = own
         stats = {f: (round(sum(a for a, _ in v) / len(v), 3), round(sum(b for _, b in v) / len(v), 3))
                  for f, v in by_fam.items()}
         hist.append({"round": r, "mean_and_best_reward": stats, "kept": len(keep)})
