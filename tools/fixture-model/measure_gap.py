@@ -199,6 +199,7 @@ def main():
         summ[name] = s
     res["summary"] = summ
     res["seconds"] = time.time() - t0
+    res["device"] = "one CUDA GPU (" + torch.cuda.get_device_name() + ")" if torch.empty(0).device.type == "cuda" else "2 CPU cores"
     res["command"] = "/usr/bin/python3 tools/fixture-model/measure_gap.py " + " ".join(sys.argv[1:])
     res["split"] = args.split
     suffix = "" if args.split == "heldout" else "-" + args.split
@@ -214,7 +215,7 @@ def markdown(res):
     where = ("training-split prompts (topics the chat model was trained to answer about)" if res.get("split") == "train"
              else "held-out prompts (topics and items held out from training)")
     L.append(f"# On-policy vs off-policy entropy gap (tiny-base vs tiny-chat, {where})\n")
-    L.append(f"Command: `{res['command'].strip()}` ({res['seconds']:.0f} s on 2 CPU cores). "
+    L.append(f"Command: `{res['command'].strip()}` ({res['seconds']:.0f} s on {res.get('device', '2 CPU cores')}). "
              f"Prompts per family: {res['n_prompts']}. Entropies in nats.\n")
     L.append("Off/on = mean entropy with an off-policy response / with the model's own response. "
              "Sources: `other_checkpoint` (the other model's sample), `corpus` (a uniformly drawn valid answer), "
