@@ -17,7 +17,7 @@ for _ in $(seq "${ENACTION_BENCH_WAIT_STEPS:-180}"); do
 done
 
 dotnet build -c Release -v q -nologo src/Enaction.Cli >&2
-enaction() { dotnet src/Enaction.Cli/bin/Release/net10.0/enaction.dll "$@"; }
+enaction() { dotnet src/Enaction.Cli/bin/Release/net10.0/Enaction.Cli.dll "$@"; }
 
 # The ~100M and 150k-vocabulary random models are generated on demand, never committed; so is the 100M model's int8 file.
 [ -d "$LARGE/llama-100m" ] && [ -d "$LARGE/vocab-150k" ] || /usr/bin/python3 tools/fixture-model/make_large.py "$LARGE"

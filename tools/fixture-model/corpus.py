@@ -221,7 +221,7 @@ def compose(rng, cores, questions, fmt, leads=LEADS, closes=CLOSES):
     """One composed wording of a request: a core as a polite question, an imperative or a 'please', or a question
     form; sometimes a lead-in and a close. fmt fills the placeholders."""
     r = rng.random()
-    if questions and r < 0.35:
+    if questions and (not cores or r < 0.35):
         text = fmt(rng.choice(questions))
     else:
         core = fmt(rng.choice(cores))

@@ -13,7 +13,7 @@ N="${N:-100}"
 CALIBRATION="${CALIBRATION:-models/tiny-chat/calibration.json}"
 mkdir -p "$OUT"
 dotnet build -c Release src/Enaction.Cli/Enaction.Cli.csproj -v q -nologo
-enaction() { dotnet src/Enaction.Cli/bin/Release/net10.0/enaction.dll "$@"; }
+enaction() { dotnet src/Enaction.Cli/bin/Release/net10.0/Enaction.Cli.dll "$@"; }
 [ -f models/tiny-chat/model.int8.onnx ] || /usr/bin/python3 tools/fixture-model/fuse.py models/tiny-chat --int8
 
 head -n "$N" tests/fixtures/quality/heldout.jsonl > "$OUT/heldout-$N.jsonl"

@@ -62,7 +62,7 @@ def checkable_prompts(tasks, family, split, n, rng):
     for _ in range(100 * n):
         if len(out) == n:
             break
-        item = tasks.sample(rng, family, split)
+        item = tasks.sample(rng, family, split, wording=0.0)
         system = rng.choice(SYSTEM_CHOICES)
         key = (item["prompt"], system)
         if key in seen:
@@ -73,9 +73,45 @@ def checkable_prompts(tasks, family, split, n, rng):
     return out
 
 
+def shaped(tasks, rows, shape, split, rng):
+    """The same kind of rows in another conversation shape (ConversationShapes in src/Enaction.Calibration):
+    new-wording: the request in a wording (and often under a system prompt) that training never used (corpus.HELDOUT_*)
+                 for the held-out file, a composed training wording for the calibration file;
+    multi-turn:  2-4 earlier requests, which the dataset builder has the model answer itself;
+    tools:       a tool call and its result between the request and the answer (families with a tool)."""
+    out = []
+    held = split == "heldout"
+    for item, system, topic in rows:
+        extra = {"shape": shape}
+        item = dict(item)
+        if shape == "new-wording":
+            if item["family"] == "open":
+                item["prompt"] = corpus.compose_open(rng, tasks.world.by_name[item["topic"]], heldout=held)
+            elif item["family"] == "arith":
+                item["prompt"] = corpus.compose_arith(rng, item["item"], heldout=held)
+            elif item["family"] == "lists":
+                item["prompt"] = corpus.compose_list(rng, item["item"])
+            else:
+                item["prompt"] = corpus.compose_fact(rng, item["prompt"])
+            if rng.random() < 0.6:
+                system = rng.choice(corpus.HELDOUT_SYSTEMS) if held else corpus.system_prompt(rng)
+        elif shape == "multi-turn":
+            extra["history"] = [tasks.sample(rng, rng.choice(["arith", "lists", "facts", "open"]), split if split != "unseen" else "train",
+                                             wording=0.0)["prompt"] for _ in range(rng.choice([2, 3, 4]))]
+        elif shape == "tools":
+            exchange = tasks.tool_exchange(rng, item)
+            if exchange is None:
+                continue
+            extra["tool_call"], extra["tool_result"] = exchange[0]["content"], exchange[1]["content"]
+        out.append((item, system, topic, extra))
+    return out
+
+
 def write(path, rows, tasks, rng, answers):
     with open(path, "w", encoding="utf-8") as f:
-        for item, system, topic in rows:
+        for row in rows:
+            item, system, topic = row[:3]
+            extra = row[3] if len(row) > 3 else {}
             drawn = []
             for _ in range(10 * answers):
                 if len(drawn) == answers:
@@ -88,14 +124,19 @@ def write(path, rows, tasks, rng, answers):
                 obj["system"] = system
             obj["topic"] = topic
             obj["answers"] = drawn
+            obj.update(extra)
             f.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.path.join(ROOT, "tests", "fixtures", "quality"))
-    ap.add_argument("--open", type=int, default=400, help="open-ended prompts per file")
+    ap.add_argument("--open", type=int, default=400, help="open-ended prompts per file (unseen.jsonl)")
     ap.add_argument("--checkable", type=int, default=60, help="prompts per checkable family per file")
+    ap.add_argument("--single-open", type=int, default=200, help="single-turn open-ended prompts (calibration, held-out)")
+    ap.add_argument("--single-checkable", type=int, default=40, help="single-turn prompts per checkable family")
+    ap.add_argument("--shape-open", type=int, default=100, help="open-ended prompts per other shape")
+    ap.add_argument("--shape-checkable", type=int, default=20, help="prompts per checkable family per other shape")
     ap.add_argument("--answers", type=int, default=2, help="corpus answers per prompt")
     ap.add_argument("--seed", type=int, default=2026)
     args = ap.parse_args()
@@ -106,12 +147,26 @@ def main():
     for split, items, name in (("calibration", "train", "calibration.jsonl"), ("heldout", "heldout", "heldout.jsonl"),
                                ("unseen", None, "unseen.jsonl")):
         rng = random.Random(f"{args.seed}-{split}")
-        rows = open_prompts(tasks, split, args.open, rng)
-        if items:
+        if not items:
+            rows = open_prompts(tasks, split, args.open, rng)
+        else:
+            # Single-turn prompts in the training wordings, then the same kinds of prompts in the other shapes.
+            n_open, n_check = args.single_open, args.single_checkable
+            base = open_prompts(tasks, split, n_open + 3 * args.shape_open, rng)
+            rows = base[:n_open]
+            checks = {fam: checkable_prompts(tasks, fam, items, n_check + 3 * args.shape_checkable, rng)
+                      for fam in ("arith", "lists", "facts")}
             for fam in ("arith", "lists", "facts"):
-                rows += checkable_prompts(tasks, fam, items, args.checkable, rng)
+                rows += checks[fam][:n_check]
+            for k, shape in enumerate(("new-wording", "multi-turn", "tools")):
+                part = base[n_open + k * args.shape_open:n_open + (k + 1) * args.shape_open]
+                for fam in ("arith", "lists", "facts"):
+                    part += checks[fam][n_check + k * args.shape_checkable:n_check + (k + 1) * args.shape_checkable]
+                rows += shaped(tasks, part, shape, split, rng)
         write(os.path.join(args.out, name), rows, tasks, rng, args.answers)
         files[split] = {(r[0]["prompt"], r[1]) for r in rows}
+        print(f"{name}: " + ", ".join(f"{sh} {sum(1 for r in rows if (r[3] if len(r) > 3 else {}).get('shape', 'single') == sh)}"
+                                      for sh in ("single", "new-wording", "multi-turn", "tools")), file=sys.stderr)
         print(f"{name}: {len(rows)} prompts", file=sys.stderr)
     for other in ("heldout", "unseen"):
         overlap = {p for p, _ in files["calibration"]} & {p for p, _ in files[other]}

@@ -17,7 +17,7 @@ CALIBRATION="${CALIBRATION:-models/tiny-chat/calibration.json}"
 mkdir -p "$OUT"
 
 dotnet build -c Release src/Enaction.Cli/Enaction.Cli.csproj -v q -nologo
-enaction() { dotnet src/Enaction.Cli/bin/Release/net10.0/enaction.dll "$@"; }
+enaction() { dotnet src/Enaction.Cli/bin/Release/net10.0/Enaction.Cli.dll "$@"; }
 PROMPTS="${PROMPTS:-tests/fixtures/quality}"
 
 # 1. Calibration (open-ended prompts on 60 of the training topics): own samples x2, tiny-base, corpus, swap, prefill.

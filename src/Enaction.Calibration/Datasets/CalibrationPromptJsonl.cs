@@ -88,7 +88,31 @@ public static class CalibrationPromptJsonl
                     if (!string.IsNullOrWhiteSpace(answer)) answers.Add(answer);
                 }
             }
-            return new CalibrationPrompt(prompt, family, Text("system"), [.. answers], Text("topic"));
+            var history = new List<string>();
+            if (root.TryGetProperty("history", out var earlier) && earlier.ValueKind != JsonValueKind.Null)
+            {
+                if (earlier.ValueKind != JsonValueKind.Array) throw Error("\"history\" must be an array of earlier requests (strings)");
+                foreach (var h in earlier.EnumerateArray())
+                {
+                    if (h.ValueKind != JsonValueKind.String) throw Error("\"history\" must be an array of earlier requests (strings)");
+                    var request = Decoded(h, "an entry of \"history\"");
+                    if (string.IsNullOrWhiteSpace(request)) throw Error("an entry of \"history\" is empty");
+                    history.Add(request);
+                }
+            }
+            var toolCall = Text("tool_call");
+            var toolResult = Text("tool_result");
+            if ((toolCall is null) != (toolResult is null))
+                throw Error("\"tool_call\" and \"tool_result\" go together: give both or neither");
+            var shape = Text("shape") ?? ConversationShapes.Single;
+            if (string.IsNullOrWhiteSpace(shape)) throw Error("\"shape\" is empty");
+            return new CalibrationPrompt(prompt, family, Text("system"), [.. answers], Text("topic"))
+            {
+                Shape = shape,
+                History = [.. history],
+                ToolCall = toolCall,
+                ToolResult = toolResult,
+            };
         }
     }
 }

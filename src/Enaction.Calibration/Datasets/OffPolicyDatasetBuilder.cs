@@ -9,7 +9,9 @@ namespace Enaction.Evaluation;
 /// <summary>
 /// Builds a labelled off-policy dataset for one model from prompts: for each prompt the model's own samples, drawn with
 /// the sampler it ships with (<see cref="GenerationOptions.ForModel"/>), as negatives and, as positives, another model's sample, the corpus answers, the model's own answer to a
-/// different prompt (swap) and a different prompt's opening words continued by the model (prefill).
+/// different prompt (swap) and a different prompt's opening words continued by the model (prefill). A prompt with
+/// earlier requests (<see cref="CalibrationPrompt.History"/>) is asked after the model has answered each of them itself;
+/// one with a tool call is answered after the call and its result.
 /// </summary>
 public sealed class OffPolicyDatasetBuilder
 {
@@ -37,9 +39,18 @@ public sealed class OffPolicyDatasetBuilder
     /// <summary>Generation steps <see cref="BuildAsync"/> reports progress in, for <paramref name="prompts"/> prompts.</summary>
     public int Steps(int prompts) => prompts * (_options.Samples + 1 + (_other is null ? 0 : 1));
 
+    /// <summary>Generation steps <see cref="BuildAsync"/> reports progress in for <paramref name="prompts"/>, their earlier requests included.</summary>
+    public int Steps(IReadOnlyList<CalibrationPrompt> prompts)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        var history = 0;
+        foreach (var p in prompts) history += p.History.Length;
+        return Steps(prompts.Count) + history;
+    }
+
     /// <summary>
     /// Builds the dataset, grouped by prompt in prompt order: own samples, other model, corpus answers, swap, prefill.
-    /// <paramref name="progress"/> receives the generation steps finished so far (see <see cref="Steps"/>).
+    /// <paramref name="progress"/> receives the generation steps finished so far (see <see cref="Steps(IReadOnlyList{CalibrationPrompt})"/>).
     /// </summary>
     public async Task<IReadOnlyList<LabelledTranscript>> BuildAsync(IReadOnlyList<CalibrationPrompt> prompts,
         IProgress<int>? progress = null, CancellationToken cancellationToken = default)
@@ -50,12 +61,31 @@ public sealed class OffPolicyDatasetBuilder
         void Step() => progress?.Report(Interlocked.Increment(ref done));
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken };
 
+        // Pass 0: the model answers each earlier request itself, in order, so a multi-turn history is its own.
+        var contexts = new Transcript[prompts.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, prompts.Count), parallel, async (i, ct) =>
+        {
+            var p = prompts[i];
+            var answers = new List<string>(p.History.Length);
+            var messages = new List<TranscriptMessage>();
+            if (p.System is { Length: > 0 } system) messages.Add(TranscriptMessage.System(system));
+            for (var h = 0; h < p.History.Length; h++)
+            {
+                messages.Add(TranscriptMessage.User(p.History[h]));
+                var answer = (await _model.GenerateAsync(new Transcript([.. messages]), Options(i, h, 3), ct).ConfigureAwait(false)).Text;
+                messages.Add(TranscriptMessage.Assistant(answer));
+                answers.Add(answer);
+                Step();
+            }
+            contexts[i] = p.ToTranscript(answers);
+        }).ConfigureAwait(false);
+
         // Pass 1: own samples and the other model's sample for every prompt.
         var own = new string[prompts.Count][];
         var other = new string?[prompts.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, prompts.Count), parallel, async (i, ct) =>
         {
-            var transcript = prompts[i].ToTranscript();
+            var transcript = contexts[i];
             own[i] = new string[_options.Samples];
             for (var s = 0; s < _options.Samples; s++)
             {
@@ -84,7 +114,7 @@ public sealed class OffPolicyDatasetBuilder
             }
             if (opening.Length > 0)
             {
-                var transcript = prompts[i].ToTranscript().Append(TranscriptMessage.Assistant(opening));
+                var transcript = contexts[i].Append(TranscriptMessage.Assistant(opening));
                 var continued = await _model.GenerateAsync(transcript, Options(i, 0, 2), ct).ConfigureAwait(false);
                 prefills[i] = (opening + continued.Text, opening.Length);
             }
@@ -95,12 +125,12 @@ public sealed class OffPolicyDatasetBuilder
         for (var i = 0; i < prompts.Count; i++)
         {
             var p = prompts[i];
-            var context = p.ToTranscript();
+            var context = contexts[i];
             var target = context.Count;
             void Add(string text, bool offPolicy, string source, int prefillChars = 0)
             {
                 if (string.IsNullOrWhiteSpace(text)) return; // an empty turn has nothing to score
-                result.Add(new LabelledTranscript(context.Append(TranscriptMessage.Assistant(text)), target, offPolicy, source, p.Family, prefillChars));
+                result.Add(new LabelledTranscript(context.Append(TranscriptMessage.Assistant(text)), target, offPolicy, source, p.Family, prefillChars, p.Shape));
             }
             foreach (var sample in own[i]) Add(sample, false, OffPolicySources.Own);
             if (other[i] is { } o) Add(o, true, OffPolicySources.OtherModel);

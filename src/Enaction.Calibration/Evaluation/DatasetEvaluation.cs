@@ -5,7 +5,7 @@ namespace Enaction.Evaluation;
 
 /// <summary>
 /// The quality of the off-policy signature on a labelled dataset: the project's score and the curvature baseline,
-/// overall and split by source, family and both, plus the entropy gap between own and off-policy turns.
+/// overall and split by source, family, conversation shape and their pairs, plus the entropy gap between own and off-policy turns.
 /// </summary>
 /// <param name="Method">What the project's score was: <see cref="OffPolicyDetector.Rule"/>'s "calibrated", "curvature-calibrated" or "curvature".</param>
 /// <param name="Threshold">The threshold the detector would apply.</param>
@@ -63,6 +63,21 @@ public sealed record DatasetEvaluation(
                 groups.Add(Group("family-source", family, source, inFamily.Where(r => !r.Example.OffPolicy || r.Example.Source == source), threshold));
         }
 
+        var shapes = rows.Select(r => r.Example.Shape).Distinct().ToList();
+        if (shapes.Count > 1)
+        {
+            // Known shapes in their documented order, then others alphabetically.
+            shapes = [.. ConversationShapes.All.Where(shapes.Contains), .. shapes.Where(s => !ConversationShapes.All.Contains(s)).Order(StringComparer.Ordinal)];
+            foreach (var shape in shapes)
+                groups.Add(Group("shape", All, All, rows.Where(r => r.Example.Shape == shape), threshold, shape));
+            foreach (var shape in shapes)
+            {
+                var inShape = rows.Where(r => r.Example.Shape == shape).ToList();
+                foreach (var source in SourcesIn(inShape))
+                    groups.Add(Group("shape-source", All, source, inShape.Where(r => !r.Example.OffPolicy || r.Example.Source == source), threshold, shape));
+            }
+        }
+
         var entropy = ImmutableArray.CreateBuilder<EntropyGap>();
         AddGaps(entropy, All, rows);
         foreach (var family in families) AddGaps(entropy, family, rows.Where(r => r.Example.Family == family).ToList());
@@ -76,14 +91,14 @@ public sealed record DatasetEvaluation(
         return [.. OffPolicySources.All.Where(present.Contains), .. present.Where(s => !OffPolicySources.All.Contains(s)).Order(StringComparer.Ordinal)];
     }
 
-    private static EvaluationGroup Group(string split, string family, string source, IEnumerable<Row> rows, double threshold)
+    private static EvaluationGroup Group(string split, string family, string source, IEnumerable<Row> rows, double threshold, string shape = All)
     {
         var list = rows.ToList();
         var negatives = list.Where(r => !r.Example.OffPolicy).ToList();
         var positives = list.Where(r => r.Example.OffPolicy).ToList();
         return new EvaluationGroup(split, family, source,
             SeparationMetrics.Of([.. negatives.Select(r => r.Score)], [.. positives.Select(r => r.Score)], threshold),
-            SeparationMetrics.Of([.. negatives.Select(r => r.Curvature)], [.. positives.Select(r => r.Curvature)]));
+            SeparationMetrics.Of([.. negatives.Select(r => r.Curvature)], [.. positives.Select(r => r.Curvature)]), shape);
     }
 
     private static void AddGaps(ImmutableArray<EntropyGap>.Builder gaps, string family, List<Row> rows)

@@ -12,10 +12,12 @@ namespace Enaction.Evaluation;
 /// <param name="Source">How the target was made: one of <see cref="OffPolicySources"/> (other names are kept as given).</param>
 /// <param name="Family">The prompt family (open-ended, arithmetic, ...).</param>
 /// <param name="PrefillChars">For a continued prefill, the characters of the target that were put in the model's mouth; else 0.</param>
+/// <param name="Shape">The conversation shape (<see cref="ConversationShapes"/>).</param>
 public sealed record LabelledTranscript(
     Transcript Transcript,
     int Target,
     bool OffPolicy,
     string Source,
     string Family,
-    int PrefillChars = 0);
+    int PrefillChars = 0,
+    string Shape = ConversationShapes.Single);

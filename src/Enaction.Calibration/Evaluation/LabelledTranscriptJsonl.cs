@@ -7,7 +7,7 @@ namespace Enaction.Evaluation;
 
 /// <summary>
 /// Reads and writes off-policy datasets, one JSON object a line:
-/// <c>{"messages":[...],"target":I,"off_policy":false,"source":"own","family":"open-ended","prefill_chars":N}</c>.
+/// <c>{"messages":[...],"target":I,"off_policy":false,"source":"own","family":"open-ended","prefill_chars":N,"shape":"multi-turn"}</c>.
 /// Errors name the file and line.
 /// </summary>
 public static class LabelledTranscriptJsonl
@@ -91,7 +91,9 @@ public static class LabelledTranscriptJsonl
             if (p.ValueKind != JsonValueKind.Number || !p.TryGetInt32(out prefill) || prefill < 0 || prefill > transcript[target].Content.Length)
                 throw Error($"\"prefill_chars\" must be a whole number from 0 to the target's length ({transcript[target].Content.Length})");
         }
-        return new LabelledTranscript(transcript, target, offPolicy, sourceName, family, prefill);
+        var shape = properties.TryGetValue("shape", out var sh) && sh.ValueKind == JsonValueKind.String ? Decoded(sh, "\"shape\"") : ConversationShapes.Single;
+        if (shape.Length == 0) throw Error("\"shape\" is empty");
+        return new LabelledTranscript(transcript, target, offPolicy, sourceName, family, prefill, shape);
     }
 
     /// <summary>Writes one example as a single line (no trailing newline).</summary>
@@ -108,6 +110,7 @@ public static class LabelledTranscriptJsonl
             writer.WriteString("source", example.Source);
             writer.WriteString("family", example.Family);
             if (example.PrefillChars > 0) writer.WriteNumber("prefill_chars", example.PrefillChars);
+            if (example.Shape != ConversationShapes.Single) writer.WriteString("shape", example.Shape);
             writer.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());

@@ -121,7 +121,7 @@ internal static class DatasetCommand
     {
         var builder = new OffPolicyDatasetBuilder(model, other, options);
         return ProgressDisplay.RunAsync(context.ErrorConsole, stage =>
-            builder.BuildAsync(prompts, stage($"sampling {prompts.Count} prompts", builder.Steps(prompts.Count)), cancellationToken));
+            builder.BuildAsync(prompts, stage($"sampling {prompts.Count} prompts", builder.Steps(prompts)), cancellationToken));
     }
 
     internal static string Summary(IReadOnlyList<LabelledTranscript> examples, string path)

@@ -22,8 +22,8 @@ internal static class EvaluateCommand
         };
         var calibration = DetectCommand.CalibrationOption();
         var json = CommonOptions.Json();
-        var by = new Option<string?>("--by") { Description = "Only this split besides the overall row: source or family (default: both, and family × source)" };
-        by.AcceptOnlyFromAmong("source", "family");
+        var by = new Option<string?>("--by") { Description = "Only this split besides the overall row: source, family or shape (default: all, and family × source, shape × source)" };
+        by.AcceptOnlyFromAmong("source", "family", "shape");
         var saveJson = new Option<FileInfo?>("--save-json") { Description = "Also write the --json document to this file (one scoring pass for both forms)" };
         var saveFeatures = new Option<FileInfo?>("--save-features")
         {

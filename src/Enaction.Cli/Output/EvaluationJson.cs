@@ -6,7 +6,7 @@ namespace Enaction.Cli.Output;
 
 /// <summary>
 /// The <c>evaluate --json</c> schema: <c>{"model","calibration","dataset","method","threshold","skipped","short",
-/// "groups":[{"split","family","source","detector":{metrics},"curvature":{metrics}}],
+/// "groups":[{"split","family","source","shape","detector":{metrics},"curvature":{metrics}}],
 /// "entropy":[{"family","source","turns","mean_entropy","ratio"}]}</c>; metrics are
 /// <c>{"negatives","positives","auroc","tpr_at_1pct_fpr","tpr_at_5pct_fpr","tpr_at_threshold","fpr_at_threshold"}</c>,
 /// null where undefined.
@@ -33,6 +33,7 @@ public static class EvaluationJson
                 w.WriteString("split", g.Split);
                 w.WriteString("family", g.Family);
                 w.WriteString("source", g.Source);
+                w.WriteString("shape", g.Shape);
                 Metrics(w, "detector", g.Detector);
                 Metrics(w, "curvature", g.Curvature);
                 w.WriteEndObject();
