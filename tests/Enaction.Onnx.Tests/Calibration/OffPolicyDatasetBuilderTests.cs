@@ -48,6 +48,37 @@ public class OffPolicyDatasetBuilderTests(BundledModels models)
     }
 
     [Fact]
+    public async Task Earlier_requests_are_answered_by_the_model_itself_and_every_example_keeps_the_shape()
+    {
+        CalibrationPrompt[] prompts =
+        [
+            Prompts[0] with { Shape = ConversationShapes.MultiTurn, History = ["What is 2 + 3?", "Describe the krovoul."] },
+            Prompts[1] with { Shape = ConversationShapes.Tools, ToolCall = "call lookup({\"entity\":\"krovoul\"})", ToolResult = "The krovoul is a creature." },
+            Prompts[3],
+        ];
+        var builder = new OffPolicyDatasetBuilder(models.Chat, models.Base, Options);
+        var data = await builder.BuildAsync(prompts);
+
+        var multi = data.Where(e => e.Shape == ConversationShapes.MultiTurn).ToList();
+        Assert.NotEmpty(multi);
+        // system-less: user, own answer, user, own answer, the request, the target.
+        Assert.All(multi, e => Assert.Equal([MessageRole.User, MessageRole.Assistant, MessageRole.User, MessageRole.Assistant, MessageRole.User, MessageRole.Assistant],
+            e.Transcript.Messages.Select(m => m.Role)));
+        // Every example of the prompt shares one history: the model's answers, written once before the request.
+        var history = multi[0].Transcript[1].Content;
+        Assert.All(multi, e => Assert.Equal(history, e.Transcript[1].Content));
+        Assert.False(string.IsNullOrWhiteSpace(history));
+        Assert.NotEqual("Describe the krovoul.", multi[0].Transcript[3].Content);
+
+        var tools = data.Where(e => e.Shape == ConversationShapes.Tools).ToList();
+        Assert.NotEmpty(tools);
+        Assert.All(tools, e => Assert.Equal(MessageRole.Tool, e.Transcript[e.Target - 1].Role));
+        Assert.All(data.Where(e => e.Transcript.Messages.Any(m => m.Content == "What is 2 + 3?") && e.Shape == ConversationShapes.Single),
+            e => Assert.Equal(2, e.Transcript.Count));
+        Assert.Equal(builder.Steps(prompts.Length) + 2, builder.Steps(prompts));
+    }
+
+    [Fact]
     public async Task Swaps_take_an_answer_to_a_prompt_with_another_topic()
     {
         var data = await new OffPolicyDatasetBuilder(models.Chat, null, Options).BuildAsync(Prompts);
