@@ -59,7 +59,8 @@ public static class GeneratorLogprobScores
     private sealed class ContentPlacer
     {
         private readonly byte[] _bytes;
-        private readonly int[] _charAt; // for each byte offset (and the end), the character it starts in
+        private readonly int[] _charAt; // for each byte offset (and the end), the character it lies in
+        private readonly int[] _charEnd; // for each byte offset, the end (exclusive) of that character (2 chars for a surrogate pair)
         private int _position;
         private bool _lost;
 
@@ -67,12 +68,14 @@ public static class GeneratorLogprobScores
         {
             _bytes = Encoding.UTF8.GetBytes(content);
             _charAt = new int[_bytes.Length + 1];
+            _charEnd = new int[_bytes.Length + 1];
             var b = 0;
             for (var c = 0; c < content.Length; c++)
             {
-                var width = char.IsHighSurrogate(content[c]) && c + 1 < content.Length ? 4 : Encoding.UTF8.GetByteCount(content.AsSpan(c, 1));
-                for (var k = 0; k < width && b < _bytes.Length; k++) _charAt[b++] = c;
-                if (width == 4) c++;
+                var pair = char.IsHighSurrogate(content[c]) && c + 1 < content.Length;
+                var width = pair ? 4 : Encoding.UTF8.GetByteCount(content.AsSpan(c, 1));
+                for (var k = 0; k < width && b < _bytes.Length; k++, b++) (_charAt[b], _charEnd[b]) = (c, c + (pair ? 2 : 1));
+                if (pair) c++;
             }
             _charAt[_bytes.Length] = content.Length;
         }
@@ -88,7 +91,7 @@ public static class GeneratorLogprobScores
             var start = _charAt[_position];
             _position += token.Length;
             // A token that ends inside a character covers that character; the next one starts after it.
-            var end = _position < _bytes.Length && _charAt[_position] == _charAt[_position - 1] ? _charAt[_position] + 1 : _charAt[_position];
+            var end = _position < _bytes.Length && _charAt[_position] == _charAt[_position - 1] ? _charEnd[_position - 1] : _charAt[_position];
             return (start, end);
         }
     }

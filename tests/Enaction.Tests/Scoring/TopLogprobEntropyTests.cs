@@ -4,7 +4,7 @@ namespace Enaction.Tests.Scoring;
 
 public class TopLogprobEntropyTests
 {
-    private static double[] Logs(params double[] p) => p.Select(Math.Log).ToArray();
+    private static double[] Logs(params double[] p) => p.Select(x => Math.Log(x)).ToArray();
 
     [Fact]
     public void A_fully_listed_distribution_has_its_exact_entropy_as_both_bounds()
