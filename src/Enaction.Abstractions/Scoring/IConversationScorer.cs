@@ -17,6 +17,22 @@ public interface IConversationScorer : IDisposable
     /// </summary>
     string? WeightsSha256 => null;
 
+    /// <summary>
+    /// Whose distribution this scorer's numbers are for a generator it serves (<see cref="ModelId"/> or one of
+    /// <see cref="ServedModelIds"/>): <see cref="ScoringSource.SameModel"/> for a scorer that runs the weights itself
+    /// (the full distribution), <see cref="ScoringSource.ServedLogprobs"/> for one that asks an engine serving them for
+    /// top-k prompt log-probabilities (bounded entropy). For any other generator its numbers are a
+    /// <see cref="ScoringSource.Surrogate"/>'s.
+    /// </summary>
+    ScoringSource Source => ScoringSource.SameModel;
+
+    /// <summary>
+    /// Generator model ids, besides <see cref="ModelId"/>, whose text this scorer scores with the generator's own
+    /// weights (the names a provider reports for the same model: a deployment name, a served model name). Compared
+    /// ordinally with an assistant message's <c>Model</c>. Empty by default.
+    /// </summary>
+    IReadOnlyList<string> ServedModelIds => [];
+
     /// <summary>Scores a whole transcript from scratch.</summary>
     ValueTask<ScoredTranscript> ScoreAsync(Transcript transcript, CancellationToken cancellationToken = default);
 

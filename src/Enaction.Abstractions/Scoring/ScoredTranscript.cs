@@ -23,6 +23,14 @@ public sealed class ScoredTranscript
     /// <summary>All tokens of the rendered transcript, in order.</summary>
     public ImmutableArray<TokenScore> Tokens { get; }
 
+    /// <summary>
+    /// For scores computed from top-k log-probabilities (<see cref="ScoringSource.GeneratorLogprobs"/>,
+    /// <see cref="ScoringSource.ServedLogprobs"/>): the bounds of each token's entropy, parallel to <see cref="Tokens"/>
+    /// (<see cref="TokenScore.Entropy"/> is then the point estimate, see <see cref="TopLogprobEntropy"/>). Default (not
+    /// set) when every entropy is exact.
+    /// </summary>
+    public ImmutableArray<EntropyInterval> EntropyBounds { get; init; }
+
     private Range[]? _ranges;
 
     /// <summary>

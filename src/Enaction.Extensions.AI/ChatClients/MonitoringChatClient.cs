@@ -51,9 +51,9 @@ public sealed class MonitoringChatClient : DelegatingChatClient
             return blocked;
         }
 
-        var response = await base.GetResponseAsync(send, options, cancellationToken).ConfigureAwait(false);
+        var response = await base.GetResponseAsync(send, AskForLogprobs(call, options), cancellationToken).ConfigureAwait(false);
         call.Model = response.ModelId ?? call.Model;
-        var verdict = await JudgeResponseAsync(exchange, send, requestTranscript.Tools, response, cancellationToken).ConfigureAwait(false);
+        var verdict = await JudgeResponseAsync(exchange, send, requestTranscript.Tools, response, OpenAILogprobs.Read(response), cancellationToken).ConfigureAwait(false);
         (response, _) = await _actions.ApplyToResponseAsync(exchange, verdict, send, response,
             (temperature, ct) => base.GetResponseAsync(send, WithTemperature(options, temperature), ct),
             options?.Temperature ?? 1f, cancellationToken).ConfigureAwait(false);
@@ -83,14 +83,14 @@ public sealed class MonitoringChatClient : DelegatingChatClient
         }
 
         var updates = new List<ChatResponseUpdate>();
-        await foreach (var update in base.GetStreamingResponseAsync(send, options, cancellationToken).ConfigureAwait(false))
+        await foreach (var update in base.GetStreamingResponseAsync(send, AskForLogprobs(call, options), cancellationToken).ConfigureAwait(false))
         {
             updates.Add(update);
             yield return update;
         }
         var response = updates.ToChatResponse();
         call.Model = response.ModelId ?? call.Model;
-        var verdict = await JudgeResponseAsync(exchange, send, requestTranscript.Tools, response, cancellationToken).ConfigureAwait(false);
+        var verdict = await JudgeResponseAsync(exchange, send, requestTranscript.Tools, response, OpenAILogprobs.Read(updates, response), cancellationToken).ConfigureAwait(false);
         (response, _) = await _actions.ApplyToResponseAsync(exchange, verdict, send, response, null, options?.Temperature ?? 1f, cancellationToken).ConfigureAwait(false);
 
         // The text has already reached the caller: the verdict travels in a last, text-free update. A blocked
@@ -121,10 +121,19 @@ public sealed class MonitoringChatClient : DelegatingChatClient
         }, cancellationToken);
     }
 
+    /// <summary>The options to call the generator with: asking for its log-probabilities when the monitor wants them for this generator.</summary>
+    private ChatOptions? AskForLogprobs(MonitoredCall call, ChatOptions? options)
+    {
+        var top = _monitor.TopLogprobsToRequest(options?.ModelId ?? call.Model ?? _model);
+        return top > 0 ? OpenAILogprobs.Request(options, top) : options;
+    }
+
     private static Task<TurnVerdict> JudgeResponseAsync(IMonitoredExchange exchange, IReadOnlyList<ChatMessage> sent, IReadOnlyList<ToolDefinition>? tools,
-        ChatResponse response, CancellationToken cancellationToken)
+        ChatResponse response, (int Message, IReadOnlyList<Enaction.Scoring.TokenLogprob> Tokens)? logprobs, CancellationToken cancellationToken)
     {
         var sentTranscript = ChatMessageConversion.ToTranscript(sent);
+        exchange.Call.GeneratorLogprobs.Clear();
+        if (logprobs is { } answer) exchange.Call.GeneratorLogprobs[sentTranscript.Count + answer.Message] = answer.Tokens;
         var transcript = new Transcript(sentTranscript.Messages.AddRange(response.Messages.Select(ChatMessageConversion.ToMessage))) { Tools = tools };
         return exchange.JudgeResponseAsync(transcript, Enumerable.Range(sentTranscript.Count, response.Messages.Count).ToArray(), cancellationToken);
     }

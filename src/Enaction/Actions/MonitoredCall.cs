@@ -29,6 +29,13 @@ public sealed class MonitoredCall
     /// <summary>The generator model, when known.</summary>
     public string? Model { get; set; }
 
+    /// <summary>
+    /// The log-probabilities the generator returned with its answer, by message index in the judged transcript (set by
+    /// the integration before <see cref="IMonitoredExchange.JudgeResponseAsync"/>); see
+    /// <see cref="IConversationMonitor.TopLogprobsToRequest"/>.
+    /// </summary>
+    public Dictionary<int, IReadOnlyList<Enaction.Scoring.TokenLogprob>> GeneratorLogprobs { get; } = [];
+
     /// <summary>True when the response streams: chunks have reached the caller before the response is judged.</summary>
     public bool Streaming { get; init; }
 

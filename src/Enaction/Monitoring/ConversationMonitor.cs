@@ -23,6 +23,7 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
     private readonly PolicyStore? _store;
     private readonly ConversationMonitorOptions _options;
     private readonly DetectorSet _detectors;
+    private readonly DetectorSet _generatorDetectors;
     private readonly ConversationSessions _sessions;
     private readonly ILogger _logger;
 
@@ -45,6 +46,9 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         _options = options ?? new ConversationMonitorOptions();
         _options.Validate();
         _detectors = _options.Detectors ?? DetectorSet.Default();
+        // The detectors that need only the response's tokens can run on a generator's own log-probabilities.
+        _generatorDetectors = new DetectorSet(_detectors.Detectors.Where(d => d.Kinds.Count > 0
+            && d.Kinds.All(k => k is FindingKinds.OverconfidentSpan or FindingKinds.BrokenIntention)));
         _sessions = new ConversationSessions(_scorer, _options.SessionCapacity);
         _logger = logger ?? NullLogger.Instance;
         _store = store;
@@ -60,6 +64,31 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
 
     /// <summary>The scoring model's id.</summary>
     public string ScoringModel => _scorer.ModelId;
+
+    /// <summary>
+    /// The finding kinds the monitor computes from a generator's own log-probabilities when the generator returns them
+    /// (the detectors that need only the response's tokens: overconfident spans and the broken-intention jump); other
+    /// detectors read the scorer's numbers or none.
+    /// </summary>
+    public IReadOnlyList<string> GeneratorLogprobKinds => [.. _generatorDetectors.Kinds];
+
+    /// <inheritdoc/>
+    public int TopLogprobsToRequest(string? generator)
+    {
+        if (_options.GeneratorTopLogprobs == 0 || RunsWeightsOf(generator)) return 0;
+        foreach (var rule in _policy().Policy.Rules)
+        {
+            if (rule.Match.Stage == PolicyStage.Request) continue;
+            if (rule.Match.Kinds.IsDefaultOrEmpty) return _options.GeneratorTopLogprobs;
+            foreach (var kind in rule.Match.Kinds)
+                if (_generatorDetectors.Kinds.Contains(kind, StringComparer.Ordinal)) return _options.GeneratorTopLogprobs;
+        }
+        return 0;
+    }
+
+    /// <summary>Whether the scorer runs <paramref name="generator"/>'s own weights (unknown generators are taken to be the scorer's model).</summary>
+    private bool RunsWeightsOf(string? generator) =>
+        generator is null || string.Equals(generator, _scorer.ModelId, StringComparison.Ordinal) || _scorer.ServedModelIds.Contains(generator, StringComparer.Ordinal);
 
     /// <summary>The logger events go to (actions log through it too).</summary>
     public ILogger Logger => _logger;
@@ -122,6 +151,7 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         foreach (var index in turn.Generated) authoredFrom[index] = 0;
 
         ScoredTranscript? scores = null;
+        ScoredTranscript? generatorScores = null;
         IReadOnlyDictionary<int, ScoredTranscript>? contrasts = null;
         ScoringStatistics? statistics = null;
         string? failure = null;
@@ -197,6 +227,8 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         else
         {
             var all = _detectors.Detect(new DetectionContext(scores, _options.Calibration, provenance, authoredFrom, contrasts));
+            if (turn.GeneratorLogprobs.Count > 0 && !RunsWeightsOf(turn.Model))
+                (generatorScores, all) = JudgeOnGeneratorLogprobs(turn, all);
             var fresh = new List<Finding>(all.Count);
             foreach (var f in all) if (f.Message >= firstNew) fresh.Add(f);
             findings = fresh;
@@ -210,6 +242,7 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
             Findings = findings,
             Decision = decision,
             Scores = scores,
+            GeneratorScores = generatorScores,
             Statistics = statistics,
             Latency = _options.TimeProvider.GetElapsedTime(started),
             ScoringFailed = scores is null,
@@ -314,6 +347,29 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
     {
         var scored = await PromptContrast.ScoreAsync(session, transcript, judged, cancellationToken).ConfigureAwait(false);
         return (scored.Scores, scored.Statistics, judged.Count == 0 ? null : scored.Contrasts);
+    }
+
+    /// <summary>
+    /// The generated messages that came with the generator's log-probabilities, judged on those numbers: their findings
+    /// of <see cref="GeneratorLogprobKinds"/> replace the scorer's (a model that did not write the text measures its own
+    /// surprise, not the generator's), each marked <c>source: generator-logprobs</c>. No calibration applies: it was
+    /// fitted for the scorer's model, so the detectors use their transcript-relative defaults.
+    /// </summary>
+    private (ScoredTranscript, IReadOnlyList<Finding>) JudgeOnGeneratorLogprobs(MonitoredTurn turn, IReadOnlyList<Finding> findings)
+    {
+        var messages = new Dictionary<int, IReadOnlyList<TokenLogprob>>();
+        foreach (var (index, tokens) in turn.GeneratorLogprobs)
+            if (turn.Generated.Contains(index) && index < turn.Transcript.Count && tokens.Count > 0) messages[index] = tokens;
+        var scored = GeneratorLogprobScores.Score(turn.Transcript, messages, turn.Model ?? "generator", _options.GeneratorVocabularySize);
+        var authored = messages.Keys.ToDictionary(m => m, _ => 0);
+        var own = _generatorDetectors.Detect(new DetectionContext(scored, calibration: null, authoredFrom: authored));
+        var kinds = _generatorDetectors.Kinds;
+        var result = new List<Finding>(findings.Count + own.Count);
+        foreach (var f in findings)
+            if (!messages.ContainsKey(f.Message) || !kinds.Contains(f.Kind, StringComparer.Ordinal)) result.Add(f);
+        foreach (var f in own) result.Add(f with { Detail = f.Detail.SetItem("source", "generator-logprobs") });
+        result.Sort(static (a, b) => a.Message != b.Message ? a.Message.CompareTo(b.Message) : a.Start != b.Start ? a.Start.CompareTo(b.Start) : string.CompareOrdinal(a.Kind, b.Kind));
+        return (scored, result);
     }
 
     /// <summary>Findings for the new assistant turns that nothing judged because scoring failed.</summary>

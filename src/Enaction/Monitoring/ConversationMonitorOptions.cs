@@ -35,6 +35,17 @@ public sealed class ConversationMonitorOptions
     /// <summary>Overrides the policy's scoring timeout when set (tests, benchmarks).</summary>
     public TimeSpan? ScoringTimeout { get; set; }
 
+    /// <summary>
+    /// Top log-probabilities to ask a generator for with its answer (OpenAI's <c>top_logprobs</c>, 0 to 20; default
+    /// 20) when the generator is not a model the scorer runs and the policy has a rule for a finding the response's own
+    /// log-probabilities can give (<see cref="ConversationMonitor.GeneratorLogprobKinds"/>). 0 never asks (some
+    /// providers refuse <c>logprobs</c>, OpenAI's reasoning models among them).
+    /// </summary>
+    public int GeneratorTopLogprobs { get; set; } = Enaction.Scoring.TopLogprobEntropy.MaxOpenAITopLogprobs;
+
+    /// <summary>The generator's vocabulary size, or an upper limit of it, for the entropy's upper bound (default 262,144).</summary>
+    public int GeneratorVocabularySize { get; set; } = Enaction.Scoring.TopLogprobEntropy.DefaultVocabularyLimit;
+
     /// <summary>The clock for latencies and records.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -43,6 +54,10 @@ public sealed class ConversationMonitorOptions
     {
         if (SessionCapacity < 1)
             throw new ArgumentOutOfRangeException(nameof(SessionCapacity), SessionCapacity, $"{nameof(SessionCapacity)} is {SessionCapacity}; expected 1 or more conversations.");
+        if (GeneratorTopLogprobs is < 0 or > 20)
+            throw new ArgumentOutOfRangeException(nameof(GeneratorTopLogprobs), GeneratorTopLogprobs, $"{nameof(GeneratorTopLogprobs)} is {GeneratorTopLogprobs}; expected 0 (never ask) to 20.");
+        if (GeneratorVocabularySize < 2)
+            throw new ArgumentOutOfRangeException(nameof(GeneratorVocabularySize), GeneratorVocabularySize, $"{nameof(GeneratorVocabularySize)} is {GeneratorVocabularySize}; expected the generator's vocabulary size (default 262144).");
         if (ScoringTimeout is { } t && t <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(ScoringTimeout), t, $"{nameof(ScoringTimeout)} is {t}; expected a positive time span.");
     }

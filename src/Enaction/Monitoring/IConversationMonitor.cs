@@ -17,4 +17,11 @@ public interface IConversationMonitor
     /// <see cref="IMonitoredExchange.RequestVerdict"/>.
     /// </summary>
     Task<IMonitoredExchange> BeginAsync(ExchangeRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// How many top log-probabilities to ask <paramref name="generator"/> for with its answer (0: do not ask): the
+    /// monitor judges the answer on the generator's own numbers when it does not run the generator's weights itself and
+    /// the policy wants a finding they give. Set the answer's on <see cref="Actions.MonitoredCall.GeneratorLogprobs"/>.
+    /// </summary>
+    int TopLogprobsToRequest(string? generator) => 0;
 }

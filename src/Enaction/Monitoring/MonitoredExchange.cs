@@ -61,6 +61,8 @@ internal sealed class MonitoredExchange : IMonitoredExchange
             Function = Call.Function,
             Model = Call.Model,
             Generated = generated,
+            // A candidate is another answer: the call's log-probabilities belong to the first one.
+            GeneratorLogprobs = trial ? System.Collections.Immutable.ImmutableDictionary<int, IReadOnlyList<Enaction.Scoring.TokenLogprob>>.Empty : Call.GeneratorLogprobs,
             IsTrial = trial,
         };
         return _monitor.JudgeAsync(_state, turn, _request.Conversation, cancellationToken);

@@ -21,6 +21,10 @@ internal sealed record MonitoredTurn(string ConversationId, Transcript Transcrip
     /// <summary>Messages this pipeline has just generated (response stage): judged as the model's own and attested when the turn completes.</summary>
     public IReadOnlyList<int> Generated { get; init; } = [];
 
+    /// <summary>The generator's own log-probabilities for generated messages, by message index (response stage).</summary>
+    public IReadOnlyDictionary<int, IReadOnlyList<Enaction.Scoring.TokenLogprob>> GeneratorLogprobs { get; init; } =
+        System.Collections.Immutable.ImmutableDictionary<int, IReadOnlyList<Enaction.Scoring.TokenLogprob>>.Empty;
+
     /// <summary>
     /// A trial (a resample candidate): scored, detected and decided like any other, but it raises no events, counts no
     /// turn and records nothing.

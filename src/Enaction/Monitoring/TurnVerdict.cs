@@ -26,6 +26,13 @@ public sealed record TurnVerdict
     /// <summary>The scored transcript; null when scoring failed.</summary>
     public ScoredTranscript? Scores { get; init; }
 
+    /// <summary>
+    /// The generated messages scored on the generator's own log-probabilities (<see cref="ScoringSource.GeneratorLogprobs"/>),
+    /// when it returned them; the findings of <see cref="ConversationMonitor.GeneratorLogprobKinds"/> on those messages
+    /// come from these numbers (<c>detail.source</c> <c>generator-logprobs</c>).
+    /// </summary>
+    public ScoredTranscript? GeneratorScores { get; init; }
+
     /// <summary>Tokens reused from the conversation's scoring session and tokens computed for this turn.</summary>
     public ScoringStatistics? Statistics { get; init; }
 
