@@ -21,6 +21,12 @@ public sealed record DatasetEvaluation(
     int Skipped,
     int Short)
 {
+    /// <summary>
+    /// The overconfident-span score and two baselines as predictors of a wrong own answer to a checkable prompt; null
+    /// when the dataset has none with corpus answers.
+    /// </summary>
+    public ErrorPrediction? Errors { get; init; }
+
     /// <summary>Family name for rows over every family.</summary>
     public const string All = "all";
 
@@ -81,7 +87,10 @@ public sealed record DatasetEvaluation(
         var entropy = ImmutableArray.CreateBuilder<EntropyGap>();
         AddGaps(entropy, All, rows);
         foreach (var family in families) AddGaps(entropy, family, rows.Where(r => r.Example.Family == family).ToList());
-        return new DatasetEvaluation(method, threshold, groups.ToImmutable(), entropy.ToImmutable(), skipped, shortTurns);
+        return new DatasetEvaluation(method, threshold, groups.ToImmutable(), entropy.ToImmutable(), skipped, shortTurns)
+        {
+            Errors = ErrorPrediction.Evaluate(examples, calibration, options),
+        };
     }
 
     private static List<string> SourcesIn(IEnumerable<Row> rows)

@@ -7,7 +7,9 @@ namespace Enaction.Cli.Output;
 /// <summary>
 /// The <c>evaluate --json</c> schema: <c>{"model","calibration","dataset","method","threshold","skipped","short",
 /// "groups":[{"split","family","source","shape","detector":{metrics},"curvature":{metrics}}],
-/// "entropy":[{"family","source","turns","mean_entropy","ratio"}]}</c>; metrics are
+/// "entropy":[{"family","source","turns","mean_entropy","ratio"}],
+/// "errors":{"answers","wrong","overconfident_span":{metrics},"lowest_token_probability":{metrics},"mean_surprisal":{metrics}}}</c>
+/// ("errors" only when the dataset has checkable prompts with corpus answers); metrics are
 /// <c>{"negatives","positives","auroc","tpr_at_1pct_fpr","tpr_at_5pct_fpr","tpr_at_threshold","fpr_at_threshold"}</c>,
 /// null where undefined.
 /// </summary>
@@ -51,6 +53,16 @@ public static class EvaluationJson
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            if (evaluation.Errors is { } errors)
+            {
+                w.WriteStartObject("errors");
+                w.WriteNumber("answers", errors.Answers);
+                w.WriteNumber("wrong", errors.Wrong);
+                Metrics(w, "overconfident_span", errors.Span);
+                Metrics(w, "lowest_token_probability", errors.LowestTokenProbability);
+                Metrics(w, "mean_surprisal", errors.MeanSurprisal);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         });
     }

@@ -31,6 +31,16 @@ public static class EvaluationTable
         var gap = new MarkdownTable("family", "source", "turns", "entropy", "ratio").AlignRight("turns", "entropy", "ratio");
         foreach (var e in evaluation.Entropy) gap.AddRow(e.Family, e.Source, I(e.Turns), N(e.MeanEntropy), N(e.Ratio));
         gap.Write(output);
+        if (evaluation.Errors is { } errors)
+        {
+            output.WriteLine();
+            output.WriteLine($"Predicting a wrong own answer to a checkable prompt ({I(errors.Answers)} answers, {I(errors.Wrong)} wrong)");
+            output.WriteLine();
+            var table2 = new MarkdownTable("score", "AUROC", "TPR@1%", "TPR@5%").AlignRight("AUROC", "TPR@1%", "TPR@5%");
+            foreach (var (name, m) in new[] { ("overconfident-span (strongest window z)", errors.Span), ("lowest token probability (max surprisal)", errors.LowestTokenProbability), ("mean surprisal", errors.MeanSurprisal) })
+                table2.AddRow(name, N(m.Auroc), N(m.TprAt1), N(m.TprAt5));
+            table2.Write(output);
+        }
     }
 
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);

@@ -32,6 +32,23 @@ public class DatasetEvaluationTests
     }
 
     [Fact]
+    public void Reports_every_conversation_shape_and_its_sources_when_the_dataset_has_several()
+    {
+        var data = SyntheticExamples.Dataset(30, gap: 2);
+        Assert.DoesNotContain(DatasetEvaluation.Evaluate(data).Groups, g => g.Split.StartsWith("shape", StringComparison.Ordinal));
+
+        // Every third example in the tools shape, the rest single.
+        var shaped = data.Select((e, i) => i % 3 == 0 ? new ScoredExample(e.Example with { Shape = ConversationShapes.Tools }, e.Scores, e.Contrast) : e).ToList();
+        var evaluation = DatasetEvaluation.Evaluate(shaped);
+        Assert.Equal([ConversationShapes.Single, ConversationShapes.Tools], evaluation.Groups.Where(g => g.Split == "shape").Select(g => g.Shape));
+        var tools = evaluation.Groups.Single(g => g.Split == "shape" && g.Shape == ConversationShapes.Tools);
+        Assert.Equal(shaped.Count(e => e.Example.Shape == ConversationShapes.Tools && !e.Example.OffPolicy), tools.Detector.Negatives);
+        Assert.Equal(shaped.Count(e => e.Example.Shape == ConversationShapes.Tools && e.Example.OffPolicy), tools.Detector.Positives);
+        Assert.Contains(evaluation.Groups, g => g.Split == "shape-source" && g.Shape == ConversationShapes.Tools && g.Source == OffPolicySources.Corpus);
+        Assert.All(evaluation.Groups.Where(g => !g.Split.StartsWith("shape", StringComparison.Ordinal)), g => Assert.Equal(DatasetEvaluation.All, g.Shape));
+    }
+
+    [Fact]
     public void A_calibration_makes_the_project_score_the_combination_and_reports_rates_at_its_threshold()
     {
         var data = SyntheticExamples.Dataset(30);
