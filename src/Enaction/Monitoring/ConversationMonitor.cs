@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Enaction.Actions;
 using Enaction.Detection;
@@ -25,6 +26,8 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
     private readonly DetectorSet _detectors;
     private readonly ConversationSessions _sessions;
     private readonly ILogger _logger;
+    private readonly ScoringSourceResolver _sources;
+    private readonly ConcurrentDictionary<string, byte> _announced = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Monitors with a fixed policy.</summary>
     public ConversationMonitor(IConversationScorer scorer, PolicyEngine policy, ConversationMonitorOptions? options = null, ILogger? logger = null)
@@ -47,12 +50,33 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         _detectors = _options.Detectors ?? DetectorSet.Default();
         _sessions = new ConversationSessions(_scorer, _options.SessionCapacity);
         _logger = logger ?? NullLogger.Instance;
+        _sources = new ScoringSourceResolver(_scorer, _options.Sources);
         _store = store;
         if (_store is not null)
         {
             _store.PolicyReloaded += OnPolicyReloaded;
             _store.PolicyRejected += OnPolicyRejected;
         }
+        var engine = _policy();
+        foreach (var generator in _sources.KnownGenerators) Announce(generator, engine.Policy);
+        WarnRulesThatCannotFire(engine.Policy);
+    }
+
+    /// <summary>
+    /// Decides whose distribution scores each assistant message (generator ids, same-model aliases, bound weights). A
+    /// local generator registered with the monitor binds itself here (<see cref="ScoringSourceResolver.Bind"/>).
+    /// </summary>
+    public ScoringSourceResolver Sources => _sources;
+
+    /// <summary>
+    /// Binds a local generator that runs the weights whose SHA-256 is <paramref name="weightsSha256"/> under
+    /// <paramref name="generatorModel"/> and reports, once, which detectors judge its messages.
+    /// </summary>
+    public void BindGenerator(string generatorModel, string weightsSha256)
+    {
+        _sources.Bind(generatorModel, weightsSha256);
+        _announced.TryRemove(generatorModel, out _);
+        Announce(generatorModel, _policy().Policy);
     }
 
     /// <summary>The policy engine in force now.</summary>
@@ -114,6 +138,9 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         var number = turn.IsTrial || turn.Stage != PolicyStage.Request ? Math.Max(state.Turns, 1) : ++state.Turns;
         using var scope = BeginScope(turn.ConversationId, turn.Agent, number);
         var firstNew = turn.Generated.Count > 0 ? turn.Generated.Min() : CommonPrefix(state.Judged, transcript);
+        var sources = _sources.Resolve(transcript, turn.Model);
+        if (!turn.IsTrial)
+            foreach (var s in sources) Announce(s.Generator, policy, s.Source);
 
         var authoredFrom = new Dictionary<int, int>();
         foreach (var (index, content) in state.Authored)
@@ -146,7 +173,9 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         {
             // New assistant turns judged by their signature are scored once more without the request (the
             // prompt-gain features; a second pass by design), on the same session.
-            var judged = PromptContrast.Judged(transcript, firstNew, authoredFrom, provenance).ToList();
+            // A surrogate-scored turn the policy does not judge gets no signature, so no second pass either.
+            var judged = PromptContrast.Judged(transcript, firstNew, authoredFrom, provenance)
+                .Where(m => Judges(sources, m, policy)).ToList();
             var timeout = _options.ScoringTimeout ?? policy.Budgets.ScoringTimeout;
             // The time limit cancels the scoring run (the scorer stops its work), it does not just stop waiting.
             using var deadline = new CancellationTokenSource(timeout, _options.TimeProvider);
@@ -196,7 +225,13 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         }
         else
         {
-            var all = _detectors.Detect(new DetectionContext(scores, _options.Calibration, provenance, authoredFrom, contrasts));
+            var all = _detectors.Detect(new DetectionContext(scores, _options.Calibration, provenance, authoredFrom, contrasts)
+            {
+                Scoring = sources,
+                ScorerSource = _sources.ScorerSource,
+                JudgeSurrogates = policy.Surrogate == SurrogateTurns.Judge,
+                SurrogateCalibration = _options.SurrogateCalibration,
+            });
             var fresh = new List<Finding>(all.Count);
             foreach (var f in all) if (f.Message >= firstNew) fresh.Add(f);
             findings = fresh;
@@ -217,6 +252,7 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
             Agent = turn.Agent,
             Function = turn.Function,
             Model = turn.Model,
+            Scoring = sources,
         };
         if (!turn.IsTrial)
         {
@@ -383,7 +419,7 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         foreach (var f in verdict.Findings)
         {
             MonitorEvents.FindingDetected(_logger, f.Kind, f.Severity.ToString().ToLowerInvariant(), f.Message, verdict.Turn, id,
-                Math.Round(f.Score, 4), Math.Round(f.Threshold, 4), verdict.Agent, verdict.Model);
+                Math.Round(f.Score, 4), Math.Round(f.Threshold, 4), verdict.Agent, verdict.Model, SourceName(verdict, f.Message));
         }
         if (!verdict.Decision.IsEmpty)
         {
@@ -427,6 +463,7 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
             Function = first.Function,
             Model = model,
             Messages = transcript.Messages.Select(RecordedMessage.From).ToArray(),
+            Scoring = ScoringOf(call.Verdicts),
             Generated = generated,
             Stages = call.Verdicts.Select(v => new RecordedStage
             {
@@ -447,8 +484,70 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         };
     }
 
-    private void OnPolicyReloaded(object? sender, PolicyReloadedEventArgs e) =>
+    private void OnPolicyReloaded(object? sender, PolicyReloadedEventArgs e)
+    {
         MonitorEvents.PolicyReloaded(_logger, e.Current.Name, e.Current.Version, e.File, e.Previous.Name, e.Previous.Version);
+        // What is live may have changed with the policy's surrogate setting and rules.
+        _announced.Clear();
+        foreach (var generator in _sources.KnownGenerators) Announce(generator, e.Current);
+        WarnRulesThatCannotFire(e.Current);
+    }
+
+    /// <summary>True when the policy lets the signature detectors judge message <paramref name="message"/> (it is not a surrogate's, or surrogates are judged with their calibration).</summary>
+    private bool Judges(ImmutableArray<MessageScoring> sources, int message, Policy policy)
+    {
+        foreach (var s in sources)
+        {
+            if (s.Message != message) continue;
+            return s.Source != ScoringSource.Surrogate
+                || (policy.Surrogate == SurrogateTurns.Judge && _options.SurrogateCalibration?.AppliesToSurrogate(s.Generator) == true);
+        }
+        return true;
+    }
+
+    /// <summary>Logs once per generator which detectors judge its messages and which are off, and why.</summary>
+    private void Announce(string generator, Policy policy, ScoringSource? source = null)
+    {
+        if (!_announced.TryAdd(generator, 0)) return;
+        var resolved = source ?? _sources.Resolve(generator);
+        var (live, off) = Coverage(policy).Describe(generator, resolved);
+        MonitorEvents.GeneratorDetectors(_logger, generator, resolved.ToName(), _scorer.ModelId,
+            live.Count == 0 ? "none" : string.Join(", ", live), off.Count == 0 ? "none" : string.Join(", ", off));
+    }
+
+    /// <summary>Warns about each rule whose finding kinds no detector can report for any configured generator's source.</summary>
+    private void WarnRulesThatCannotFire(Policy policy)
+    {
+        var coverage = Coverage(policy);
+        var generators = _sources.KnownGenerators;
+        var sources = generators.Select(g => (Generator: g, Source: _sources.Resolve(g))).ToList();
+        foreach (var rule in policy.Rules)
+        {
+            var kinds = rule.Match.Kinds;
+            // A rule for any kind, or for a kind no detector declares (the monitor's own unjudged), may always fire.
+            if (kinds.IsDefaultOrEmpty || kinds.Any(k => !coverage.Declares(k))) continue;
+            if (sources.Any(g => kinds.Any(k => coverage.CanReport(k, g.Generator, g.Source)))) continue;
+            MonitorEvents.RuleCannotFire(_logger, rule.Name, policy.Name, policy.Version, string.Join(", ", generators), string.Join(", ", kinds),
+                string.Join(", ", sources.Select(g => $"{g.Generator}: {g.Source.ToName()}")));
+        }
+    }
+
+    private DetectorCoverage Coverage(Policy policy) => new(_detectors, policy, _options.SurrogateCalibration, _options.Ledger is not null);
+
+    private string SourceName(TurnVerdict verdict, int message)
+    {
+        foreach (var s in verdict.Scoring) if (s.Message == message) return s.Source.ToName();
+        return _sources.ScorerSource.ToName();
+    }
+
+    /// <summary>Every assistant message's scoring across the call's stages; a later stage (the longer transcript) wins.</summary>
+    private static MessageScoring[] ScoringOf(List<TurnVerdict> verdicts)
+    {
+        var byMessage = new SortedDictionary<int, MessageScoring>();
+        foreach (var v in verdicts)
+            foreach (var s in v.Scoring) byMessage[s.Message] = s;
+        return [.. byMessage.Values];
+    }
 
     private void OnPolicyRejected(object? sender, PolicyRejectedEventArgs e) =>
         MonitorEvents.PolicyRejected(_logger, e.File, e.InForce.Name, e.InForce.Version, e.Problem);

@@ -19,7 +19,7 @@ public class SeqPayloadTests
         using (var factory = new SerilogLoggerFactory(serilog, dispose: true))
         {
             var logger = factory.CreateLogger("Enaction.Monitor");
-            MonitorEvents.FindingDetected(logger, "off-policy", "high", 3, 2, "conv-42", 4.25, 3.0, "helper", "tiny-chat");
+            MonitorEvents.FindingDetected(logger, "off-policy", "high", 3, 2, "conv-42", 4.25, 3.0, "helper", "tiny-chat", "same-model");
         }
 
         var request = await seq.WaitForAsync(r => r.Path == "/api/events/raw", TimeSpan.FromSeconds(10));
