@@ -62,7 +62,46 @@ public sealed class DetectionContext
         };
     }
 
-    /// <summary>What scoring the transcript cost, when this context was made by <see cref="ScoreAsync"/> (zero otherwise).</summary>
+    /// <summary>
+    /// As <see cref="ScoreAsync(IConversationScorer, Transcript, Calibration?, CancellationToken)"/>, with each assistant
+    /// message's generator and source from <paramref name="sources"/>: a surrogate-scored message gets no signature (and
+    /// no second scoring) unless <paramref name="surrogateCalibration"/> is given and fitted on its generator, the
+    /// equivalent of a policy's <c>surrogate: judge</c>.
+    /// </summary>
+    public static async Task<DetectionContext> ScoreAsync(IConversationScorer scorer, Transcript transcript, ScoringSourceResolver sources,
+        Calibration? calibration = null, Calibration? surrogateCalibration = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(transcript);
+        var scoring = sources.Resolve(transcript, callModel: null);
+        var judged = PromptContrast.Judged(transcript).Where(m => JudgesSignature(scoring, m, surrogateCalibration is not null, surrogateCalibration));
+        var scored = await ScoreTurnsAsync(scorer, transcript, judged, calibration, cancellationToken).ConfigureAwait(false);
+        return new DetectionContext(scored.Scores, calibration, contrasts: scored.Contrasts)
+        {
+            Statistics = scored.Statistics,
+            ContrastStatistics = scored.ContrastStatistics,
+            Scoring = scoring,
+            ScorerSource = sources.ScorerSource,
+            JudgeSurrogates = surrogateCalibration is not null,
+            SurrogateCalibration = surrogateCalibration,
+        };
+    }
+
+    /// <summary>
+    /// False for a surrogate-scored message the signature detectors do not judge: surrogates are not judged
+    /// (<paramref name="judgeSurrogates"/> false) or no surrogate calibration fitted on its generator is loaded.
+    /// </summary>
+    public static bool JudgesSignature(ImmutableArray<MessageScoring> scoring, int message, bool judgeSurrogates, Calibration? surrogateCalibration)
+    {
+        foreach (var s in scoring)
+        {
+            if (s.Message != message) continue;
+            return s.Source != ScoringSource.Surrogate || (judgeSurrogates && surrogateCalibration?.AppliesToSurrogate(s.Generator) == true);
+        }
+        return true;
+    }
+
+    /// <summary>What scoring the transcript cost, when this context was made by <see cref="ScoreAsync(IConversationScorer, Transcript, Calibration?, CancellationToken)"/> (zero otherwise).</summary>
     public ScoringStatistics Statistics { get; init; }
 
     /// <summary>What the second scorings without the request cost, added over every judged turn (zero when none were made here).</summary>

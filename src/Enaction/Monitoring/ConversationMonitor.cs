@@ -493,17 +493,8 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         WarnRulesThatCannotFire(e.Current);
     }
 
-    /// <summary>True when the policy lets the signature detectors judge message <paramref name="message"/> (it is not a surrogate's, or surrogates are judged with their calibration).</summary>
-    private bool Judges(ImmutableArray<MessageScoring> sources, int message, Policy policy)
-    {
-        foreach (var s in sources)
-        {
-            if (s.Message != message) continue;
-            return s.Source != ScoringSource.Surrogate
-                || (policy.Surrogate == SurrogateTurns.Judge && _options.SurrogateCalibration?.AppliesToSurrogate(s.Generator) == true);
-        }
-        return true;
-    }
+    private bool Judges(ImmutableArray<MessageScoring> sources, int message, Policy policy) =>
+        DetectionContext.JudgesSignature(sources, message, policy.Surrogate == SurrogateTurns.Judge, _options.SurrogateCalibration);
 
     /// <summary>Logs once per generator which detectors judge its messages and which are off, and why.</summary>
     private void Announce(string generator, Policy policy, ScoringSource? source = null)
