@@ -48,12 +48,14 @@ internal static class CommonOptions
     };
 
     /// <summary>The scoring sources for <paramref name="scorer"/> with <c>--generator-model</c>'s value, a blank value being a one-line error.</summary>
-    public static Scoring.ScoringSourceResolver Sources(Scoring.IConversationScorer scorer, string? generatorModel)
-    {
-        if (generatorModel is not null && string.IsNullOrWhiteSpace(generatorModel))
-            throw new CliInputException("--generator-model is empty; expected the id of the model that generated the assistant messages, for example gpt-4o-mini");
-        return new Scoring.ScoringSourceResolver(scorer, new Scoring.ScoringSourceOptions { DefaultGenerator = generatorModel });
-    }
+    public static Scoring.ScoringSourceResolver Sources(Scoring.IConversationScorer scorer, string? generatorModel) =>
+        new(scorer, new Scoring.ScoringSourceOptions { DefaultGenerator = GeneratorModelValue(generatorModel) });
+
+    /// <summary><c>--generator-model</c>'s value, checked before anything slow runs: a blank value is a one-line error.</summary>
+    public static string? GeneratorModelValue(string? generatorModel) =>
+        generatorModel is not null && string.IsNullOrWhiteSpace(generatorModel)
+            ? throw new CliInputException("--generator-model is empty; expected the id of the model that generated the assistant messages, for example gpt-4o-mini")
+            : generatorModel;
 
     public static Option<bool> Json() => new("--json") { Description = "Print machine-readable JSON instead of a table" };
 

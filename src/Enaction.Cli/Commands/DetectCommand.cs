@@ -32,13 +32,14 @@ internal static class DetectCommand
             var loaded = calibrationFile is null ? null : LoadCalibration(calibrationFile);
             var surrogateFile = parse.GetValue(surrogateCalibration);
             var surrogate = surrogateFile is null ? null : LoadSurrogateCalibration(surrogateFile);
+            var generator = CommonOptions.GeneratorModelValue(parse.GetValue(generatorModel));
             using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template));
-            if (loaded is not null) EnsureCalibrationFor(loaded, calibrationFile!, lm, context.Error);
             if (surrogate is not null) EnsureCalibrationFor(surrogate, surrogateFile!, lm, context.Error);
+            if (loaded is not null) EnsureCalibrationFor(loaded, calibrationFile!, lm, context.Error);
             else await context.Error.WriteLineAsync("enaction: no --calibration given; using the documented default thresholds (run `enaction calibrate` for this model's own)");
 
             using var scorer = new OnnxConversationScorer(lm);
-            var sources = CommonOptions.Sources(scorer, parse.GetValue(generatorModel));
+            var sources = CommonOptions.Sources(scorer, generator);
             var detection = await DetectionContext.ScoreAsync(scorer, messages, sources, loaded, surrogate, cancellationToken);
             var scored = detection.Scores;
             // The scoring model's own control tokens count as role markers too, besides the known families'.

@@ -41,6 +41,7 @@ internal static class ReplayCommand
         {
             // Everything is read and validated before anything is printed.
             var candidate = await LoadPolicyAsync(parse.GetRequiredValue(policy), cancellationToken);
+            CommonOptions.GeneratorModelValue(parse.GetValue(generatorModel));
             var baselineFile = parse.GetValue(baseline);
             var baselinePolicy = baselineFile is null ? null : await LoadPolicyAsync(baselineFile, cancellationToken);
             var turns = await ReadInputAsync(context, parse.GetRequiredValue(input), cancellationToken);

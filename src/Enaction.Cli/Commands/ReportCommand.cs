@@ -31,6 +31,7 @@ internal static class ReportCommand
             var outFile = parse.GetRequiredValue(output);
             if (outFile.Directory is { Exists: false } dir) throw new CliInputException($"{dir.FullName}: no such directory for --out");
             DatasetCommand.EnsureWritable(outFile, "--out");
+            CommonOptions.GeneratorModelValue(parse.GetValue(generatorModel));
             var calibrationFile = parse.GetValue(calibration);
             var loaded = calibrationFile is null ? null : DetectCommand.LoadCalibration(calibrationFile);
             var turns = await ReplayCommand.ReadInputAsync(context, parse.GetRequiredValue(input), cancellationToken);
