@@ -234,8 +234,21 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
             });
             var fresh = new List<Finding>(all.Count);
             foreach (var f in all) if (f.Message >= firstNew) fresh.Add(f);
+            // A history turn another model wrote, that no ledger attests and the policy does not judge by a surrogate's
+            // numbers, was judged by nobody: the policy's unjudged treatment applies, as for a scoring failure.
+            var unjudged = provenance is null ? SurrogateUnjudged(transcript, firstNew, authoredFrom, sources, policy) : [];
+            fresh.AddRange(unjudged);
             findings = fresh;
             decision = engine.Decide(findings, context);
+            if (unjudged.Count > 0)
+            {
+                decision = WithUnjudged(decision, policy);
+                if (!turn.IsTrial)
+                {
+                    MonitorEvents.UnjudgedTurns(_logger, string.Join(", ", unjudged.Select(f => f.Message)), number, turn.ConversationId,
+                        "scored by a surrogate, which the policy does not judge", "no ledger", policy.Name, UnjudgedName(policy.Unjudged));
+                }
+            }
         }
         var verdict = new TurnVerdict
         {
@@ -350,6 +363,39 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
     {
         var scored = await PromptContrast.ScoreAsync(session, transcript, judged, cancellationToken).ConfigureAwait(false);
         return (scored.Scores, scored.Statistics, judged.Count == 0 ? null : scored.Contrasts);
+    }
+
+    /// <summary>
+    /// Unjudged findings for the new history assistant turns scored by a surrogate the policy does not judge (with no
+    /// ledger, nothing else can vouch for them).
+    /// </summary>
+    private List<Finding> SurrogateUnjudged(Transcript transcript, int firstNew, Dictionary<int, int> authoredFrom,
+        ImmutableArray<MessageScoring> sources, Policy policy)
+    {
+        var findings = new List<Finding>();
+        foreach (var s in sources)
+        {
+            if (s.Message < firstNew || authoredFrom.ContainsKey(s.Message) || Judges(sources, s.Message, policy)) continue;
+            var detail = ImmutableDictionary<string, object>.Empty.Add("method", "unjudged")
+                .Add("reason", $"scored by a surrogate of {s.Generator}; the policy says surrogate: {(policy.Surrogate == SurrogateTurns.Judge ? "judge, but no surrogate calibration for it is loaded" : "skip")}")
+                .Add("source", s.Source.ToName());
+            findings.Add(new Finding(FindingKinds.Unjudged, Severity.High, 0, 0, s.Message, 0, transcript[s.Message].Content.Length, detail));
+        }
+        return findings;
+    }
+
+    /// <summary><paramref name="decision"/> with the policy's treatment of unjudged history turns (as <see cref="PolicyDecision.ForScoringFailure"/>).</summary>
+    private static PolicyDecision WithUnjudged(PolicyDecision decision, Policy policy)
+    {
+        var actions = decision.Actions.IsDefault ? [] : decision.Actions;
+        var log = actions.OfType<LogAction>().Any() ? actions : actions.Add(new LogAction());
+        actions = policy.Unjudged switch
+        {
+            UnjudgedTurns.Block when decision.Block is null => [new BlockAction(null, false), new LogAction()],
+            UnjudgedTurns.Strip when decision.Block is null && !actions.OfType<StripAction>().Any() => log.Insert(0, new StripAction()),
+            _ => log,
+        };
+        return decision with { Actions = actions };
     }
 
     /// <summary>Findings for the new assistant turns that nothing judged because scoring failed.</summary>
