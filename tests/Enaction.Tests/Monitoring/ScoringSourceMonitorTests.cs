@@ -60,9 +60,14 @@ public class ScoringSourceMonitorTests
         var verdict = await RequestAsync(monitor, Aware);
 
         Assert.Equal([new MessageScoring(1, "gpt-4o-mini", ScoringSource.Surrogate)], verdict.Scoring.ToArray());
-        var aware = Assert.Single(verdict.Findings);
-        Assert.Equal(FindingKinds.EvaluationAwareness, aware.Kind);
+        var aware = Assert.Single(verdict.Findings, f => f.Kind == FindingKinds.EvaluationAwareness);
         Assert.Equal("surrogate", aware.Detail["source"]);
+        Assert.DoesNotContain(verdict.Findings, f => f.Kind == "every-turn");
+
+        // Nothing vouches for the history turn (no ledger, no signature): the policy's unjudged treatment, strip by default.
+        var unjudged = Assert.Single(verdict.Findings, f => f.Kind == FindingKinds.Unjudged);
+        Assert.Equal(1, unjudged.Message);
+        Assert.Contains(verdict.Decision.Actions, a => a is StripAction);
     }
 
     [Fact]
@@ -76,8 +81,10 @@ public class ScoringSourceMonitorTests
             Assert.DoesNotContain((await RequestAsync(skip, Aware)).Findings, f => f.Kind == "every-turn");
 
         using var judged = Monitor(Yaml("judge"), surrogate: SurrogateCalibration("gpt-4o-mini"));
-        var finding = Assert.Single((await RequestAsync(judged, Aware)).Findings, f => f.Kind == "every-turn");
+        var verdict = await RequestAsync(judged, Aware);
+        var finding = Assert.Single(verdict.Findings, f => f.Kind == "every-turn");
         Assert.Equal("surrogate", finding.Detail["source"]);
+        Assert.DoesNotContain(verdict.Findings, f => f.Kind == FindingKinds.Unjudged);
     }
 
     [Fact]
