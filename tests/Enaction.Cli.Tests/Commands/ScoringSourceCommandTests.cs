@@ -110,6 +110,19 @@ public sealed class ScoringSourceCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Evaluate_names_a_surrogate_when_the_dataset_was_written_by_another_generator()
+    {
+        var dataset = Path.Combine(_temp.FullName, "d.jsonl");
+        var line = JsonSerializer.Serialize(new { messages = new object[] { new { role = "user", content = "Tell me about Gafan." }, new { role = "assistant", content = await OwnSample.Value } }, target = 1, off_policy = false, source = "own", family = "open-ended" });
+        await File.WriteAllTextAsync(dataset, line + "\n");
+        var r = await CliRunner.RunAsync("evaluate", "--model", CliRunner.Model("tiny-chat"), "--dataset", dataset, "--generator-model", "gpt-4o-mini", "--json");
+        using var doc = Json(r);
+        Assert.Equal("gpt-4o-mini", doc.RootElement.GetProperty("generator").GetString());
+        Assert.Equal("surrogate", doc.RootElement.GetProperty("scoring_source").GetString());
+        Assert.Contains("a surrogate", r.Error);
+    }
+
+    [Fact]
     public async Task The_table_says_whose_distribution_scored_each_assistant_message()
     {
         var r = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", await InjectedTranscriptAsync("marked.json", "gpt-4o-mini"));
