@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Enaction.Scoring;
 using Enaction.Transcripts;
 
 namespace Enaction.Monitoring;
@@ -22,6 +23,11 @@ public sealed record TurnRecord
     [JsonPropertyName("model")] public string? Model { get; init; }
     /// <summary>The transcript as returned to the host, in the transcript JSON shape.</summary>
     [JsonPropertyName("messages")] public required IReadOnlyList<RecordedMessage> Messages { get; init; }
+    /// <summary>
+    /// Whose distribution scored each assistant message (generator and source); null in records written before it
+    /// existed.
+    /// </summary>
+    [JsonPropertyName("scoring"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<MessageScoring>? Scoring { get; init; }
     /// <summary>Indices of messages the pipeline generated.</summary>
     [JsonPropertyName("generated")] public required IReadOnlyList<int> Generated { get; init; }
     /// <summary>One entry per stage monitored.</summary>
@@ -36,8 +42,11 @@ public sealed record RecordedMessage(
     [property: JsonPropertyName("content")] string Content,
     [property: JsonPropertyName("name"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Name)
 {
+    /// <summary>The model that generated the message, when known (an assistant message's <see cref="TranscriptMessage.Model"/>).</summary>
+    [JsonPropertyName("model"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Model { get; init; }
+
     /// <summary>Copies a transcript message.</summary>
-    public static RecordedMessage From(TranscriptMessage message) => new(message.Role.ToName(), message.Content, message.Name);
+    public static RecordedMessage From(TranscriptMessage message) => new(message.Role.ToName(), message.Content, message.Name) { Model = message.Model };
 }
 
 /// <summary>The verdict of one stage in a <see cref="TurnRecord"/>.</summary>

@@ -24,9 +24,13 @@ internal static class CalibrateCommand
         var provider = CommonOptions.Provider();
         var template = CommonOptions.Template();
         var precision = CommonOptions.Precision();
+        var surrogateFor = new Option<string?>("--surrogate-for")
+        {
+            Description = "Fit a surrogate calibration: the --dataset's on-policy turns were written by this generator (e.g. gpt-4o-mini), not by --model, which scores them as a surrogate. Used by detect --surrogate-calibration and policies that say `surrogate: judge`",
+        };
         var command = new Command("calibrate", "Fit this model's off-policy combination and detector thresholds on its own samples and write a calibration file")
         {
-            model, output, fpr, saveDataset, fromDataset, provider, template, precision,
+            model, output, fpr, saveDataset, fromDataset, provider, template, precision, surrogateFor,
         };
         build.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -39,6 +43,12 @@ internal static class CalibrateCommand
             var datasetFile = parse.GetValue(saveDataset);
             if (datasetFile is not null) DatasetCommand.EnsureWritable(datasetFile, "--save-dataset");
             var existing = parse.GetValue(fromDataset);
+            var generator = parse.GetValue(surrogateFor);
+            if (generator is not null && string.IsNullOrWhiteSpace(generator))
+                throw new CliInputException("--surrogate-for is empty; expected the id of the generator whose text the dataset holds (or * for any generator)");
+            // Sampling writes the scoring model's own text: a surrogate calibration needs the generator's own turns.
+            if (generator is not null && existing is null)
+                throw new CliInputException($"--surrogate-for needs --dataset FILE: labelled transcripts whose on-policy turns {generator} wrote (sampling would make {parse.GetRequiredValue(model)}'s own text)");
             IReadOnlyList<LabelledTranscript>? examples = null;
             IReadOnlyList<CalibrationPrompt>? prompts = null;
             string source;
@@ -72,7 +82,7 @@ internal static class CalibrateCommand
                 throw new CliInputException($"{source}: {e.Message}; add prompts or --samples");
             }
             // Thresholds hold for the arithmetic they were fitted with; detect and evaluate warn on a mismatch.
-            var calibration = fitted.Calibration with { Precision = CalibrationPrecision.NameOf(lm.Precision) };
+            var calibration = fitted.Calibration with { Precision = CalibrationPrecision.NameOf(lm.Precision), SurrogateFor = generator };
             // The calibration and the dataset it was fitted on are written together or not at all.
             await using (var outputs = new OutputFiles())
             {

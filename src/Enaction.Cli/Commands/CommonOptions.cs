@@ -42,6 +42,21 @@ internal static class CommonOptions
         Required = true,
     };
 
+    public static Option<string?> GeneratorModel() => new("--generator-model")
+    {
+        Description = "The model that generated assistant messages without a \"model\" field (e.g. gpt-4o-mini); without it they are taken as the scoring model's own. A generator other than the scoring model is scored as a surrogate",
+    };
+
+    /// <summary>The scoring sources for <paramref name="scorer"/> with <c>--generator-model</c>'s value, a blank value being a one-line error.</summary>
+    public static Scoring.ScoringSourceResolver Sources(Scoring.IConversationScorer scorer, string? generatorModel) =>
+        new(scorer, new Scoring.ScoringSourceOptions { DefaultGenerator = GeneratorModelValue(generatorModel) });
+
+    /// <summary><c>--generator-model</c>'s value, checked before anything slow runs: a blank value is a one-line error.</summary>
+    public static string? GeneratorModelValue(string? generatorModel) =>
+        generatorModel is not null && string.IsNullOrWhiteSpace(generatorModel)
+            ? throw new CliInputException("--generator-model is empty; expected the id of the model that generated the assistant messages, for example gpt-4o-mini")
+            : generatorModel;
+
     public static Option<bool> Json() => new("--json") { Description = "Print machine-readable JSON instead of a table" };
 
     public static Option<ExecutionProvider> Provider() => new("--provider")

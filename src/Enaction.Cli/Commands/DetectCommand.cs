@@ -18,9 +18,11 @@ internal static class DetectCommand
         var json = CommonOptions.Json();
         var provider = CommonOptions.Provider();
         var template = CommonOptions.Template();
+        var generatorModel = CommonOptions.GeneratorModel();
+        var surrogateCalibration = SurrogateCalibrationOption();
         var command = new Command("detect", "Score a transcript and report off-policy turns, overconfident spans, self-echo, broken intentions, evaluation awareness and smuggled role markers")
         {
-            model, transcript, calibration, json, provider, template,
+            model, transcript, calibration, json, provider, template, generatorModel, surrogateCalibration,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -28,18 +30,23 @@ internal static class DetectCommand
             var messages = await CommonOptions.LoadTranscriptAsync(parse.GetRequiredValue(transcript), cancellationToken);
             var calibrationFile = parse.GetValue(calibration);
             var loaded = calibrationFile is null ? null : LoadCalibration(calibrationFile);
+            var surrogateFile = parse.GetValue(surrogateCalibration);
+            var surrogate = surrogateFile is null ? null : LoadSurrogateCalibration(surrogateFile);
+            var generator = CommonOptions.GeneratorModelValue(parse.GetValue(generatorModel));
             using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template));
+            if (surrogate is not null) EnsureCalibrationFor(surrogate, surrogateFile!, lm, context.Error);
             if (loaded is not null) EnsureCalibrationFor(loaded, calibrationFile!, lm, context.Error);
             else await context.Error.WriteLineAsync("enaction: no --calibration given; using the documented default thresholds (run `enaction calibrate` for this model's own)");
 
             using var scorer = new OnnxConversationScorer(lm);
-            var detection = await DetectionContext.ScoreAsync(scorer, messages, loaded, cancellationToken);
+            var sources = CommonOptions.Sources(scorer, generator);
+            var detection = await DetectionContext.ScoreAsync(scorer, messages, sources, loaded, surrogate, cancellationToken);
             var scored = detection.Scores;
             // The scoring model's own control tokens count as role markers too, besides the known families'.
             var findings = DetectorSet.Default(new DetectorOptions { RoleMarkers = [.. lm.Tokenizer.ControlTokens.Keys] }).Detect(detection);
             var shownPath = calibrationFile?.FullName;
-            if (parse.GetValue(json)) FindingsJson.Write(context.Output, scored.ModelId, shownPath, findings);
-            else FindingsTable.Write(context.Output, scored.ModelId, shownPath, messages, findings);
+            if (parse.GetValue(json)) FindingsJson.Write(context.Output, scored.ModelId, shownPath, findings, detection.Scoring);
+            else FindingsTable.Write(context.Output, scored.ModelId, shownPath, messages, findings, detection.Scoring, detection.JudgeSurrogates);
             return 0;
         });
         return command;
@@ -51,8 +58,34 @@ internal static class DetectCommand
         Description = "Calibration file from `enaction calibrate` for this model; without it the documented default thresholds apply",
     };
 
+    /// <summary>The <c>--surrogate-calibration</c> option.</summary>
+    internal static Option<FileInfo?> SurrogateCalibrationOption() => new("--surrogate-calibration")
+    {
+        Description = "Calibration from `enaction calibrate --surrogate-for ID`: judge surrogate-scored messages (another generator's) by their signature with it, as a policy's `surrogate: judge` does; without it they get no off-policy, broken-intention or overconfident-span finding",
+    };
+
+    /// <summary>Reads a surrogate calibration, refusing one fitted on the scoring model's own text.</summary>
+    internal static Calibration LoadSurrogateCalibration(FileInfo file)
+    {
+        var calibration = LoadCalibration(file, surrogate: true);
+        if (calibration.SurrogateFor is null)
+            throw new CliInputException($"{file.FullName}: fitted on the scoring model's own text (no surrogate_for); pass it as --calibration, or fit a surrogate calibration with `enaction calibrate --surrogate-for ID`");
+        return calibration;
+    }
+
     /// <summary>Reads a calibration file, turning its problems into one-line input errors.</summary>
-    internal static Calibration LoadCalibration(FileInfo file)
+    internal static Calibration LoadCalibration(FileInfo file) => LoadCalibration(file, surrogate: false);
+
+    private static Calibration LoadCalibration(FileInfo file, bool surrogate)
+    {
+        var calibration = Read(file);
+        // Same-model thresholds never judge a surrogate's numbers, and a surrogate's never judge the scorer's own text.
+        if (!surrogate && calibration.SurrogateFor is { } generator)
+            throw new CliInputException($"{file.FullName}: a surrogate calibration (fitted on \"{generator}\"'s text); pass it as --surrogate-calibration");
+        return calibration;
+    }
+
+    private static Calibration Read(FileInfo file)
     {
         if (!file.Exists) throw new CliInputException($"{file.FullName}: no such calibration file");
         try

@@ -3,6 +3,7 @@ using Enaction.Cli.Output;
 using Enaction.Evaluation;
 using Enaction.Files;
 using Enaction.Onnx.Scoring;
+using Enaction.Scoring;
 
 namespace Enaction.Cli.Commands;
 
@@ -33,12 +34,14 @@ internal static class EvaluateCommand
         var provider = CommonOptions.Provider();
         var template = CommonOptions.Template();
         var precision = CommonOptions.Precision();
+        var generatorModel = CommonOptions.GeneratorModel();
         var command = new Command("evaluate", "Score a labelled dataset: AUROC and TPR at 1% and 5% FPR of the off-policy score and the curvature baseline, and the entropy gap")
         {
-            model, dataset, calibration, json, by, saveJson, saveFeatures, parallel, provider, template, precision,
+            model, dataset, calibration, json, by, saveJson, saveFeatures, parallel, provider, template, precision, generatorModel,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var generator = CommonOptions.GeneratorModelValue(parse.GetValue(generatorModel));
             var file = parse.GetRequiredValue(dataset);
             if (!file.Exists) throw new CliInputException($"{file.FullName}: no such dataset file");
             if (parse.GetValue(parallel) < 1) throw new CliInputException($"--parallel must be at least 1 (got {parse.GetValue(parallel)})");
@@ -54,6 +57,11 @@ internal static class EvaluateCommand
             else await context.Error.WriteLineAsync("enaction: no --calibration given; the off-policy score is the curvature z with its documented default threshold");
 
             using var scorer = new OnnxConversationScorer(lm);
+            // The dataset's own turns were written by the generator; scored by another model they describe a surrogate.
+            var sources = CommonOptions.Sources(scorer, generator);
+            var scoring = new MessageScoring(-1, generator ?? lm.Id, sources.Resolve(generator ?? lm.Id));
+            if (scoring.Source == ScoringSource.Surrogate)
+                await context.Error.WriteLineAsync($"enaction: warning: the dataset's turns were written by {scoring.Generator} and are scored by {lm.Id}, a surrogate: these numbers describe {lm.Id}'s surprise, not {scoring.Generator}'s (fit thresholds for it with `enaction calibrate --surrogate-for {scoring.Generator}`)");
             var scored = await ProgressDisplay.RunAsync(context.ErrorConsole, stage =>
                 ExampleScorer.ScoreAsync(scorer, examples, stage($"scoring {examples.Count} transcripts", examples.Count), parse.GetValue(parallel), cancellationToken));
             var evaluation = DatasetEvaluation.Evaluate(scored, loaded);
@@ -64,13 +72,13 @@ internal static class EvaluateCommand
             await using (var outputs = new OutputFiles())
             {
                 if (jsonFile is not null)
-                    await outputs.AddAsync(jsonFile.FullName, (stream, ct) => WriteTextAsync(stream, w => EvaluationJson.Write(w, lm.Id, calibrationFile?.FullName, file.FullName, evaluation), ct), cancellationToken);
+                    await outputs.AddAsync(jsonFile.FullName, (stream, ct) => WriteTextAsync(stream, w => EvaluationJson.Write(w, lm.Id, calibrationFile?.FullName, file.FullName, evaluation, scoring), ct), cancellationToken);
                 if (featureFile is not null)
                     await outputs.AddAsync(featureFile.FullName, (stream, ct) => WriteTextAsync(stream, w => FeatureCsv.Write(w, scored, loaded), ct), cancellationToken);
                 outputs.Commit();
             }
-            if (parse.GetValue(json)) EvaluationJson.Write(context.Output, lm.Id, calibrationFile?.FullName, file.FullName, evaluation);
-            else EvaluationTable.Write(context.Output, lm.Id, calibrationFile?.FullName, file.FullName, evaluation);
+            if (parse.GetValue(json)) EvaluationJson.Write(context.Output, lm.Id, calibrationFile?.FullName, file.FullName, evaluation, scoring);
+            else EvaluationTable.Write(context.Output, lm.Id, calibrationFile?.FullName, file.FullName, evaluation, scoring);
             return 0;
         });
         return command;

@@ -32,20 +32,23 @@ internal static class ReplayCommand
         var model = ModelOption("Model directory to score and detect a transcripts JSONL input (not needed for audit records)");
         var provider = CommonOptions.Provider();
         var template = CommonOptions.Template();
+        var generatorModel = CommonOptions.GeneratorModel();
         var command = new Command("replay", "Re-apply a candidate policy to recorded turns and show which rules fire and which actions and outcomes change")
         {
-            policy, input, baseline, json, model, provider, template,
+            policy, input, baseline, json, model, provider, template, generatorModel,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             // Everything is read and validated before anything is printed.
             var candidate = await LoadPolicyAsync(parse.GetRequiredValue(policy), cancellationToken);
+            CommonOptions.GeneratorModelValue(parse.GetValue(generatorModel));
             var baselineFile = parse.GetValue(baseline);
             var baselinePolicy = baselineFile is null ? null : await LoadPolicyAsync(baselineFile, cancellationToken);
             var turns = await ReadInputAsync(context, parse.GetRequiredValue(input), cancellationToken);
             var records = turns.Kind == TurnInputKind.Records
                 ? [.. turns.Records]
-                : (await DetectAsync(context, turns, parse.GetValue(model), parse.GetValue(provider), parse.GetValue(template), null, null, cancellationToken))
+                : (await DetectAsync(context, turns, parse.GetValue(model), parse.GetValue(provider), parse.GetValue(template), null, null,
+                    parse.GetValue(generatorModel), cancellationToken))
                     .Select(d => (d.Line, d.Record)).ToList();
 
             var replay = new PolicyReplay(candidate, baselinePolicy);
@@ -112,7 +115,8 @@ internal static class ReplayCommand
 
     /// <summary>Scores and detects every transcript of a transcripts input with the local model (progress on stderr).</summary>
     internal static async Task<List<DetectedTranscript>> DetectAsync(CliContext context, TurnInput input, string? modelDirectory,
-        Onnx.Models.ExecutionProvider provider, string? template, Calibration? calibration, FileInfo? calibrationFile, CancellationToken cancellationToken)
+        Onnx.Models.ExecutionProvider provider, string? template, Calibration? calibration, FileInfo? calibrationFile, string? generatorModel,
+        CancellationToken cancellationToken)
     {
         if (modelDirectory is null)
             throw new CliInputException($"{input.File}: holds transcripts, which must be scored and detected: pass --model DIR (for example models/tiny-chat)");
@@ -120,6 +124,7 @@ internal static class ReplayCommand
         // The calibration sets detector thresholds here, so it must have been made for this model.
         if (calibration is not null) DetectCommand.EnsureCalibrationFor(calibration, calibrationFile!, lm, context.Error);
         using var scorer = new OnnxConversationScorer(lm);
+        var sources = CommonOptions.Sources(scorer, generatorModel);
         var detectors = DetectorSet.Default();
         var now = DateTimeOffset.UtcNow;
         return await ProgressDisplay.RunAsync(context.ErrorConsole, async stage =>
@@ -128,10 +133,11 @@ internal static class ReplayCommand
             var detected = new List<DetectedTranscript>(input.Transcripts.Length);
             foreach (var (line, transcript) in input.Transcripts)
             {
-                var detection = await DetectionContext.ScoreAsync(scorer, transcript, calibration, cancellationToken);
+                var detection = await DetectionContext.ScoreAsync(scorer, transcript, sources, calibration, cancellationToken: cancellationToken);
                 var scores = detection.Scores;
                 var findings = detectors.Detect(detection);
-                detected.Add(new DetectedTranscript(line, RecordedTurns.FromDetection($"line {line}", scores, findings, now), scores));
+                var record = RecordedTurns.FromDetection($"line {line}", scores, findings, now) with { Scoring = detection.Scoring };
+                detected.Add(new DetectedTranscript(line, record, scores));
                 progress.Report(detected.Count);
             }
             return detected;

@@ -21,15 +21,17 @@ internal static class ReportCommand
         var calibration = DetectCommand.CalibrationOption();
         var provider = CommonOptions.Provider();
         var template = CommonOptions.Template();
+        var generatorModel = CommonOptions.GeneratorModel();
         var command = new Command("report", "Write a self-contained HTML report of recorded turns: shaded tokens, findings, decisions, entropy and ROC charts")
         {
-            input, output, model, calibration, provider, template,
+            input, output, model, calibration, provider, template, generatorModel,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var outFile = parse.GetRequiredValue(output);
             if (outFile.Directory is { Exists: false } dir) throw new CliInputException($"{dir.FullName}: no such directory for --out");
             DatasetCommand.EnsureWritable(outFile, "--out");
+            CommonOptions.GeneratorModelValue(parse.GetValue(generatorModel));
             var calibrationFile = parse.GetValue(calibration);
             var loaded = calibrationFile is null ? null : DetectCommand.LoadCalibration(calibrationFile);
             var turns = await ReplayCommand.ReadInputAsync(context, parse.GetRequiredValue(input), cancellationToken);
@@ -40,7 +42,7 @@ internal static class ReportCommand
             if (turns.Kind == TurnInputKind.Transcripts)
             {
                 var detected = await ReplayCommand.DetectAsync(context, turns, modelDirectory, parse.GetValue(provider), parse.GetValue(template),
-                    loaded, calibrationFile, cancellationToken);
+                    loaded, calibrationFile, parse.GetValue(generatorModel), cancellationToken);
                 shown = detected.Select(d => new ReportTurn(d.Record, d.Scores, d.Line)).ToList();
                 scoringModel = detected.FirstOrDefault()?.Scores.ModelId;
             }
@@ -49,6 +51,7 @@ internal static class ReportCommand
                 using var lm = CommonOptions.LoadModel(modelDirectory, parse.GetValue(provider), parse.GetValue(template));
                 if (loaded is not null) DetectCommand.EnsureCalibrationFor(loaded, calibrationFile!, lm, context.Error);
                 using var scorer = new OnnxConversationScorer(lm);
+                var sources = CommonOptions.Sources(scorer, parse.GetValue(generatorModel));
                 scoringModel = lm.Id;
                 shown = await ProgressDisplay.RunAsync(context.ErrorConsole, async stage =>
                 {
@@ -56,7 +59,10 @@ internal static class ReportCommand
                     var list = new List<ReportTurn>(turns.Records.Length);
                     foreach (var (line, record) in turns.Records)
                     {
-                        list.Add(new ReportTurn(record, await scorer.ScoreAsync(RecordedTurns.ToTranscript(record), cancellationToken), line));
+                        var transcript = RecordedTurns.ToTranscript(record);
+                        // Rescored here: whose distribution shades each message is this scorer's, for the recorded generators.
+                        var rescored = record with { Scoring = sources.Resolve(transcript, record.Model) };
+                        list.Add(new ReportTurn(rescored, await scorer.ScoreAsync(transcript, cancellationToken), line));
                         progress.Report(list.Count);
                     }
                     return list;

@@ -1,11 +1,12 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Enaction.Evaluation;
+using Enaction.Scoring;
 
 namespace Enaction.Cli.Output;
 
 /// <summary>
-/// The <c>evaluate --json</c> schema: <c>{"model","calibration","dataset","method","threshold","skipped","short",
+/// The <c>evaluate --json</c> schema: <c>{"model","generator","scoring_source","calibration","dataset","method","threshold","skipped","short",
 /// "groups":[{"split","family","source","shape","detector":{metrics},"curvature":{metrics}}],
 /// "entropy":[{"family","source","turns","mean_entropy","ratio"}],
 /// "errors":{"answers","wrong","overconfident_span":{metrics},"lowest_token_probability":{metrics},"mean_surprisal":{metrics}}}</c>
@@ -16,12 +17,15 @@ namespace Enaction.Cli.Output;
 public static class EvaluationJson
 {
     /// <summary>Writes the evaluation as one JSON document.</summary>
-    public static void Write(TextWriter output, string model, string? calibration, string dataset, DatasetEvaluation evaluation)
+    public static void Write(TextWriter output, string model, string? calibration, string dataset, DatasetEvaluation evaluation, MessageScoring scoring)
     {
+        ArgumentNullException.ThrowIfNull(scoring);
         CliJson.Write(output, w =>
         {
             w.WriteStartObject();
             w.WriteString("model", model);
+            w.WriteString("generator", scoring.Generator);
+            w.WriteString("scoring_source", scoring.Source.ToName());
             if (calibration is null) w.WriteNull("calibration"); else w.WriteString("calibration", calibration);
             w.WriteString("dataset", dataset);
             w.WriteString("method", evaluation.Method);

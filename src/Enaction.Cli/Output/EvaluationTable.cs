@@ -1,5 +1,6 @@
 using System.Globalization;
 using Enaction.Evaluation;
+using Enaction.Scoring;
 
 namespace Enaction.Cli.Output;
 
@@ -7,9 +8,11 @@ namespace Enaction.Cli.Output;
 public static class EvaluationTable
 {
     /// <summary>Writes the tables.</summary>
-    public static void Write(TextWriter output, string model, string? calibration, string dataset, DatasetEvaluation evaluation)
+    public static void Write(TextWriter output, string model, string? calibration, string dataset, DatasetEvaluation evaluation, MessageScoring scoring)
     {
+        ArgumentNullException.ThrowIfNull(scoring);
         output.WriteLine($"model: {model}   dataset: {dataset}");
+        output.WriteLine($"turns by {scoring.Generator}: {scoring.Source.ToName()}, {scoring.Source.Describe()}");
         output.WriteLine($"off-policy score: {evaluation.Method}, threshold {N(evaluation.Threshold)} ({(calibration is null ? "documented default" : "from " + calibration)});"
             + $" skipped {evaluation.Skipped}; shorter than the detector's minimum {evaluation.Short}");
         output.WriteLine();

@@ -2,24 +2,38 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Enaction.Detection;
+using Enaction.Scoring;
 
 namespace Enaction.Cli.Output;
 
 /// <summary>
-/// The <c>detect --json</c> schema: <c>{"model":"...","calibration":"path"|null,"findings":[{"kind":"..",
-/// "severity":"low|medium|high","score":..,"threshold":..,"message":..,"start":..,"end":..,"detail":{...}}]}</c>.
+/// The <c>detect --json</c> schema: <c>{"model":"...","calibration":"path"|null,"scoring":[{"message":N,"generator":"...",
+/// "source":"same-model|generator-logprobs|served-logprobs|surrogate"}],"findings":[{"kind":"..",
+/// "severity":"low|medium|high","score":..,"threshold":..,"message":..,"start":..,"end":..,"detail":{...,"source":".."}}]}</c>;
+/// <c>scoring</c> lists every assistant message.
 /// </summary>
 public static class FindingsJson
 {
     /// <summary>Writes the findings as one JSON document.</summary>
-    public static void Write(TextWriter output, string model, string? calibration, IReadOnlyList<Finding> findings)
+    public static void Write(TextWriter output, string model, string? calibration, IReadOnlyList<Finding> findings, IReadOnlyList<MessageScoring> scoring)
     {
+        ArgumentNullException.ThrowIfNull(scoring);
         CliJson.Write(output, writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("model", model);
             if (calibration is null) writer.WriteNull("calibration");
             else writer.WriteString("calibration", calibration);
+            writer.WriteStartArray("scoring");
+            foreach (var s in scoring)
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("message", s.Message);
+                writer.WriteString("generator", s.Generator);
+                writer.WriteString("source", s.Source.ToName());
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
             writer.WriteStartArray("findings");
             foreach (var f in findings)
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Enaction.Detection;
+using Enaction.Scoring;
 using Enaction.Transcripts;
 
 namespace Enaction.Cli.Output;
@@ -8,22 +9,33 @@ namespace Enaction.Cli.Output;
 public static class FindingsTable
 {
     /// <summary>Writes the findings (or a line saying there are none).</summary>
-    public static void Write(TextWriter output, string model, string? calibration, Transcript transcript, IReadOnlyList<Finding> findings)
+    public static void Write(TextWriter output, string model, string? calibration, Transcript transcript, IReadOnlyList<Finding> findings,
+        IReadOnlyList<MessageScoring> scoring, bool surrogatesJudged = false)
     {
+        ArgumentNullException.ThrowIfNull(scoring);
         output.WriteLine($"model: {model}   calibration: {calibration ?? "none (documented defaults)"}");
+        // Whose distribution each assistant message was scored with, in words: a surrogate's numbers are not the generator's.
+        foreach (var s in scoring)
+        {
+            var off = s.Source != ScoringSource.Surrogate ? ""
+                : surrogatesJudged ? "; judged with the surrogate calibration"
+                : "; off-policy, broken-intention and overconfident-span do not judge it (pass --surrogate-calibration to judge)";
+            output.WriteLine($"message {s.Message.ToString(CultureInfo.InvariantCulture)} by {s.Generator}: {s.Source.ToName()}, {s.Source.Describe()}{off}");
+        }
         if (findings.Count == 0)
         {
             output.WriteLine("No findings.");
             return;
         }
         output.WriteLine();
-        var table = new MarkdownTable("msg", "kind", "severity", "score", "threshold", "span", "text").AlignRight("msg", "score", "threshold");
+        var table = new MarkdownTable("msg", "kind", "severity", "source", "score", "threshold", "span", "text").AlignRight("msg", "score", "threshold");
         foreach (var f in findings)
         {
             var content = f.Message >= 0 && f.Message < transcript.Count ? transcript[f.Message].Content : "";
             var start = Math.Clamp(f.Start, 0, content.Length);
             var end = Math.Clamp(f.End, start, content.Length);
             table.AddRow(f.Message.ToString(CultureInfo.InvariantCulture), f.Kind, f.Severity.ToString().ToLowerInvariant(),
+                f.Detail.TryGetValue("source", out var source) ? source.ToString() ?? "" : "",
                 Number(f.Score), Number(f.Threshold), $"{f.Start}-{f.End}", Preview(content[start..end]));
         }
         table.Write(output);

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Enaction.Actions;
 using Enaction.Monitoring;
 using Enaction.Policies;
+using Enaction.Scoring;
 using Enaction.Transcripts;
 using Microsoft.Extensions.AI;
 
@@ -30,6 +31,9 @@ public sealed class MonitoringChatClient : DelegatingChatClient
         _actions = actions ?? new ActionExecutor(logger: (monitor as ConversationMonitor)?.Logger);
         _options = options ?? new MonitoringChatClientOptions();
         _model = innerClient.GetService<ChatClientMetadata>()?.DefaultModelId;
+        // A local generator says which weights it runs: its messages are then scored same-model when the scorer runs them too.
+        if (monitor is ConversationMonitor bound && innerClient.GetService<GeneratorWeights>() is { } weights)
+            bound.BindGenerator(weights.ModelId, weights.Sha256);
     }
 
     /// <summary>The monitor.</summary>
@@ -134,17 +138,24 @@ public sealed class MonitoringChatClient : DelegatingChatClient
         var sentTranscript = ChatMessageConversion.ToTranscript(sent);
         exchange.Call.GeneratorLogprobs.Clear();
         if (logprobs is { } answer) exchange.Call.GeneratorLogprobs[sentTranscript.Count + answer.Message] = answer.Tokens;
-        var transcript = new Transcript(sentTranscript.Messages.AddRange(response.Messages.Select(ChatMessageConversion.ToMessage))) { Tools = tools };
+        var transcript = new Transcript(sentTranscript.Messages.AddRange(response.Messages.Select(m => Generated(m, response.ModelId)))) { Tools = tools };
         return exchange.JudgeResponseAsync(transcript, Enumerable.Range(sentTranscript.Count, response.Messages.Count).ToArray(), cancellationToken);
     }
 
     private static async Task CompleteAsync(IMonitoredExchange exchange, Transcript request, ChatResponse returned, CancellationToken cancellationToken)
     {
         var call = exchange.Call;
-        var transcript = new Transcript(request.Messages.AddRange(returned.Messages.Select(ChatMessageConversion.ToMessage)));
+        var transcript = new Transcript(request.Messages.AddRange(returned.Messages.Select(m => Generated(m, returned.ModelId))));
         await exchange.CompleteAsync(transcript,
             call.IsBlocked ? [] : Enumerable.Range(request.Count, returned.Messages.Count).ToArray(), cancellationToken).ConfigureAwait(false);
         if (call.Block is { Throw: true } && call.BlockedBy is { } verdict) throw new EnactionBlockedException(verdict);
+    }
+
+    /// <summary>A response message, carrying the model that generated it (an assistant message's generator).</summary>
+    private static TranscriptMessage Generated(ChatMessage message, string? model)
+    {
+        var converted = ChatMessageConversion.ToMessage(message);
+        return converted.Role == MessageRole.Assistant && !string.IsNullOrWhiteSpace(model) ? converted with { Model = model } : converted;
     }
 
     private static void Annotate(MonitoredCall call, ChatResponse response)

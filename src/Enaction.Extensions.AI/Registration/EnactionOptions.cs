@@ -1,3 +1,5 @@
+using Enaction.Scoring;
+
 namespace Enaction.Extensions.AI;
 
 /// <summary>
@@ -14,6 +16,18 @@ public sealed class EnactionOptions
 
     /// <summary><c>Enaction:CalibrationFile</c>: thresholds from <c>enaction calibrate</c> for this model; optional.</summary>
     public string? CalibrationFile { get; set; }
+
+    /// <summary>
+    /// <c>Enaction:SurrogateCalibrationFile</c>: thresholds fitted for the scoring model as a surrogate of another
+    /// generator (<c>enaction calibrate --surrogate-for ID</c>); used only under a policy that says <c>surrogate: judge</c>.
+    /// </summary>
+    public string? SurrogateCalibrationFile { get; set; }
+
+    /// <summary>
+    /// <c>Enaction:Scoring</c>: whose distribution scores each message: <c>DefaultGenerator</c>, <c>SameModelIds</c>
+    /// (other ids of the scorer's own weights) and <c>Generators</c> (model id to the SHA-256 of its ONNX weights).
+    /// </summary>
+    public ScoringSourceOptions Scoring { get; set; } = new();
 
     /// <summary><c>Enaction:Provenance</c>: where attestations of generated turns are kept.</summary>
     public EnactionProvenanceOptions Provenance { get; set; } = new();

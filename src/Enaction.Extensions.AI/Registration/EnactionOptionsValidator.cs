@@ -1,3 +1,4 @@
+using Enaction.Scoring;
 using Enaction.Provenance;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,18 @@ public sealed class EnactionOptionsValidator : IValidateOptions<EnactionOptions>
 
         if (!string.IsNullOrWhiteSpace(options.CalibrationFile) && !File.Exists(options.CalibrationFile))
             errors.Add($"{s}:CalibrationFile \"{options.CalibrationFile}\" does not exist; expected the JSON written by `enaction calibrate`, or leave it unset.");
+
+        if (!string.IsNullOrWhiteSpace(options.SurrogateCalibrationFile) && !File.Exists(options.SurrogateCalibrationFile))
+            errors.Add($"{s}:SurrogateCalibrationFile \"{options.SurrogateCalibrationFile}\" does not exist; expected the JSON written by `enaction calibrate --surrogate-for ID`, or leave it unset.");
+
+        try
+        {
+            (options.Scoring ?? new ScoringSourceOptions()).Validate();
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add($"{s}:" + e.Message.Split(" (Parameter", 2)[0]);
+        }
 
         if (options.SessionCapacity < 1)
             errors.Add($"{s}:SessionCapacity is {options.SessionCapacity}; expected 1 or more conversations.");

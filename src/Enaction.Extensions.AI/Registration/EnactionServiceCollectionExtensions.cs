@@ -118,6 +118,15 @@ public static class EnactionServiceCollectionExtensions
                 calibration = Calibration.Load(o.CalibrationFile);
                 if (scorer.WeightsSha256 is { } weights) calibration.EnsureFor(weights, o.CalibrationFile);
             }
+            Calibration? surrogate = null;
+            if (!string.IsNullOrWhiteSpace(o.SurrogateCalibrationFile))
+            {
+                // The surrogate's own numbers: fitted on the scoring model's weights, for another generator's text.
+                surrogate = Calibration.Load(o.SurrogateCalibrationFile);
+                if (scorer.WeightsSha256 is { } weights) surrogate.EnsureFor(weights, o.SurrogateCalibrationFile);
+                if (surrogate.SurrogateFor is null)
+                    throw new InvalidOperationException($"{EnactionOptions.SectionName}:SurrogateCalibrationFile \"{o.SurrogateCalibrationFile}\" was fitted on the scoring model's own text (no surrogate_for); fit one with `enaction calibrate --surrogate-for ID`, or set it as CalibrationFile.");
+            }
             ProvenanceLedger? ledger = null;
             var store = o.Provenance.Store.Trim().ToLowerInvariant();
             if (store != "none")
@@ -137,6 +146,8 @@ public static class EnactionServiceCollectionExtensions
             return new ConversationMonitor(scorer, sp.GetRequiredService<PolicyStore>(), new ConversationMonitorOptions
             {
                 Calibration = calibration,
+                SurrogateCalibration = surrogate,
+                Sources = o.Scoring ?? new(),
                 Detectors = DetectorsOf(sp),
                 Ledger = ledger,
                 Recorder = recorder is NullTurnRecorder ? null : recorder,

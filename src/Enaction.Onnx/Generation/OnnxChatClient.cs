@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Enaction.Onnx.Models;
 using Enaction.Transcripts;
 using Microsoft.Extensions.AI;
+using GeneratorWeights = Enaction.Scoring.GeneratorWeights;
 
 namespace Enaction.Onnx.Generation;
 
@@ -29,7 +30,11 @@ public sealed class OnnxChatClient : IChatClient
         _defaults = defaults ?? GenerationOptions.ForModel(model.Directory);
         _modelId = modelId ?? model.Id;
         _metadata = new ChatClientMetadata(_generator.Engine.Name, new Uri("file://" + model.Directory.Path), _modelId);
+        _weights = new Lazy<GeneratorWeights>(() => new GeneratorWeights(_modelId, CausalLanguageModel.Sha256(model.Directory.OnnxPath)));
     }
+
+    // Hashed on first request only: a monitor asks once, when it wraps this client, to bind the generator to its weights.
+    private readonly Lazy<GeneratorWeights> _weights;
 
     private readonly string _modelId;
 
@@ -84,6 +89,7 @@ public sealed class OnnxChatClient : IChatClient
     public object? GetService(Type serviceType, object? serviceKey = null) =>
         serviceKey is not null ? null
         : serviceType == typeof(ChatClientMetadata) ? _metadata
+        : serviceType == typeof(GeneratorWeights) ? _weights.Value
         : serviceType.IsInstanceOfType(this) ? this
         : serviceType.IsInstanceOfType(Model) ? Model
         : null;

@@ -48,6 +48,8 @@ h2 .sub{font-size:12px;color:var(--muted);font-weight:400}
 .role{font-weight:700;text-transform:uppercase;letter-spacing:.5px;font-size:11px;color:#334155}
 .msg.assistant{border-left:4px solid #6366f1}.msg.user{border-left:4px solid #10b981}.msg.system{border-left:4px solid #94a3b8}.msg.tool{border-left:4px solid #f59e0b}
 .gen{background:#eef2ff;color:#4338ca;border-radius:4px;padding:0 6px;font-size:11px}
+.source{background:#ecfdf5;color:#065f46;border-radius:4px;padding:0 6px;font-size:11px}
+.source.surrogate{background:#fef3c7;color:#78350f;font-weight:700}
 .text{white-space:pre-wrap;word-break:break-word;padding:10px 12px;font-family:ui-monospace,"DejaVu Sans Mono",Menlo,monospace;font-size:13px;line-height:1.75}
 .ctl{display:inline-block;unicode-bidi:isolate;direction:ltr;font:600 9px/1.3 ui-monospace,monospace;color:#b91c1c;background:#fef2f2;border:1px solid #fca5a5;border-radius:3px;padding:0 2px;margin:0 1px;vertical-align:middle}
 .seg{border-radius:3px;background:rgba(var(--h),var(--hv,0));transition:background .15s}

@@ -48,7 +48,7 @@ public static class RecordedTurns
 
     /// <summary>The recorded messages as a transcript (validated by <see cref="TurnInputReader"/>).</summary>
     public static Transcript ToTranscript(TurnRecord record) =>
-        new(record.Messages.Select(m => new TranscriptMessage(ParseRole(m.Role), m.Content, m.Name)));
+        new(record.Messages.Select(m => new TranscriptMessage(ParseRole(m.Role), m.Content, m.Name) { Model = m.Model }));
 
     /// <summary>A recorded finding as a <see cref="Finding"/> (the detail is not recorded).</summary>
     public static Finding ToFinding(RecordedFinding f) =>

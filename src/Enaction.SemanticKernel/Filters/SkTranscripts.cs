@@ -43,7 +43,11 @@ public static class SkTranscripts
                     break;
             }
         }
-        return new TranscriptMessage(role, text.ToString(), message.AuthorName);
+        // An assistant message names the model that generated it, so it is scored as that generator's (or a surrogate's).
+        return new TranscriptMessage(role, text.ToString(), message.AuthorName)
+        {
+            Model = role == MessageRole.Assistant && !string.IsNullOrWhiteSpace(message.ModelId) ? message.ModelId : null,
+        };
     }
 
     /// <summary>A function result as text.</summary>

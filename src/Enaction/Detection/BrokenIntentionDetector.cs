@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Enaction.Scoring;
 using Enaction.Transcripts;
 
 namespace Enaction.Detection;
@@ -16,6 +17,9 @@ public sealed class BrokenIntentionDetector(DetectorOptions? options = null) : I
     /// <inheritdoc />
     public IReadOnlyList<string> Kinds { get; } = [FindingKinds.BrokenIntention];
 
+    /// <summary>The entropy of the response's first tokens: any of the token statistics.</summary>
+    public DetectorNeeds Needs => DetectorNeeds.Statistics;
+
     /// <inheritdoc />
     public void Detect(DetectionContext context, List<Finding> findings)
     {
@@ -23,14 +27,17 @@ public sealed class BrokenIntentionDetector(DetectorOptions? options = null) : I
         var tokens = context.Scores.Tokens;
         for (var m = 0; m < transcript.Count; m++)
         {
-            if (transcript[m].Role != MessageRole.Assistant) continue;
+            if (transcript[m].Role != MessageRole.Assistant || !context.Reads(m, Needs)) continue;
+            var calibration = context.CalibrationFor(m);
+            // A surrogate's numbers are judged only against a baseline fitted for it.
+            if (context.SourceOf(m) == ScoringSource.Surrogate && calibration?.BrokenIntention is null) continue;
             var boundary = context.AuthoredFrom.GetValueOrDefault(m);
             var f = context.Features(m);
             if (f is null || f.FirstCount < TurnFeatures.FirstTokens) continue;
 
             double z, threshold, rise;
             string baseline;
-            if (context.Calibration?.BrokenIntention is { } cal && cal.Sd > 0)
+            if (calibration?.BrokenIntention is { } cal && cal.Sd > 0)
             {
                 z = (f.FirstEntropy - cal.Mean) / cal.Sd;
                 rise = f.FirstEntropy - cal.Mean;

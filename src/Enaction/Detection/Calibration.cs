@@ -28,6 +28,13 @@ public sealed record Calibration
     /// without the field mean) or <c>int8</c>. Thresholds fitted at one precision are not guaranteed at another.
     /// </summary>
     [JsonPropertyName("precision")] public string Precision { get; init; } = "float32";
+    /// <summary>
+    /// For a surrogate calibration: the generator whose text the model named by <see cref="ModelSha256"/> scored, not
+    /// having written it, when the thresholds were fitted (<c>*</c>: any generator); null for a same-model calibration.
+    /// The signature detectors judge a surrogate-scored message only under a policy that says <c>surrogate: judge</c> and
+    /// only with a calibration whose <c>surrogate_for</c> names its generator (<see cref="AppliesToSurrogate"/>).
+    /// </summary>
+    [JsonPropertyName("surrogate_for")] public string? SurrogateFor { get; init; }
     /// <summary>The false-positive rate thresholds were chosen at.</summary>
     [JsonPropertyName("target_fpr")] public double TargetFpr { get; init; } = 0.01;
     /// <summary>The off-policy detector's combination and threshold.</summary>
@@ -95,6 +102,8 @@ public sealed record Calibration
         }
 
         if (string.IsNullOrEmpty(ModelSha256)) throw Bad("model_sha256", "is empty; expected the SHA-256 of the model's ONNX file");
+        if (SurrogateFor is { } generator && string.IsNullOrWhiteSpace(generator))
+            throw Bad("surrogate_for", "is empty; expected the generator's model id (or * for any generator), or no surrogate_for for a same-model calibration");
         Rate("target_fpr", TargetFpr, open: true);
         if (OffPolicy is { } off)
         {
@@ -146,6 +155,10 @@ public sealed record Calibration
         if (!string.Equals(ModelSha256, modelSha256, StringComparison.OrdinalIgnoreCase))
             throw new CalibrationException(path, $"made for model \"{ModelId}\" (sha256 {ModelSha256[..Math.Min(12, ModelSha256.Length)]}…), not for this model (sha256 {modelSha256[..Math.Min(12, modelSha256.Length)]}…); run `enaction calibrate` for this model");
     }
+
+    /// <summary>True for a surrogate calibration fitted on <paramref name="generator"/>'s text (or on any generator's, <c>*</c>).</summary>
+    public bool AppliesToSurrogate(string generator) =>
+        SurrogateFor is { } fitted && (fitted == "*" || string.Equals(fitted, generator, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Writes the file (all or nothing: through a temporary file renamed over it).</summary>
     public void Save(string path) => Files.OutputFiles.WriteAsync(path, WriteAsync).GetAwaiter().GetResult();

@@ -62,7 +62,46 @@ public sealed class DetectionContext
         };
     }
 
-    /// <summary>What scoring the transcript cost, when this context was made by <see cref="ScoreAsync"/> (zero otherwise).</summary>
+    /// <summary>
+    /// As <see cref="ScoreAsync(IConversationScorer, Transcript, Calibration?, CancellationToken)"/>, with each assistant
+    /// message's generator and source from <paramref name="sources"/>: a surrogate-scored message gets no signature (and
+    /// no second scoring) unless <paramref name="surrogateCalibration"/> is given and fitted on its generator, the
+    /// equivalent of a policy's <c>surrogate: judge</c>.
+    /// </summary>
+    public static async Task<DetectionContext> ScoreAsync(IConversationScorer scorer, Transcript transcript, ScoringSourceResolver sources,
+        Calibration? calibration = null, Calibration? surrogateCalibration = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(transcript);
+        var scoring = sources.Resolve(transcript, callModel: null);
+        var judged = PromptContrast.Judged(transcript).Where(m => JudgesSignature(scoring, m, surrogateCalibration is not null, surrogateCalibration));
+        var scored = await ScoreTurnsAsync(scorer, transcript, judged, calibration, cancellationToken).ConfigureAwait(false);
+        return new DetectionContext(scored.Scores, calibration, contrasts: scored.Contrasts)
+        {
+            Statistics = scored.Statistics,
+            ContrastStatistics = scored.ContrastStatistics,
+            Scoring = scoring,
+            ScorerSource = sources.ScorerSource,
+            JudgeSurrogates = surrogateCalibration is not null,
+            SurrogateCalibration = surrogateCalibration,
+        };
+    }
+
+    /// <summary>
+    /// False for a surrogate-scored message the signature detectors do not judge: surrogates are not judged
+    /// (<paramref name="judgeSurrogates"/> false) or no surrogate calibration fitted on its generator is loaded.
+    /// </summary>
+    public static bool JudgesSignature(ImmutableArray<MessageScoring> scoring, int message, bool judgeSurrogates, Calibration? surrogateCalibration)
+    {
+        foreach (var s in scoring)
+        {
+            if (s.Message != message) continue;
+            return s.Source != ScoringSource.Surrogate || (judgeSurrogates && surrogateCalibration?.AppliesToSurrogate(s.Generator) == true);
+        }
+        return true;
+    }
+
+    /// <summary>What scoring the transcript cost, when this context was made by <see cref="ScoreAsync(IConversationScorer, Transcript, Calibration?, CancellationToken)"/> (zero otherwise).</summary>
     public ScoringStatistics Statistics { get; init; }
 
     /// <summary>What the second scorings without the request cost, added over every judged turn (zero when none were made here).</summary>
@@ -80,6 +119,76 @@ public sealed class DetectionContext
     public IReadOnlyDictionary<int, ScoredTranscript> Contrasts { get; }
     /// <summary>Where model-authored text begins in messages the pipeline generated.</summary>
     public IReadOnlyDictionary<int, int> AuthoredFrom { get; }
+
+    private ImmutableArray<MessageScoring> _scoring = [];
+    private Dictionary<int, MessageScoring>? _scoringByMessage;
+
+    /// <summary>
+    /// Whose distribution scored each assistant message (<see cref="ScoringSourceResolver"/>); an assistant message
+    /// not listed was scored by <see cref="ScorerSource"/>. Empty by default: every message is the scorer's own.
+    /// </summary>
+    public ImmutableArray<MessageScoring> Scoring
+    {
+        get => _scoring;
+        init
+        {
+            _scoring = value.IsDefault ? [] : value;
+            _scoringByMessage = _scoring.IsEmpty ? null : _scoring.ToDictionary(s => s.Message);
+        }
+    }
+
+    /// <summary>The source of the scorer's numbers for text its own model wrote, and for every non-assistant message (default same-model).</summary>
+    public ScoringSource ScorerSource { get; init; } = ScoringSource.SameModel;
+
+    /// <summary>
+    /// True when the policy opts in to judging surrogate-scored messages by their signature (<c>surrogate: judge</c>);
+    /// even then only with <see cref="SurrogateCalibration"/>.
+    /// </summary>
+    public bool JudgeSurrogates { get; init; }
+
+    /// <summary>Thresholds fitted for the scorer as a surrogate (<see cref="Calibration.SurrogateFor"/>), or null.</summary>
+    public Calibration? SurrogateCalibration { get; init; }
+
+    /// <summary>The scoring of message <paramref name="message"/> (generator and source), or null for a message not listed in <see cref="Scoring"/>.</summary>
+    public MessageScoring? ScoringOf(int message) =>
+        _scoringByMessage is { } map && map.TryGetValue(message, out var s) ? s : null;
+
+    /// <summary>Where the token statistics of message <paramref name="message"/> came from.</summary>
+    public ScoringSource SourceOf(int message) => ScoringOf(message)?.Source ?? ScorerSource;
+
+    /// <summary>
+    /// The calibration that applies to message <paramref name="message"/>: <see cref="Calibration"/> for the scorer's own
+    /// numbers, the surrogate calibration fitted on the message's generator for a surrogate-scored message the policy
+    /// judges, and null otherwise (a surrogate message is never judged with same-model thresholds).
+    /// </summary>
+    public Calibration? CalibrationFor(int message)
+    {
+        if (SourceOf(message) != ScoringSource.Surrogate) return Calibration;
+        return JudgeSurrogates && SurrogateCalibration is { } c && ScoringOf(message) is { } s && c.AppliesToSurrogate(s.Generator) ? c : null;
+    }
+
+    /// <summary>
+    /// True when message <paramref name="message"/>'s source supplies the token statistics a detector that needs
+    /// <paramref name="needs"/> reads: always for a detector that reads none; for a surrogate-scored message only when
+    /// the policy judges surrogates and a surrogate calibration for its generator is loaded.
+    /// </summary>
+    public bool Reads(int message, DetectorNeeds needs)
+    {
+        var statistics = needs & DetectorNeeds.Statistics;
+        if (statistics == DetectorNeeds.None) return true;
+        var source = SourceOf(message);
+        if (source == ScoringSource.Surrogate) return CalibrationFor(message) is not null;
+        return (Supplies(source) & statistics) != DetectorNeeds.None;
+    }
+
+    /// <summary>The token statistics a scoring source supplies (a surrogate supplies none of the generator's).</summary>
+    public static DetectorNeeds Supplies(ScoringSource source) => source switch
+    {
+        ScoringSource.SameModel => DetectorNeeds.Statistics,
+        ScoringSource.ServedLogprobs => DetectorNeeds.PromptLogprobs | DetectorNeeds.ResponseLogprobs,
+        ScoringSource.GeneratorLogprobs => DetectorNeeds.ResponseLogprobs,
+        _ => DetectorNeeds.None,
+    };
 
     /// <summary>
     /// True when the message is an assistant turn the model itself wrote: attested by the ledger, or generated in

@@ -33,6 +33,9 @@ public sealed class EvaluationAwarenessDetector : IDetector
     /// <inheritdoc />
     public IReadOnlyList<string> Kinds { get; } = [FindingKinds.EvaluationAwareness];
 
+    /// <summary>The text only: works whatever the source.</summary>
+    public DetectorNeeds Needs => DetectorNeeds.None;
+
     /// <inheritdoc />
     public void Detect(DetectionContext context, List<Finding> findings)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Enaction.Provenance;
+using Enaction.Scoring;
 using Enaction.Transcripts;
 
 namespace Enaction.Detection;
@@ -20,6 +21,13 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
 
     /// <inheritdoc />
     public IReadOnlyList<string> Kinds { get; } = [FindingKinds.OffPolicy, FindingKinds.Unattested, FindingKinds.Altered];
+
+    /// <summary>
+    /// The signature of a history turn (the full distribution, or a serving engine's prompt log-probabilities; never a
+    /// generator's response log-probabilities, which do not cover history), and the ledger, whose verdicts stand
+    /// whatever the source.
+    /// </summary>
+    public DetectorNeeds Needs => DetectorNeeds.Distribution | DetectorNeeds.PromptLogprobs | DetectorNeeds.Ledger;
 
     /// <summary>
     /// How turns are judged under <paramref name="calibration"/>: "calibrated" (its combination and threshold),
@@ -60,9 +68,13 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
             double score = double.NaN, threshold = double.NaN;
             var method = "none";
             var offPolicy = false;
-            if (features is { Tokens: var n } && n >= _options.MinTurnTokens)
+            // A surrogate's numbers are judged only with thresholds fitted for it, never the documented defaults.
+            var calibration = context.CalibrationFor(m);
+            var judged = context.Reads(m, Needs)
+                && (context.SourceOf(m) != ScoringSource.Surrogate || calibration?.OffPolicy is not null || calibration?.Reports.ContainsKey("curvature") == true);
+            if (judged && features is { Tokens: var n } && n >= _options.MinTurnTokens)
             {
-                (score, threshold, method) = Signature(features, context.Calibration);
+                (score, threshold, method) = Signature(features, calibration);
                 offPolicy = score >= threshold;
             }
             var detail = Detail(features, method);

@@ -16,45 +16,63 @@ public sealed class OverconfidentSpanDetector(DetectorOptions? options = null) :
     /// <inheritdoc />
     public IReadOnlyList<string> Kinds { get; } = [FindingKinds.OverconfidentSpan];
 
+    /// <summary>The entropy of the model's own content tokens: any of the token statistics.</summary>
+    public DetectorNeeds Needs => DetectorNeeds.Statistics;
+
     /// <inheritdoc />
     public void Detect(DetectionContext context, List<Finding> findings)
     {
         var tokens = context.Scores.Tokens;
-        var perMessage = new Dictionary<int, List<int>>();
+        // The scorer's own numbers and a surrogate's are different distributions: they never share a baseline.
+        var own = new Dictionary<int, List<int>>();
+        var surrogate = new Dictionary<int, List<int>>();
         for (var i = 0; i < tokens.Length; i++)
         {
             var t = tokens[i];
             if (t.Message < 0 || !t.HasScore || !context.IsSelfAuthored(t.Message) || !ContentTokens.IsContent(t)) continue;
+            if (!context.Reads(t.Message, Needs)) continue;
             // With no ledger and no generation record, a turn whose signature is off-policy is not the model's own:
             // leave it out, or injected high-entropy turns would inflate the baseline.
             if (context.Provenance is null && !context.AuthoredFrom.ContainsKey(t.Message)
                 && context.Features(t.Message) is { } f && f.Curvature >= _options.CurvatureThreshold) continue;
             if (context.AuthoredFrom.TryGetValue(t.Message, out var from) && t.Start < from) continue;
-            if (!perMessage.TryGetValue(t.Message, out var list)) perMessage[t.Message] = list = [];
+            var group = context.SourceOf(t.Message) == ScoringSource.Surrogate ? surrogate : own;
+            if (!group.TryGetValue(t.Message, out var list)) group[t.Message] = list = [];
             list.Add(i);
         }
 
-        var window = _options.SpanWindow;
-        double mean, sd, threshold;
-        string baseline;
-        if (context.Calibration?.OverconfidentSpan is { } cal)
+        if (own.Count > 0)
         {
-            (mean, sd, threshold, baseline) = (cal.Mean, cal.Sd, cal.Threshold, "calibrated");
+            if (context.Calibration?.OverconfidentSpan is { } cal)
+                Scan(findings, tokens, own, cal.Mean, cal.Sd, cal.Threshold, "calibrated");
+            else if (SelfBaseline(tokens, own) is { } baseline)
+                Scan(findings, tokens, own, baseline.Mean, baseline.Sd, _options.SpanThreshold, "transcript");
         }
-        else
+        // A surrogate-scored message is judged only against the on-policy baseline its surrogate calibration measured.
+        foreach (var (message, list) in surrogate.OrderBy(p => p.Key))
         {
-            // Self-baseline: all self-authored content tokens of this transcript.
-            double sum = 0, sum2 = 0;
-            var n = 0;
-            foreach (var list in perMessage.Values)
-                foreach (var i in list) { var h = tokens[i].Entropy; sum += h; sum2 += (double)h * h; n++; }
-            if (n < 3 * window) return;
-            mean = sum / n;
-            sd = Math.Sqrt(Math.Max(0, sum2 / n - mean * mean));
-            (threshold, baseline) = (_options.SpanThreshold, "transcript");
+            if (context.CalibrationFor(message)?.OverconfidentSpan is not { } cal) continue;
+            Scan(findings, tokens, new Dictionary<int, List<int>> { [message] = list }, cal.Mean, cal.Sd, cal.Threshold, "surrogate-calibrated");
         }
-        if (sd <= 0) return;
+    }
 
+    /// <summary>The mean and spread of the entropy over every listed token, or null when there are too few.</summary>
+    private (double Mean, double Sd)? SelfBaseline(ImmutableArray<TokenScore> tokens, Dictionary<int, List<int>> perMessage)
+    {
+        double sum = 0, sum2 = 0;
+        var n = 0;
+        foreach (var list in perMessage.Values)
+            foreach (var i in list) { var h = tokens[i].Entropy; sum += h; sum2 += (double)h * h; n++; }
+        if (n < 3 * _options.SpanWindow) return null;
+        var mean = sum / n;
+        return (mean, Math.Sqrt(Math.Max(0, sum2 / n - mean * mean)));
+    }
+
+    private void Scan(List<Finding> findings, ImmutableArray<TokenScore> tokens, Dictionary<int, List<int>> perMessage,
+        double mean, double sd, double threshold, string baseline)
+    {
+        if (sd <= 0) return;
+        var window = _options.SpanWindow;
         foreach (var (message, list) in perMessage.OrderBy(p => p.Key))
         {
             if (list.Count < window) continue;

@@ -28,6 +28,9 @@ public sealed class RoleSmugglingDetector : IDetector
     /// <inheritdoc />
     public IReadOnlyList<string> Kinds { get; } = [FindingKinds.RoleSmuggling];
 
+    /// <summary>The text and its token ids only: works whatever the source.</summary>
+    public DetectorNeeds Needs => DetectorNeeds.None;
+
     /// <inheritdoc />
     public void Detect(DetectionContext context, List<Finding> findings)
     {

@@ -15,6 +15,9 @@ public sealed class SelfEchoDetector(DetectorOptions? options = null) : IDetecto
     /// <inheritdoc />
     public IReadOnlyList<string> Kinds { get; } = [FindingKinds.SelfEcho];
 
+    /// <summary>Token ids and the text of earlier turns: works whatever the source.</summary>
+    public DetectorNeeds Needs => DetectorNeeds.None;
+
     /// <inheritdoc />
     public void Detect(DetectionContext context, List<Finding> findings)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Enaction.Actions;
 using Enaction.Detection;
@@ -26,6 +27,8 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
     private readonly DetectorSet _generatorDetectors;
     private readonly ConversationSessions _sessions;
     private readonly ILogger _logger;
+    private readonly ScoringSourceResolver _sources;
+    private readonly ConcurrentDictionary<string, byte> _announced = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Monitors with a fixed policy.</summary>
     public ConversationMonitor(IConversationScorer scorer, PolicyEngine policy, ConversationMonitorOptions? options = null, ILogger? logger = null)
@@ -51,12 +54,33 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
             && d.Kinds.All(k => k is FindingKinds.OverconfidentSpan or FindingKinds.BrokenIntention)));
         _sessions = new ConversationSessions(_scorer, _options.SessionCapacity);
         _logger = logger ?? NullLogger.Instance;
+        _sources = new ScoringSourceResolver(_scorer, _options.Sources);
         _store = store;
         if (_store is not null)
         {
             _store.PolicyReloaded += OnPolicyReloaded;
             _store.PolicyRejected += OnPolicyRejected;
         }
+        var engine = _policy();
+        foreach (var generator in _sources.KnownGenerators) Announce(generator, engine.Policy);
+        WarnRulesThatCannotFire(engine.Policy);
+    }
+
+    /// <summary>
+    /// Decides whose distribution scores each assistant message (generator ids, same-model aliases, bound weights). A
+    /// local generator registered with the monitor binds itself here (<see cref="ScoringSourceResolver.Bind"/>).
+    /// </summary>
+    public ScoringSourceResolver Sources => _sources;
+
+    /// <summary>
+    /// Binds a local generator that runs the weights whose SHA-256 is <paramref name="weightsSha256"/> under
+    /// <paramref name="generatorModel"/> and reports, once, which detectors judge its messages.
+    /// </summary>
+    public void BindGenerator(string generatorModel, string weightsSha256)
+    {
+        _sources.Bind(generatorModel, weightsSha256);
+        _announced.TryRemove(generatorModel, out _);
+        Announce(generatorModel, _policy().Policy);
     }
 
     /// <summary>The policy engine in force now.</summary>
@@ -143,6 +167,14 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         var number = turn.IsTrial || turn.Stage != PolicyStage.Request ? Math.Max(state.Turns, 1) : ++state.Turns;
         using var scope = BeginScope(turn.ConversationId, turn.Agent, number);
         var firstNew = turn.Generated.Count > 0 ? turn.Generated.Min() : CommonPrefix(state.Judged, transcript);
+        // A generated message that came with the generator's own log-probabilities is judged on those numbers.
+        Dictionary<int, ScoringSource>? fromLogprobs = null;
+        if (turn.GeneratorLogprobs.Count > 0 && !RunsWeightsOf(turn.Model))
+            foreach (var (index, tokens) in turn.GeneratorLogprobs)
+                if (turn.Generated.Contains(index) && tokens.Count > 0) (fromLogprobs ??= [])[index] = ScoringSource.GeneratorLogprobs;
+        var sources = _sources.Resolve(transcript, turn.Model, fromLogprobs);
+        if (!turn.IsTrial)
+            foreach (var s in sources) Announce(s.Generator, policy, s.Source);
 
         var authoredFrom = new Dictionary<int, int>();
         foreach (var (index, content) in state.Authored)
@@ -176,7 +208,9 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         {
             // New assistant turns judged by their signature are scored once more without the request (the
             // prompt-gain features; a second pass by design), on the same session.
-            var judged = PromptContrast.Judged(transcript, firstNew, authoredFrom, provenance).ToList();
+            // A surrogate-scored turn the policy does not judge gets no signature, so no second pass either.
+            var judged = PromptContrast.Judged(transcript, firstNew, authoredFrom, provenance)
+                .Where(m => Judges(sources, m, policy)).ToList();
             var timeout = _options.ScoringTimeout ?? policy.Budgets.ScoringTimeout;
             // The time limit cancels the scoring run (the scorer stops its work), it does not just stop waiting.
             using var deadline = new CancellationTokenSource(timeout, _options.TimeProvider);
@@ -226,13 +260,32 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         }
         else
         {
-            var all = _detectors.Detect(new DetectionContext(scores, _options.Calibration, provenance, authoredFrom, contrasts));
+            var all = _detectors.Detect(new DetectionContext(scores, _options.Calibration, provenance, authoredFrom, contrasts)
+            {
+                Scoring = sources,
+                ScorerSource = _sources.ScorerSource,
+                JudgeSurrogates = policy.Surrogate == SurrogateTurns.Judge,
+                SurrogateCalibration = _options.SurrogateCalibration,
+            });
             if (turn.GeneratorLogprobs.Count > 0 && !RunsWeightsOf(turn.Model))
                 (generatorScores, all) = JudgeOnGeneratorLogprobs(turn, all);
             var fresh = new List<Finding>(all.Count);
             foreach (var f in all) if (f.Message >= firstNew) fresh.Add(f);
+            // A history turn another model wrote, that no ledger attests and the policy does not judge by a surrogate's
+            // numbers, was judged by nobody: the policy's unjudged treatment applies, as for a scoring failure.
+            var unjudged = provenance is null ? SurrogateUnjudged(transcript, firstNew, authoredFrom, sources, policy) : [];
+            fresh.AddRange(unjudged);
             findings = fresh;
             decision = engine.Decide(findings, context);
+            if (unjudged.Count > 0)
+            {
+                decision = WithUnjudged(decision, policy);
+                if (!turn.IsTrial)
+                {
+                    MonitorEvents.UnjudgedTurns(_logger, string.Join(", ", unjudged.Select(f => f.Message)), number, turn.ConversationId,
+                        "scored by a surrogate, which the policy does not judge", "no ledger", policy.Name, UnjudgedName(policy.Unjudged));
+                }
+            }
         }
         var verdict = new TurnVerdict
         {
@@ -250,6 +303,7 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
             Agent = turn.Agent,
             Function = turn.Function,
             Model = turn.Model,
+            Scoring = sources,
         };
         if (!turn.IsTrial)
         {
@@ -372,6 +426,39 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         return (scored, result);
     }
 
+    /// <summary>
+    /// Unjudged findings for the new history assistant turns scored by a surrogate the policy does not judge (with no
+    /// ledger, nothing else can vouch for them).
+    /// </summary>
+    private List<Finding> SurrogateUnjudged(Transcript transcript, int firstNew, Dictionary<int, int> authoredFrom,
+        ImmutableArray<MessageScoring> sources, Policy policy)
+    {
+        var findings = new List<Finding>();
+        foreach (var s in sources)
+        {
+            if (s.Message < firstNew || authoredFrom.ContainsKey(s.Message) || Judges(sources, s.Message, policy)) continue;
+            var detail = ImmutableDictionary<string, object>.Empty.Add("method", "unjudged")
+                .Add("reason", $"scored by a surrogate of {s.Generator}; the policy says surrogate: {(policy.Surrogate == SurrogateTurns.Judge ? "judge, but no surrogate calibration for it is loaded" : "skip")}")
+                .Add("source", s.Source.ToName());
+            findings.Add(new Finding(FindingKinds.Unjudged, Severity.High, 0, 0, s.Message, 0, transcript[s.Message].Content.Length, detail));
+        }
+        return findings;
+    }
+
+    /// <summary><paramref name="decision"/> with the policy's treatment of unjudged history turns (as <see cref="PolicyDecision.ForScoringFailure"/>).</summary>
+    private static PolicyDecision WithUnjudged(PolicyDecision decision, Policy policy)
+    {
+        var actions = decision.Actions.IsDefault ? [] : decision.Actions;
+        var log = actions.OfType<LogAction>().Any() ? actions : actions.Add(new LogAction());
+        actions = policy.Unjudged switch
+        {
+            UnjudgedTurns.Block when decision.Block is null => [new BlockAction(null, false), new LogAction()],
+            UnjudgedTurns.Strip when decision.Block is null && !actions.OfType<StripAction>().Any() => log.Insert(0, new StripAction()),
+            _ => log,
+        };
+        return decision with { Actions = actions };
+    }
+
     /// <summary>Findings for the new assistant turns that nothing judged because scoring failed.</summary>
     private static List<Finding> Unjudged(Transcript transcript, int firstNew, Dictionary<int, int> authoredFrom,
         IReadOnlyList<MessageProvenance>? provenance, string reason)
@@ -439,7 +526,7 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         foreach (var f in verdict.Findings)
         {
             MonitorEvents.FindingDetected(_logger, f.Kind, f.Severity.ToString().ToLowerInvariant(), f.Message, verdict.Turn, id,
-                Math.Round(f.Score, 4), Math.Round(f.Threshold, 4), verdict.Agent, verdict.Model);
+                Math.Round(f.Score, 4), Math.Round(f.Threshold, 4), verdict.Agent, verdict.Model, SourceName(verdict, f.Message));
         }
         if (!verdict.Decision.IsEmpty)
         {
@@ -483,6 +570,7 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
             Function = first.Function,
             Model = model,
             Messages = transcript.Messages.Select(RecordedMessage.From).ToArray(),
+            Scoring = ScoringOf(call.Verdicts),
             Generated = generated,
             Stages = call.Verdicts.Select(v => new RecordedStage
             {
@@ -503,8 +591,61 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         };
     }
 
-    private void OnPolicyReloaded(object? sender, PolicyReloadedEventArgs e) =>
+    private void OnPolicyReloaded(object? sender, PolicyReloadedEventArgs e)
+    {
         MonitorEvents.PolicyReloaded(_logger, e.Current.Name, e.Current.Version, e.File, e.Previous.Name, e.Previous.Version);
+        // What is live may have changed with the policy's surrogate setting and rules.
+        _announced.Clear();
+        foreach (var generator in _sources.KnownGenerators) Announce(generator, e.Current);
+        WarnRulesThatCannotFire(e.Current);
+    }
+
+    private bool Judges(ImmutableArray<MessageScoring> sources, int message, Policy policy) =>
+        DetectionContext.JudgesSignature(sources, message, policy.Surrogate == SurrogateTurns.Judge, _options.SurrogateCalibration);
+
+    /// <summary>Logs once per generator which detectors judge its messages and which are off, and why.</summary>
+    private void Announce(string generator, Policy policy, ScoringSource? source = null)
+    {
+        if (!_announced.TryAdd(generator, 0)) return;
+        var resolved = source ?? _sources.Resolve(generator);
+        var (live, off) = Coverage(policy).Describe(generator, resolved);
+        MonitorEvents.GeneratorDetectors(_logger, generator, resolved.ToName(), _scorer.ModelId,
+            live.Count == 0 ? "none" : string.Join(", ", live), off.Count == 0 ? "none" : string.Join(", ", off));
+    }
+
+    /// <summary>Warns about each rule whose finding kinds no detector can report for any configured generator's source.</summary>
+    private void WarnRulesThatCannotFire(Policy policy)
+    {
+        var coverage = Coverage(policy);
+        var generators = _sources.KnownGenerators;
+        var sources = generators.Select(g => (Generator: g, Source: _sources.Resolve(g))).ToList();
+        foreach (var rule in policy.Rules)
+        {
+            var kinds = rule.Match.Kinds;
+            // A rule for any kind, or for a kind no detector declares (the monitor's own unjudged), may always fire.
+            if (kinds.IsDefaultOrEmpty || kinds.Any(k => !coverage.Declares(k))) continue;
+            if (sources.Any(g => kinds.Any(k => coverage.CanReport(k, g.Generator, g.Source)))) continue;
+            MonitorEvents.RuleCannotFire(_logger, rule.Name, policy.Name, policy.Version, string.Join(", ", generators), string.Join(", ", kinds),
+                string.Join(", ", sources.Select(g => $"{g.Generator}: {g.Source.ToName()}")));
+        }
+    }
+
+    private DetectorCoverage Coverage(Policy policy) => new(_detectors, policy, _options.SurrogateCalibration, _options.Ledger is not null);
+
+    private string SourceName(TurnVerdict verdict, int message)
+    {
+        foreach (var s in verdict.Scoring) if (s.Message == message) return s.Source.ToName();
+        return _sources.ScorerSource.ToName();
+    }
+
+    /// <summary>Every assistant message's scoring across the call's stages; a later stage (the longer transcript) wins.</summary>
+    private static MessageScoring[] ScoringOf(List<TurnVerdict> verdicts)
+    {
+        var byMessage = new SortedDictionary<int, MessageScoring>();
+        foreach (var v in verdicts)
+            foreach (var s in v.Scoring) byMessage[s.Message] = s;
+        return [.. byMessage.Values];
+    }
 
     private void OnPolicyRejected(object? sender, PolicyRejectedEventArgs e) =>
         MonitorEvents.PolicyRejected(_logger, e.File, e.InForce.Name, e.InForce.Version, e.Problem);

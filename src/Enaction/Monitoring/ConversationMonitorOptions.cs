@@ -1,5 +1,6 @@
 using Enaction.Detection;
 using Enaction.Provenance;
+using Enaction.Scoring;
 
 namespace Enaction.Monitoring;
 
@@ -11,6 +12,16 @@ public sealed class ConversationMonitorOptions
 
     /// <summary>Calibrated thresholds for the scoring model, from <c>enaction calibrate</c>; built-in thresholds when null.</summary>
     public Calibration? Calibration { get; set; }
+
+    /// <summary>
+    /// Thresholds fitted for the scorer as a surrogate of another generator (<see cref="Calibration.SurrogateFor"/>):
+    /// the only thresholds the signature detectors judge surrogate-scored messages with, and only under a policy that
+    /// says <c>surrogate: judge</c>. Null: surrogate-scored messages get no signature finding.
+    /// </summary>
+    public Calibration? SurrogateCalibration { get; set; }
+
+    /// <summary>How generators are bound to the scorer's weights (default generator, same-model aliases, weights by id).</summary>
+    public ScoringSourceOptions Sources { get; set; } = new();
 
     /// <summary>
     /// The provenance ledger. When set, assistant turns in a request are verified against it and every response this
@@ -58,6 +69,12 @@ public sealed class ConversationMonitorOptions
             throw new ArgumentOutOfRangeException(nameof(GeneratorTopLogprobs), GeneratorTopLogprobs, $"{nameof(GeneratorTopLogprobs)} is {GeneratorTopLogprobs}; expected 0 (never ask) to 20.");
         if (GeneratorVocabularySize < 2)
             throw new ArgumentOutOfRangeException(nameof(GeneratorVocabularySize), GeneratorVocabularySize, $"{nameof(GeneratorVocabularySize)} is {GeneratorVocabularySize}; expected the generator's vocabulary size (default 262144).");
+        if (Calibration?.SurrogateFor is { } generator)
+            throw new ArgumentException($"{nameof(Calibration)} is a surrogate calibration (surrogate_for \"{generator}\"); set it as {nameof(SurrogateCalibration)}, and give {nameof(Calibration)} one fitted on the scorer's own text.", nameof(Calibration));
+        if (SurrogateCalibration is { SurrogateFor: null } own)
+            throw new ArgumentException($"{nameof(SurrogateCalibration)} was fitted on the scoring model's own text (model \"{own.ModelId}\", no surrogate_for); a surrogate calibration names the generator it was fitted on (`enaction calibrate --surrogate-for ID`).", nameof(SurrogateCalibration));
+        ArgumentNullException.ThrowIfNull(Sources, nameof(Sources));
+        Sources.Validate();
         if (ScoringTimeout is { } t && t <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(ScoringTimeout), t, $"{nameof(ScoringTimeout)} is {t}; expected a positive time span.");
     }

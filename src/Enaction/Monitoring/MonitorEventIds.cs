@@ -23,6 +23,10 @@ public static class MonitorEventIds
     public const int RecordingFailed = 4109;
     /// <summary>History assistant turns could not be judged (scoring failed) and got the policy's unjudged treatment.</summary>
     public const int UnjudgedTurns = 4110;
+    /// <summary>Once per generator (at start-up, or when the monitor first meets it): its scoring source and which detectors are live and off, with why.</summary>
+    public const int GeneratorDetectors = 4111;
+    /// <summary>A policy rule matches only finding kinds that no detector can report for the configured generators' sources.</summary>
+    public const int RuleCannotFire = 4112;
     /// <summary>A torn line (a record cut off mid-write) was skipped while reading an audit file.</summary>
     public const int AuditLineSkipped = 4121;
 }

@@ -10,9 +10,9 @@ public static partial class MonitorEvents
 {
     /// <summary>A detector reported a finding.</summary>
     [LoggerMessage(EventId = MonitorEventIds.FindingDetected, EventName = nameof(FindingDetected), Level = LogLevel.Warning,
-        Message = "Finding {FindingKind} ({Severity}) on message {Message} of turn {Turn} in conversation {ConversationId}: score {Score} against threshold {Threshold}; agent {Agent}, model {Model}")]
+        Message = "Finding {FindingKind} ({Severity}) on message {Message} of turn {Turn} in conversation {ConversationId}: score {Score} against threshold {Threshold}; agent {Agent}, model {Model}, scoring source {ScoringSource}")]
     public static partial void FindingDetected(ILogger logger, string findingKind, string severity, int message, int turn,
-        string conversationId, double score, double threshold, string? agent, string? model);
+        string conversationId, double score, double threshold, string? agent, string? model, string scoringSource);
 
     /// <summary>The policy decided at least one action.</summary>
     [LoggerMessage(EventId = MonitorEventIds.PolicyDecided, EventName = nameof(PolicyDecided), Level = LogLevel.Information,
@@ -65,6 +65,18 @@ public static partial class MonitorEvents
         Message = "Could not judge assistant message(s) {Messages} of turn {Turn} in conversation {ConversationId} ({Reason}); {Source}; policy {Policy} says {Unjudged}")]
     public static partial void UnjudgedTurns(ILogger logger, string messages, int turn, string conversationId, string reason,
         string source, string policy, string unjudged);
+
+    /// <summary>Which detectors judge one generator's messages, and why the others do not.</summary>
+    [LoggerMessage(EventId = MonitorEventIds.GeneratorDetectors, EventName = nameof(GeneratorDetectors), Level = LogLevel.Information,
+        Message = "Generator {Generator} is scored {ScoringSource} by {ScoringModel}: live {LiveDetectors}; off {OffDetectors}")]
+    public static partial void GeneratorDetectors(ILogger logger, string generator, string scoringSource, string scoringModel,
+        string liveDetectors, string offDetectors);
+
+    /// <summary>A policy rule can never fire for the configured generators.</summary>
+    [LoggerMessage(EventId = MonitorEventIds.RuleCannotFire, EventName = nameof(RuleCannotFire), Level = LogLevel.Warning,
+        Message = "Rule {Rule} of policy {Policy} {PolicyVersion} can never fire for generators {Generators}: no detector can report {FindingKinds} from their scoring sources ({ScoringSources})")]
+    public static partial void RuleCannotFire(ILogger logger, string rule, string policy, string policyVersion, string generators,
+        string findingKinds, string scoringSources);
 
     /// <summary>A torn audit line was skipped while reading.</summary>
     [LoggerMessage(EventId = MonitorEventIds.AuditLineSkipped, EventName = nameof(AuditLineSkipped), Level = LogLevel.Warning,

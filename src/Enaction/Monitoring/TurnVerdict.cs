@@ -54,6 +54,12 @@ public sealed record TurnVerdict
     /// <summary>The generator's model id, when known.</summary>
     public string? Model { get; init; }
 
+    /// <summary>
+    /// Whose distribution scored each assistant message of the judged transcript: its generator and the source of its
+    /// numbers (same-model, generator-logprobs, served-logprobs or surrogate), in message order.
+    /// </summary>
+    public ImmutableArray<MessageScoring> Scoring { get; init; } = [];
+
     /// <summary>Mean entropy and surprisal per message; empty when scoring failed.</summary>
     public ImmutableArray<MessageScore> MessageScores => Scores?.MessageScores() ?? [];
 

@@ -20,6 +20,12 @@ public sealed record Policy(string Name, string Version, FailureMode Mode, Polic
     /// </summary>
     public UnjudgedTurns Unjudged { get; init; } = UnjudgedTurns.Strip;
 
+    /// <summary>
+    /// Whether the signature detectors judge assistant messages a surrogate scored (YAML <c>surrogate</c>: <c>skip</c>,
+    /// the default, or <c>judge</c>, which also needs a surrogate calibration).
+    /// </summary>
+    public SurrogateTurns Surrogate { get; init; } = SurrogateTurns.Skip;
+
     /// <summary>The file the policy was loaded from, when it came from one.</summary>
     public string? Source { get; init; }
 }

@@ -26,7 +26,9 @@ public static partial class PolicyLoader
 
     private static readonly (string Name, UnjudgedTurns Value)[] UnjudgedModes = [("strip", UnjudgedTurns.Strip), ("block", UnjudgedTurns.Block), ("keep", UnjudgedTurns.Keep)];
 
-    private static readonly string[] PolicyKeys = ["name", "version", "description", "mode", "unjudged", "budgets", "rules"];
+    private static readonly (string Name, SurrogateTurns Value)[] SurrogateModes = [("skip", SurrogateTurns.Skip), ("judge", SurrogateTurns.Judge)];
+
+    private static readonly string[] PolicyKeys = ["name", "version", "description", "mode", "unjudged", "surrogate", "budgets", "rules"];
     private static readonly string[] BudgetKeys = ["max_resamples_per_call", "max_verifications_per_call", "scoring_timeout"];
     private static readonly string[] RuleKeys = ["name", "description", "match", "actions"];
     private static readonly string[] MatchKeys = ["kinds", "min_severity", "score", "agents", "functions", "stage"];
@@ -197,6 +199,7 @@ public static partial class PolicyLoader
             var rulesNode = Required(root, fields, "rules", "the policy", "rules: [ ... ]");
             FailureMode? mode = fields.TryGetValue("mode", out var m) ? Choice(m, "mode", Modes) : null;
             var unjudged = fields.TryGetValue("unjudged", out var u) ? Choice(u, "unjudged", UnjudgedModes) : UnjudgedTurns.Strip;
+            var surrogate = fields.TryGetValue("surrogate", out var sg) ? Choice(sg, "surrogate", SurrogateModes) : SurrogateTurns.Skip;
             var budgets = fields.TryGetValue("budgets", out var b) ? ReadBudgets(b) : PolicyBudgets.Default;
             var description = fields.TryGetValue("description", out var d) ? Text(d, "description") : null;
 
@@ -215,7 +218,7 @@ public static partial class PolicyLoader
             // never turn a fail-closed policy into a fail-open one.
             if (mode is null)
                 throw Error(root, "the policy has no \"mode\"; expected mode: fail-open or mode: fail-closed (stated explicitly, so a truncated file cannot change it)");
-            return new Policy(name, version, mode.Value, budgets, rules.ToImmutable()) { Description = description, Source = file, Unjudged = unjudged };
+            return new Policy(name, version, mode.Value, budgets, rules.ToImmutable()) { Description = description, Source = file, Unjudged = unjudged, Surrogate = surrogate };
         }
 
         private PolicyBudgets ReadBudgets(YamlNode node)

@@ -31,6 +31,8 @@ public sealed class EvaluateCommandTests : IDisposable
         Assert.Equal(0, json.ExitCode);
         using var doc = JsonDocument.Parse(json.Output);
         Assert.Equal("curvature", doc.RootElement.GetProperty("method").GetString());
+        Assert.Equal("tiny-chat", doc.RootElement.GetProperty("generator").GetString());
+        Assert.Equal("same-model", doc.RootElement.GetProperty("scoring_source").GetString());
         var groups = doc.RootElement.GetProperty("groups").EnumerateArray().ToList();
         Assert.Equal(["overall", "source"], groups.Select(g => g.GetProperty("split").GetString()).Distinct());
         var overall = groups[0];

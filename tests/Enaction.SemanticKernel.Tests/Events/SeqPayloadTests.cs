@@ -19,7 +19,7 @@ public class SeqPayloadTests
         using (var factory = new SerilogLoggerFactory(serilog, dispose: true))
         {
             var logger = factory.CreateLogger("Enaction.Monitor");
-            MonitorEvents.FindingDetected(logger, "off-policy", "high", 3, 2, "conv-42", 4.25, 3.0, "helper", "tiny-chat");
+            MonitorEvents.FindingDetected(logger, "off-policy", "high", 3, 2, "conv-42", 4.25, 3.0, "helper", "tiny-chat", "same-model");
         }
 
         var request = await seq.WaitForAsync(r => r.Path == "/api/events/raw", TimeSpan.FromSeconds(10));
@@ -29,8 +29,9 @@ public class SeqPayloadTests
         var line = request.Body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(l => l.Contains("FindingDetected"));
         using var clef = JsonDocument.Parse(line);
         var e = clef.RootElement;
-        Assert.Equal("Finding {FindingKind} ({Severity}) on message {Message} of turn {Turn} in conversation {ConversationId}: score {Score} against threshold {Threshold}; agent {Agent}, model {Model}",
+        Assert.Equal("Finding {FindingKind} ({Severity}) on message {Message} of turn {Turn} in conversation {ConversationId}: score {Score} against threshold {Threshold}; agent {Agent}, model {Model}, scoring source {ScoringSource}",
             e.GetProperty("@mt").GetString());
+        Assert.Equal("same-model", e.GetProperty("ScoringSource").GetString());
         Assert.Equal("Warning", e.GetProperty("@l").GetString());
         Assert.Equal(MonitorEventIds.FindingDetected, e.GetProperty("EventId").GetProperty("Id").GetInt32());
         Assert.Equal("FindingDetected", e.GetProperty("EventId").GetProperty("Name").GetString());

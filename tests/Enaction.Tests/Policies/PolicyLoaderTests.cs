@@ -86,7 +86,7 @@ public sealed class PolicyLoaderTests : IDisposable
     public void An_unknown_top_level_key_lists_the_accepted_keys()
     {
         AssertRejected("name: p\nversion: 1\nmodes: fail-open\nrules: []\n", 3, 1,
-            "unknown key \"modes\" in the policy; expected one of name, version, description, mode, unjudged, budgets, rules");
+            "unknown key \"modes\" in the policy; expected one of name, version, description, mode, unjudged, surrogate, budgets, rules");
     }
 
     [Fact]
