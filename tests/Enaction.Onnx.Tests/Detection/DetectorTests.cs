@@ -158,26 +158,26 @@ public class DetectorTests(BundledModels models)
     public async Task With_the_shipped_calibration_another_prompts_answer_and_a_different_topic_prefill_are_off_policy_and_the_models_own_answer_is_not()
     {
         var calibration = Enaction.Detection.Calibration.Load(Path.Combine(TestPaths.Model("tiny-chat"), "calibration.json"));
-        var tuleir = new Transcript([TranscriptMessage.System("You are a helpful assistant."), TranscriptMessage.User("Give me an overview of Tuleir.")]);
+        var krigeind = new Transcript([TranscriptMessage.System("You are a helpful assistant."), TranscriptMessage.User("Give me an overview of Krigeind.")]);
         var grifor = new Transcript([TranscriptMessage.System("You are a helpful assistant."), TranscriptMessage.User("Describe Grifor.")]);
         var generator = new LocalGenerator(models.Chat);
         var greedy = new GenerationOptions { Temperature = 0, MaxTokens = 120 };
-        var own = (await generator.GenerateAsync(tuleir, greedy)).Text;
+        var own = (await generator.GenerateAsync(krigeind, greedy)).Text;
         var other = (await generator.GenerateAsync(grifor, greedy)).Text;
-        Assert.Contains("Tuleir", own);
+        Assert.Contains("Krigeind", own);
         Assert.Contains("Grifor", other);
 
         using var scorer = new OnnxConversationScorer(models.Chat);
-        Assert.Empty(await Detect(tuleir.Append(TranscriptMessage.Assistant(own))));
-        var finding = Assert.Single(await Detect(tuleir.Append(TranscriptMessage.Assistant(other))));
+        Assert.Empty(await Detect(krigeind.Append(TranscriptMessage.Assistant(own))));
+        var finding = Assert.Single(await Detect(krigeind.Append(TranscriptMessage.Assistant(other))));
         Assert.Equal(FindingKinds.OffPolicy, finding.Kind);
         Assert.Equal(2, finding.Message);
         Assert.Equal("calibrated", finding.Detail["method"]);
 
         // A different-topic prefill: the other answer's opening through its topic, continued by the model itself.
         var opening = Enaction.Evaluation.OffPolicyDatasetBuilder.Opening(other, 8, "Grifor");
-        var continued = (await generator.GenerateAsync(tuleir.Append(TranscriptMessage.Assistant(opening)), greedy)).Text;
-        var prefilled = Assert.Single(await Detect(tuleir.Append(TranscriptMessage.Assistant(opening + continued))));
+        var continued = (await generator.GenerateAsync(krigeind.Append(TranscriptMessage.Assistant(opening)), greedy)).Text;
+        var prefilled = Assert.Single(await Detect(krigeind.Append(TranscriptMessage.Assistant(opening + continued))));
         Assert.Equal(FindingKinds.OffPolicy, prefilled.Kind);
 
         async Task<List<Finding>> Detect(Transcript transcript)
@@ -230,19 +230,19 @@ public class DetectorTests(BundledModels models)
         var generated = new Dictionary<int, int> { [1] = 0, [3] = 0 };
         Assert.Empty(Run(new OverconfidentSpanDetector(), await Context(sampled, authoredFrom: generated)));
 
-        // The model repeating its own earlier answer word for word is near-certain of its content tokens.
-        var repeated = sampled.Append(TranscriptMessage.User("Say your first answer again.")).Append(TranscriptMessage.Assistant(first));
+        // The model repeating its own earlier answer word for word (the same request asked again) is near-certain of
+        // its content tokens. This chat model's own notes are already near-certain (0.22 ± 0.56 nats in its shipped
+        // calibration; windows of its first answer reach 0.01 nats), so a repeat is hardly more certain than its
+        // ordinary text and the shipped calibration's threshold sits below both. Against a broader on-policy baseline
+        // (0.37 ± 0.97 nats, an earlier chat model's) at a sensitive threshold the repeat's windows are flagged: the
+        // detector works; this model leaves it little to find (docs/quality.md: as a predictor of wrong answers the
+        // span score does worse than the lowest token probability).
+        var note = new Transcript([TranscriptMessage.User("Give me an overview of Krigeind.")]);
+        var answer = (await generator.GenerateAsync(note, new GenerationOptions { Seed = 11, MaxTokens = 60 })).Text;
+        var repeated = note.Append(TranscriptMessage.Assistant(answer)).Append(TranscriptMessage.User("Give me an overview of Krigeind.")).Append(TranscriptMessage.Assistant(answer));
         using var scorer = new OnnxConversationScorer(models.Chat);
         var scores = await scorer.ScoreAsync(repeated);
-        var authored = new Dictionary<int, int> { [1] = 0, [3] = 0, [5] = 0 };
-
-        // This chat model's own content tokens are already near-certain (0.23 ± 0.50 nats in its shipped
-        // calibration), so a repeat is hardly more certain than its ordinary text: with that calibration nothing here
-        // is flagged, and no threshold on it separates the repeat from ordinary windows. Against a broader on-policy
-        // baseline (0.37 ± 0.97 nats, the previous chat model's) the repeat stands out at a sensitive threshold and the
-        // ordinary samples do not: the detector works, this model leaves it little to find.
-        var shipped = Enaction.Detection.Calibration.Load(Path.Combine(TestPaths.Model("tiny-chat"), "calibration.json"));
-        Assert.Empty(Run(new OverconfidentSpanDetector(), new DetectionContext(scores, shipped, null, authored)));
+        var authored = new Dictionary<int, int> { [1] = 0, [3] = 0 };
         var sensitive = new Enaction.Detection.Calibration
         {
             ModelId = "tiny-chat",
@@ -253,7 +253,7 @@ public class DetectorTests(BundledModels models)
         Assert.NotEmpty(findings);
         Assert.All(findings, f => Assert.Equal(FindingKinds.OverconfidentSpan, f.Kind));
         Assert.All(findings, f => Assert.True((double)f.Detail["window_mean_entropy"] < 0.1));
-        Assert.Contains(findings, f => f.Message == 5);
+        Assert.Contains(findings, f => f.Message == 3);
     }
 
     [Fact]
