@@ -7,12 +7,14 @@ namespace Enaction.Cli.Output;
 
 /// <summary>
 /// The <c>detect --json</c> schema: <c>{"model":"...","calibration":"path"|null,"findings":[{"kind":"..",
-/// "severity":"low|medium|high","score":..,"threshold":..,"message":..,"start":..,"end":..,"detail":{...}}]}</c>.
+/// "severity":"low|medium|high","score":..,"threshold":..,"message":..,"start":..,"end":..,"detail":{...}}],
+/// "judged_by_ledger_alone":[{"message":..,"tokens":..}]}</c>: the last lists assistant turns too short for a signature,
+/// which only a ledger could judge (detect has none).
 /// </summary>
 public static class FindingsJson
 {
     /// <summary>Writes the findings as one JSON document.</summary>
-    public static void Write(TextWriter output, string model, string? calibration, IReadOnlyList<Finding> findings)
+    public static void Write(TextWriter output, string model, string? calibration, IReadOnlyList<Finding> findings, IReadOnlyList<ShortTurn>? ledgerAlone = null)
     {
         CliJson.Write(output, writer =>
         {
@@ -35,6 +37,15 @@ public static class FindingsJson
                 foreach (var (key, value) in f.Detail.OrderBy(p => p.Key, StringComparer.Ordinal))
                     WriteValue(writer, key, value);
                 writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteStartArray("judged_by_ledger_alone");
+            foreach (var turn in ledgerAlone ?? [])
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("message", turn.Message);
+                writer.WriteNumber("tokens", turn.Tokens);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();

@@ -8,9 +8,15 @@ namespace Enaction.Cli.Output;
 public static class FindingsTable
 {
     /// <summary>Writes the findings (or a line saying there are none).</summary>
-    public static void Write(TextWriter output, string model, string? calibration, Transcript transcript, IReadOnlyList<Finding> findings)
+    public static void Write(TextWriter output, string model, string? calibration, Transcript transcript, IReadOnlyList<Finding> findings,
+        IReadOnlyList<ShortTurn>? ledgerAlone = null, int minTokens = 0)
     {
         output.WriteLine($"model: {model}   calibration: {calibration ?? "none (documented defaults)"}");
+        foreach (var turn in ledgerAlone ?? [])
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"message {turn.Message}: {turn.Tokens} scored tokens, fewer than the {minTokens} a signature needs: judged by the ledger alone (detect has no ledger, so it is not judged)"));
+        }
         if (findings.Count == 0)
         {
             output.WriteLine("No findings.");
