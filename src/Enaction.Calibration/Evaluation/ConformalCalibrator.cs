@@ -73,16 +73,22 @@ public static class ConformalCalibrator
             OrderStatistic = threshold.OrderStatistic,
             Source = source,
         };
+        var result = WithOffPolicyThreshold(calibration, threshold.Value, modelId, modelSha256);
+        if (result.OffPolicy is null && result.Reports.TryGetValue("curvature", out var report))
+            result = result with { Reports = result.Reports.SetItem("curvature", report with { Fpr = threshold.ExpectedFpr, Negatives = threshold.SampleSize }) };
+        return result with { Created = created, TargetFpr = threshold.TargetFpr, Conformal = conformal };
+    }
+
+    /// <summary>
+    /// <paramref name="calibration"/> with its off-policy threshold set to <paramref name="threshold"/>: the combination's,
+    /// or without one the curvature report's (the detector then judges by the curvature at it). With no calibration, one
+    /// that holds only that curvature threshold for the model.
+    /// </summary>
+    public static Calibration WithOffPolicyThreshold(Calibration? calibration, double threshold, string modelId, string modelSha256)
+    {
         var result = calibration ?? new Calibration { ModelId = modelId, ModelSha256 = modelSha256 };
-        result = result with { Created = created, TargetFpr = threshold.TargetFpr, Conformal = conformal };
-        if (result.OffPolicy is { } off) return result with { OffPolicy = off with { Threshold = threshold.Value } };
-        // Without a combination the detector judges by the curvature, at the threshold of the "curvature" report.
-        var report = (result.Reports.GetValueOrDefault("curvature") ?? new DetectorReport { Auroc = double.NaN, Tpr = double.NaN }) with
-        {
-            Threshold = threshold.Value,
-            Fpr = threshold.ExpectedFpr,
-            Negatives = threshold.SampleSize,
-        };
+        if (result.OffPolicy is { } off) return result with { OffPolicy = off with { Threshold = threshold } };
+        var report = (result.Reports.GetValueOrDefault("curvature") ?? new DetectorReport { Auroc = double.NaN, Tpr = double.NaN }) with { Threshold = threshold };
         return result with { Reports = result.Reports.SetItem("curvature", report) };
     }
 }
