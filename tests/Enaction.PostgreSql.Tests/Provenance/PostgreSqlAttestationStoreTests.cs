@@ -142,7 +142,7 @@ public sealed class PostgreSqlAttestationStoreTests(PostgreSqlFixture server) : 
     {
         await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => InstanceAsync()));
 
-        Assert.Equal(1L, await SqlAsync("SELECT count(*) FROM enaction_schema_migrations"));
+        Assert.Equal((long)PostgreSqlAttestationStore.SchemaVersion, await SqlAsync("SELECT count(*) FROM enaction_schema_migrations"));
         Assert.Equal(PostgreSqlAttestationStore.SchemaVersion, await SqlAsync("SELECT max(version) FROM enaction_schema_migrations"));
     }
 
@@ -154,7 +154,7 @@ public sealed class PostgreSqlAttestationStoreTests(PostgreSqlFixture server) : 
 
         var e = await Assert.ThrowsAsync<AttestationStoreException>(() => PostgreSqlAttestationStore.OpenAsync(_database));
 
-        Assert.Contains("schema version 99; this build reads up to version 1", e.Message);
+        Assert.Contains($"schema version 99; this build reads up to version {PostgreSqlAttestationStore.SchemaVersion}", e.Message);
         Assert.StartsWith("postgresql://postgres@127.0.0.1:", e.Message);
     }
 
