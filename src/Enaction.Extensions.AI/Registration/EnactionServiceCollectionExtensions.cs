@@ -119,10 +119,11 @@ public static class EnactionServiceCollectionExtensions
                 if (scorer.WeightsSha256 is { } weights) calibration.EnsureFor(weights, o.CalibrationFile);
             }
             ProvenanceLedger? ledger = null;
+            IAttestationStore? attestations = null;
             var store = o.Provenance.Store.Trim().ToLowerInvariant();
             if (store != "none")
             {
-                var attestations = sp.GetService<IAttestationStore>()
+                attestations = sp.GetService<IAttestationStore>()
                     ?? (store == "memory" ? new InMemoryAttestationStore() : throw new InvalidOperationException(
                         $"Enaction:Provenance:Store is \"{o.Provenance.Store}\" but no IAttestationStore is registered; call " +
                         "services.AddSqliteAttestationStore(path) (Enaction.Sqlite), services.AddPostgreSqlAttestationStore(...) (Enaction.PostgreSql) or register your own store."));
@@ -142,6 +143,9 @@ public static class EnactionServiceCollectionExtensions
                 Recorder = recorder is NullTurnRecorder ? null : recorder,
                 SessionCapacity = o.SessionCapacity,
                 AttestDerivedConversationIds = o.AttestDerivedConversationIds,
+                // The policy's conformal: block turns conformal thresholds on; their reservoirs live beside the ledger
+                // (the SQLite file, the fleet's server) when the store keeps them, else in memory.
+                OwnScores = sp.GetService<Conformal.IOwnScoreStore>() ?? attestations as Conformal.IOwnScoreStore,
             }, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Enaction.Monitor"));
         });
         services.TryAddSingleton<IConversationMonitor>(sp => sp.GetRequiredService<ConversationMonitor>());
