@@ -31,13 +31,7 @@ public sealed class PostgreSqlAttestationStoreTests(PostgreSqlFixture server) : 
     }
 
     /// <summary>Runs SQL on the database directly, as someone with database access but no key would.</summary>
-    private async Task<object?> SqlAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return await command.ExecuteScalarAsync();
-    }
+    private Task<object?> SqlAsync(string sql) => PostgreSqlFixture.ScalarAsync(_database, sql);
 
     [PostgreSqlFact]
     public async Task An_answer_attested_by_one_instance_verifies_on_another()

@@ -28,13 +28,8 @@ public sealed class PostgreSqlOwnScoreStoreTests(PostgreSqlFixture server) : IAs
         return store;
     }
 
-    private async Task<object?> SqlAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return await command.ExecuteScalarAsync();
-    }
+    /// <summary>Runs SQL on the database directly, as someone with database access but no key would.</summary>
+    private Task<object?> SqlAsync(string sql) => PostgreSqlFixture.ScalarAsync(_database, sql);
 
     [PostgreSqlFact]
     public async Task A_score_added_by_one_instance_is_in_the_reservoir_another_reads()
