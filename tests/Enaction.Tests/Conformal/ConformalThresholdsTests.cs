@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Enaction.Conformal;
 using Enaction.Monitoring;
 using Enaction.Provenance;
@@ -33,6 +35,32 @@ public class ConformalThresholdsTests
         // Another key has its own reservoir; asking does not change anything.
         Assert.Null(await thresholds.ThresholdAsync(Key with { Agent = "other" }, Options, 3.0));
         Assert.Equal(first, await thresholds.ThresholdAsync(Key, Options, 3.0));
+    }
+
+    [Fact]
+    public async Task Own_scores_and_the_threshold_in_force_are_measured_through_the_enaction_meter()
+    {
+        var key = Key with { Agent = "metrics-" + Guid.NewGuid().ToString("N") };
+        var measured = new ConcurrentQueue<(string Instrument, double Value)>();
+        using var meters = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) => { if (instrument.Meter.Name == EnactionTelemetry.Name) listener.EnableMeasurementEvents(instrument); },
+        };
+        void Keep(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            foreach (var tag in tags)
+                if (tag.Key == "gen_ai.agent.name" && (string?)tag.Value == key.Agent) measured.Enqueue((instrument.Name, value));
+        }
+        meters.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Keep(instrument, value, tags));
+        meters.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Keep(instrument, value, tags));
+        meters.Start();
+        var thresholds = new ConformalThresholds(new InMemoryOwnScoreStore());
+
+        for (var i = 0; i < 20; i++) await thresholds.ObserveAsync(key, i, Options, 3.0);
+
+        Assert.Equal(20, measured.Count(m => m.Instrument == "enaction.conformal.own_scores"));
+        var gauge = Assert.Single(measured, m => m.Instrument == "enaction.conformal.threshold");
+        Assert.Equal((await thresholds.ThresholdAsync(key, Options, 3.0))!.Value, gauge.Value);
     }
 
     [Fact]
