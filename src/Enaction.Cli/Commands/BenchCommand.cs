@@ -18,7 +18,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Measure scoring throughput, incremental cost, memory, overhead and concurrency (see docs/performance.md)")
         {
             Throughput(context), Incremental(context), Memory(context), Overhead(context), Concurrency(context),
-            DetectScaling(context),
+            DetectScaling(context), Conformal(context),
         };
         return command;
     }
@@ -187,6 +187,49 @@ internal static class BenchCommand
             using var lm = load.Load();
             var result = await DetectScalingBenchmark.RunAsync(lm,
                 new DetectScalingBenchmark.Options(lengths, Positive(parse.GetValue(repeats), "--repeats"), !parse.GetValue(noReference)), cancellationToken);
+            BenchReport.Write(context, result, parse.GetValue(json));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Conformal(CliContext context)
+    {
+        var model = ModelOption(BundledModel);
+        var calibration = new Option<FileInfo?>("--calibration", "-c") { Description = "The shipped calibration (default: calibration.json in the model folder; none there: the curvature)" };
+        var prompts = new Option<FileInfo>("--prompts", "-p") { Description = "Prompt file whose topics the traffic asks about", DefaultValueFactory = _ => new FileInfo("tests/fixtures/quality/heldout.jsonl") };
+        var fpr = new Option<double[]>("--fpr") { Description = "Target false-positive rates: the first is the monitor's, the rest are read from the same reservoir", DefaultValueFactory = _ => [0.05, 0.01], AllowMultipleArgumentsPerToken = true };
+        var turns = new Option<int>("--calibration-turns") { Description = "Own turns run through the monitor", DefaultValueFactory = _ => 400 };
+        var heldOut = new Option<int>("--heldout-turns") { Description = "Fresh own turns the realised rate is measured on", DefaultValueFactory = _ => 1000 };
+        var shift = new Option<double>("--wrong-shift") { Description = "Added to the shipped threshold to make it deliberately wrong", DefaultValueFactory = _ => -5 };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens per answer", DefaultValueFactory = _ => 128 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the traffic, the sampler and the reservoir", DefaultValueFactory = _ => 1 };
+        var parallel = new Option<int>("--parallel") { Description = "Held-out transcripts scored at once", DefaultValueFactory = _ => 2 };
+        var (provider, json) = (CommonOptions.Provider(), CommonOptions.Json());
+        var command = new Command("conformal", "Realised false-positive rate of the conformal threshold on fresh own turns, from a deliberately wrong shipped threshold")
+        {
+            model, calibration, prompts, fpr, turns, heldOut, shift, maxTokens, seed, parallel, provider, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var targets = parse.GetValue(fpr) ?? [0.05, 0.01];
+            if (targets.Length == 0 || targets.Any(a => !(a > 0 && a <= 0.5))) throw new CliInputException("--fpr must list rates above 0 and at most 0.5");
+            var promptFile = parse.GetRequiredValue(prompts);
+            var loaded = await DatasetCommand.LoadPromptsAsync(promptFile, cancellationToken);
+            var directory = parse.GetRequiredValue(model);
+            using var lm = CommonOptions.LoadModel(directory, parse.GetValue(provider), null);
+            var calibrationFile = parse.GetValue(calibration) ?? new FileInfo(Path.Combine(directory, "calibration.json"));
+            Enaction.Detection.Calibration? shipped = null;
+            if (parse.GetValue(calibration) is not null || calibrationFile.Exists)
+            {
+                shipped = DetectCommand.LoadCalibration(calibrationFile);
+                DetectCommand.EnsureCalibrationFor(shipped, calibrationFile, lm, context.Error);
+            }
+            var options = new ConformalBenchmark.Options(loaded, targets, Positive(parse.GetValue(turns), "--calibration-turns"),
+                Positive(parse.GetValue(heldOut), "--heldout-turns"), parse.GetValue(shift), Positive(parse.GetValue(maxTokens), "--max-tokens"),
+                parse.GetValue(seed), Positive(parse.GetValue(parallel), "--parallel"));
+            var progress = new Progress<string>(line => context.Error.WriteLine(line));
+            var result = await ConformalBenchmark.RunAsync(lm, shipped, options, progress, cancellationToken);
             BenchReport.Write(context, result, parse.GetValue(json));
             return 0;
         });

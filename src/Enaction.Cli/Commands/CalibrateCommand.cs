@@ -28,9 +28,19 @@ internal static class CalibrateCommand
         {
             Description = "Fit a surrogate calibration: the --dataset's on-policy turns were written by this generator (e.g. gpt-4o-mini), not by --model, which scores them as a surrogate. Used by detect --surrogate-calibration and policies that say `surrogate: judge`",
         };
+        var fromAudit = new Option<FileInfo[]>("--from-audit")
+        {
+            Description = "Set only the off-policy threshold, by split conformal calibration on the model's own turns recorded in these audit files (turns-*.jsonl): at --fpr, on top of --calibration",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var baseCalibration = new Option<FileInfo?>("--calibration", "-c")
+        {
+            Description = "With --from-audit: the calibration whose off-policy combination scores the turns and which is written with the new threshold (default: none, the curvature)",
+        };
+        var agent = new Option<string?>("--agent") { Description = "With --from-audit: only the records of this agent" };
         var command = new Command("calibrate", "Fit this model's off-policy combination and detector thresholds on its own samples and write a calibration file")
         {
-            model, output, fpr, saveDataset, fromDataset, provider, template, precision, surrogateFor,
+            model, output, fpr, saveDataset, fromDataset, provider, template, precision, surrogateFor, fromAudit, baseCalibration, agent,
         };
         build.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -40,6 +50,18 @@ internal static class CalibrateCommand
             if (!(target > 0 && target < 1)) throw new CliInputException(string.Create(CultureInfo.InvariantCulture, $"--fpr must be between 0 and 1, e.g. 0.01 (got {target})"));
             var outFile = parse.GetRequiredValue(output);
             DatasetCommand.EnsureWritable(outFile, "--out");
+            if (parse.GetValue(fromAudit) is { Length: > 0 } audits)
+            {
+                if (parse.GetValue(fromDataset) is not null || parse.GetValue(build.Prompts) is not null)
+                    throw new CliInputException("--from-audit sets the threshold from recorded own turns; give it without --prompts or --dataset");
+                foreach (var file in audits)
+                    if (!file.Exists) throw new CliInputException($"{file.FullName}: no such audit file");
+                var baseFile = parse.GetValue(baseCalibration);
+                if (baseFile is not null && !baseFile.Exists) throw new CliInputException($"{baseFile.FullName}: no such calibration file");
+                using var audited = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template), parse.GetValue(precision));
+                return await CalibrateFromAudit.RunAsync(context, audited,
+                    new CalibrateFromAudit.Request(audits, outFile, target, baseFile, parse.GetValue(agent), options.Parallelism), cancellationToken);
+            }
             var datasetFile = parse.GetValue(saveDataset);
             if (datasetFile is not null) DatasetCommand.EnsureWritable(datasetFile, "--save-dataset");
             var existing = parse.GetValue(fromDataset);

@@ -43,10 +43,14 @@ internal static class DetectCommand
             var detection = await DetectionContext.ScoreAsync(scorer, messages, sources, loaded, surrogate, cancellationToken);
             var scored = detection.Scores;
             // The scoring model's own control tokens count as role markers too, besides the known families'.
-            var findings = DetectorSet.Default(new DetectorOptions { RoleMarkers = [.. lm.Tokenizer.ControlTokens.Keys] }).Detect(detection);
+            var detectors = DetectorSet.Default(new DetectorOptions { RoleMarkers = [.. lm.Tokenizer.ControlTokens.Keys] });
+            var findings = detectors.Detect(detection);
+            // Turns too short for a signature: said, so silence is never read as "judged and clean" (detect has no ledger).
+            var offPolicy = detectors.Detectors.OfType<OffPolicyDetector>().Single();
+            var ledgerAlone = offPolicy.JudgedByLedgerAlone(detection).Select(m => new ShortTurn(m, detection.Features(m)?.Tokens ?? 0)).ToList();
             var shownPath = calibrationFile?.FullName;
-            if (parse.GetValue(json)) FindingsJson.Write(context.Output, scored.ModelId, shownPath, findings, detection.Scoring);
-            else FindingsTable.Write(context.Output, scored.ModelId, shownPath, messages, findings, detection.Scoring, detection.JudgeSurrogates);
+            if (parse.GetValue(json)) FindingsJson.Write(context.Output, scored.ModelId, shownPath, findings, detection.Scoring, ledgerAlone);
+            else FindingsTable.Write(context.Output, scored.ModelId, shownPath, messages, findings, detection.Scoring, detection.JudgeSurrogates, ledgerAlone, offPolicy.Options.MinTurnTokens);
             return 0;
         });
         return command;

@@ -9,13 +9,14 @@ namespace Enaction.Cli.Output;
 /// <summary>
 /// The <c>detect --json</c> schema: <c>{"model":"...","calibration":"path"|null,"scoring":[{"message":N,"generator":"...",
 /// "source":"same-model|generator-logprobs|served-logprobs|surrogate"}],"findings":[{"kind":"..",
-/// "severity":"low|medium|high","score":..,"threshold":..,"message":..,"start":..,"end":..,"detail":{...,"source":".."}}]}</c>;
-/// <c>scoring</c> lists every assistant message.
+/// "severity":"low|medium|high","score":..,"threshold":..,"message":..,"start":..,"end":..,"detail":{...,"source":".."}}],
+/// "judged_by_ledger_alone":[{"message":..,"tokens":..}]}</c>; <c>scoring</c> lists every assistant message, the last
+/// lists assistant turns too short for a signature, which only a ledger could judge (detect has none).
 /// </summary>
 public static class FindingsJson
 {
     /// <summary>Writes the findings as one JSON document.</summary>
-    public static void Write(TextWriter output, string model, string? calibration, IReadOnlyList<Finding> findings, IReadOnlyList<MessageScoring> scoring)
+    public static void Write(TextWriter output, string model, string? calibration, IReadOnlyList<Finding> findings, IReadOnlyList<MessageScoring> scoring, IReadOnlyList<ShortTurn>? ledgerAlone = null)
     {
         ArgumentNullException.ThrowIfNull(scoring);
         CliJson.Write(output, writer =>
@@ -49,6 +50,15 @@ public static class FindingsJson
                 foreach (var (key, value) in f.Detail.OrderBy(p => p.Key, StringComparer.Ordinal))
                     WriteValue(writer, key, value);
                 writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteStartArray("judged_by_ledger_alone");
+            foreach (var turn in ledgerAlone ?? [])
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("message", turn.Message);
+                writer.WriteNumber("tokens", turn.Tokens);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();

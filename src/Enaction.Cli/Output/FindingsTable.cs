@@ -10,7 +10,7 @@ public static class FindingsTable
 {
     /// <summary>Writes the findings (or a line saying there are none).</summary>
     public static void Write(TextWriter output, string model, string? calibration, Transcript transcript, IReadOnlyList<Finding> findings,
-        IReadOnlyList<MessageScoring> scoring, bool surrogatesJudged = false)
+        IReadOnlyList<MessageScoring> scoring, bool surrogatesJudged = false, IReadOnlyList<ShortTurn>? ledgerAlone = null, int minTokens = 0)
     {
         ArgumentNullException.ThrowIfNull(scoring);
         output.WriteLine($"model: {model}   calibration: {calibration ?? "none (documented defaults)"}");
@@ -21,6 +21,11 @@ public static class FindingsTable
                 : surrogatesJudged ? "; judged with the surrogate calibration"
                 : "; off-policy, broken-intention and overconfident-span do not judge it (pass --surrogate-calibration to judge)";
             output.WriteLine($"message {s.Message.ToString(CultureInfo.InvariantCulture)} by {s.Generator}: {s.Source.ToName()}, {s.Source.Describe()}{off}");
+        }
+        foreach (var turn in ledgerAlone ?? [])
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"message {turn.Message}: {turn.Tokens} scored tokens, fewer than the {minTokens} a signature needs: judged by the ledger alone (detect has no ledger, so it is not judged)"));
         }
         if (findings.Count == 0)
         {

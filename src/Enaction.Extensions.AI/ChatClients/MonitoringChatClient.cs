@@ -138,8 +138,33 @@ public sealed class MonitoringChatClient : DelegatingChatClient
         var sentTranscript = ChatMessageConversion.ToTranscript(sent);
         exchange.Call.GeneratorLogprobs.Clear();
         if (logprobs is { } answer) exchange.Call.GeneratorLogprobs[sentTranscript.Count + answer.Message] = answer.Tokens;
-        var transcript = new Transcript(sentTranscript.Messages.AddRange(response.Messages.Select(m => Generated(m, response.ModelId)))) { Tools = tools };
+        var returned = response.Messages.Select(m => Generated(m, response.ModelId)).ToList();
+        if (ContinuedPrefill(sentTranscript, response, returned) is { } prefill)
+        {
+            // The generator continued the request's last assistant message: judge that message as the model read and
+            // wrote it, one turn whose own text starts at the prefill's end (broken-intention reads the boundary).
+            var merged = sentTranscript.Messages.SetItem(sentTranscript.Count - 1,
+                TranscriptMessage.Assistant(sentTranscript[^1].Content + returned[0].Content) with { ToolCalls = returned[0].ToolCalls });
+            var continued = new Transcript(merged.AddRange(returned.Skip(1))) { Tools = tools };
+            var at = sentTranscript.Count - 1;
+            return exchange.JudgeResponseAsync(continued, Enumerable.Range(at, returned.Count).ToArray(),
+                new Dictionary<int, int> { [at] = prefill }, cancellationToken);
+        }
+        var transcript = new Transcript(sentTranscript.Messages.AddRange(returned)) { Tools = tools };
         return exchange.JudgeResponseAsync(transcript, Enumerable.Range(sentTranscript.Count, response.Messages.Count).ToArray(), cancellationToken);
+    }
+
+    /// <summary>
+    /// The prefill's length when the generator reported continuing the request's last message
+    /// (<see cref="GeneratorMetadata.ContinuedPrefill"/> on the response or its first message) and the report matches
+    /// that message; null otherwise, and the response is judged as whole turns of the model's own.
+    /// </summary>
+    private static int? ContinuedPrefill(Transcript sent, ChatResponse response, List<TranscriptMessage> returned)
+    {
+        if (sent.Count == 0 || sent[^1].Role != MessageRole.Assistant || returned.Count == 0 || returned[0].Role != MessageRole.Assistant) return null;
+        var reported = GeneratorMetadata.ContinuedPrefillLength(response.Messages[0].AdditionalProperties)
+            ?? GeneratorMetadata.ContinuedPrefillLength(response.AdditionalProperties);
+        return reported == sent[^1].Content.Length ? reported : null;
     }
 
     private static async Task CompleteAsync(IMonitoredExchange exchange, Transcript request, ChatResponse returned, CancellationToken cancellationToken)

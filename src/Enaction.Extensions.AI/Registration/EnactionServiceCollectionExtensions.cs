@@ -128,10 +128,11 @@ public static class EnactionServiceCollectionExtensions
                     throw new InvalidOperationException($"{EnactionOptions.SectionName}:SurrogateCalibrationFile \"{o.SurrogateCalibrationFile}\" was fitted on the scoring model's own text (no surrogate_for); fit one with `enaction calibrate --surrogate-for ID`, or set it as CalibrationFile.");
             }
             ProvenanceLedger? ledger = null;
+            IAttestationStore? attestations = null;
             var store = o.Provenance.Store.Trim().ToLowerInvariant();
             if (store != "none")
             {
-                var attestations = sp.GetService<IAttestationStore>()
+                attestations = sp.GetService<IAttestationStore>()
                     ?? (store == "memory" ? new InMemoryAttestationStore() : throw new InvalidOperationException(
                         $"Enaction:Provenance:Store is \"{o.Provenance.Store}\" but no IAttestationStore is registered; call " +
                         "services.AddSqliteAttestationStore(path) (Enaction.Sqlite), services.AddPostgreSqlAttestationStore(...) (Enaction.PostgreSql) or register your own store."));
@@ -153,6 +154,9 @@ public static class EnactionServiceCollectionExtensions
                 Recorder = recorder is NullTurnRecorder ? null : recorder,
                 SessionCapacity = o.SessionCapacity,
                 AttestDerivedConversationIds = o.AttestDerivedConversationIds,
+                // The policy's conformal: block turns conformal thresholds on; their reservoirs live beside the ledger
+                // (the SQLite file, the fleet's server) when the store keeps them, else in memory.
+                OwnScores = sp.GetService<Conformal.IOwnScoreStore>() ?? attestations as Conformal.IOwnScoreStore,
             }, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Enaction.Monitor"));
         });
         services.TryAddSingleton<IConversationMonitor>(sp => sp.GetRequiredService<ConversationMonitor>());

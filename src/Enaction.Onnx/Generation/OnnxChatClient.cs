@@ -10,7 +10,10 @@ namespace Enaction.Onnx.Generation;
 /// A <c>Microsoft.Extensions.AI</c> chat client over a local ONNX model: the generator for examples, tests and
 /// on-policy baselines. Reads <see cref="ChatOptions.Temperature"/>, <see cref="ChatOptions.TopP"/>,
 /// <see cref="ChatOptions.Seed"/>, <see cref="ChatOptions.MaxOutputTokens"/> and <see cref="ChatOptions.StopSequences"/>.
-/// A conversation ending in an assistant message is continued (prefill).
+/// A conversation ending in an assistant message is continued (prefill): the response carries only the continuation,
+/// and says so under <see cref="GeneratorMetadata.ContinuedPrefill"/> (the prefill's length in characters) in the
+/// response's and the message's <c>AdditionalProperties</c> (streaming: the last update's), so the monitor judges the
+/// continued message with its real model-authored boundary.
 /// </summary>
 public sealed class OnnxChatClient : IChatClient
 {
@@ -44,9 +47,12 @@ public sealed class OnnxChatClient : IChatClient
     /// <inheritdoc />
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var result = await _generator.GenerateAsync(Prompt(messages, options), Options(options), cancellationToken).ConfigureAwait(false);
-        return new ChatResponse(new ChatMessage(ChatRole.Assistant, result.Text))
+        var prompt = Prompt(messages, options);
+        var result = await _generator.GenerateAsync(prompt, Options(options), cancellationToken).ConfigureAwait(false);
+        var message = new ChatMessage(ChatRole.Assistant, result.Text) { AdditionalProperties = Continued(prompt) };
+        return new ChatResponse(message)
         {
+            AdditionalProperties = Continued(prompt),
             ModelId = _modelId,
             FinishReason = result.Stop == GenerationStop.EndOfSequence ? ChatFinishReason.Stop : ChatFinishReason.Length,
             Usage = new UsageDetails
@@ -64,13 +70,24 @@ public sealed class OnnxChatClient : IChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var id = Guid.NewGuid().ToString("N");
-        await foreach (var token in _generator.StreamAsync(Prompt(messages, options), Options(options), cancellationToken).ConfigureAwait(false))
+        var prompt = Prompt(messages, options);
+        await foreach (var token in _generator.StreamAsync(prompt, Options(options), cancellationToken).ConfigureAwait(false))
         {
             if (token.Text.Length == 0) continue;
             yield return new ChatResponseUpdate(ChatRole.Assistant, token.Text) { ModelId = _modelId, ResponseId = id, MessageId = id };
         }
-        yield return new ChatResponseUpdate { Role = ChatRole.Assistant, FinishReason = ChatFinishReason.Stop, ModelId = _modelId, ResponseId = id, MessageId = id };
+        yield return new ChatResponseUpdate
+        {
+            Role = ChatRole.Assistant, FinishReason = ChatFinishReason.Stop, ModelId = _modelId, ResponseId = id, MessageId = id,
+            AdditionalProperties = Continued(prompt),
+        };
     }
+
+    /// <summary>The <see cref="GeneratorMetadata.ContinuedPrefill"/> report when the prompt ends with an assistant message (a prefill); null otherwise.</summary>
+    private static AdditionalPropertiesDictionary? Continued(Transcript prompt) =>
+        prompt.Count > 0 && prompt[^1].Role == MessageRole.Assistant && prompt[^1].Content.Length > 0
+            ? new AdditionalPropertiesDictionary { [GeneratorMetadata.ContinuedPrefill] = prompt[^1].Content.Length }
+            : null;
 
     // Instructions (ChatOptions.Instructions) are the system turn, as the monitor scores them.
     private static Transcript Prompt(IEnumerable<ChatMessage> messages, ChatOptions? options) =>

@@ -15,8 +15,10 @@ namespace Enaction.PostgreSql.Provenance;
 /// statement: it commits whole or not at all. Every failure (server down or unreachable, pool exhausted, statement
 /// timed out, connection killed mid-write) surfaces as an <see cref="AttestationStoreException"/> naming the server,
 /// never as a verdict; a read on a connection the server dropped is retried once on a fresh connection, a write never.
+/// The same database keeps the conformal thresholds' reservoirs of own-turn scores for the whole fleet
+/// (<see cref="Enaction.Conformal.IOwnScoreStore"/>, table <c>enaction_own_scores</c>, migration 2).
 /// </summary>
-public sealed class PostgreSqlAttestationStore : IAttestationStore, IDisposable, IAsyncDisposable
+public sealed partial class PostgreSqlAttestationStore : IAttestationStore, IDisposable, IAsyncDisposable
 {
     /// <summary>The attestations table.</summary>
     public const string Table = "enaction_attestations";
@@ -218,18 +220,21 @@ public sealed class PostgreSqlAttestationStore : IAttestationStore, IDisposable,
             await record.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
 
-        var columns = new List<string>();
-        await using (var command = Command(connection,
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position"))
+        foreach (var (table, expected) in new[] { (Table, Columns), (OwnScoresTable, OwnScoresColumns) })
         {
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Table });
-            await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-            while (await reader.ReadAsync().ConfigureAwait(false)) columns.Add(reader.GetString(0));
+            var columns = new List<string>();
+            await using (var command = Command(connection,
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position"))
+            {
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = table });
+                await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+                while (await reader.ReadAsync().ConfigureAwait(false)) columns.Add(reader.GetString(0));
+            }
+            if (!columns.SequenceEqual(expected))
+                throw new AttestationStoreException(Location,
+                    $"table {table} has columns ({(columns.Count == 0 ? "none: the table is missing" : string.Join(", ", columns))}); " +
+                    $"expected ({string.Join(", ", expected)}) for schema version {SchemaVersion}");
         }
-        if (!columns.SequenceEqual(Columns))
-            throw new AttestationStoreException(Location,
-                $"table {Table} has columns ({(columns.Count == 0 ? "none: the table is missing" : string.Join(", ", columns))}); " +
-                $"expected ({string.Join(", ", Columns)}) for schema version {SchemaVersion}");
         await transaction.CommitAsync().ConfigureAwait(false);
         return current;
     }

@@ -32,6 +32,16 @@ internal sealed record PostgreSqlMigration(int Version, string Name, string Sql)
             CREATE TRIGGER enaction_attestations_no_truncate BEFORE TRUNCATE ON enaction_attestations
                 FOR EACH STATEMENT EXECUTE FUNCTION enaction_attestations_append_only();
             """),
+        new(2, "own_scores: the conformal thresholds' reservoir of own-turn scores per model, agent and score space", """
+            CREATE TABLE enaction_own_scores (
+                model       text        NOT NULL,
+                agent       text        NOT NULL,
+                score_space text        NOT NULL,
+                seen        bigint      NOT NULL CHECK (seen >= 0),
+                scores      bytea       NOT NULL,
+                updated_at  timestamptz NOT NULL,
+                PRIMARY KEY (model, agent, score_space));
+            """),
     ];
 
     /// <summary>The schema version this build creates and reads.</summary>

@@ -13,9 +13,10 @@ namespace Enaction.Sqlite.Provenance;
 /// length, the same ledger id): a ledger deleted, replaced or emptied under a running host makes every later call
 /// fail with an <see cref="AttestationStoreException"/> (and one <see cref="ProvenanceEvents.StoreLost"/> event), never
 /// a silent write into an unlinked file. Rows are returned exactly as stored: a row edited without the key is left for
-/// <c>ProvenanceLedger</c> to report as forged.
+/// <c>ProvenanceLedger</c> to report as forged. The same file keeps the conformal thresholds' reservoirs of own-turn
+/// scores (<see cref="Enaction.Conformal.IOwnScoreStore"/>, table <c>own_scores</c>, its own schema component).
 /// </summary>
-public sealed class SqliteAttestationStore : IAttestationStore, IDisposable
+public sealed partial class SqliteAttestationStore : IAttestationStore, IDisposable
 {
     /// <summary>The schema version this build creates and reads.</summary>
     public const int SchemaVersion = 2;
@@ -87,6 +88,7 @@ public sealed class SqliteAttestationStore : IAttestationStore, IDisposable
         {
             await store.EnableWalAsync(connection, cancellationToken).ConfigureAwait(false);
             store._ledgerId = await store.CheckSchemaAsync(connection, cancellationToken).ConfigureAwait(false);
+            await store.CheckOwnScoresSchemaAsync(connection, null, cancellationToken).ConfigureAwait(false);
             return 0;
         }, cancellationToken).ConfigureAwait(false);
         if (created && options.Logger is { } logger) ProvenanceEvents.StoreCreated(logger, path, store.LedgerId);

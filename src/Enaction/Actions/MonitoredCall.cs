@@ -31,7 +31,7 @@ public sealed class MonitoredCall
 
     /// <summary>
     /// The log-probabilities the generator returned with its answer, by message index in the judged transcript (set by
-    /// the integration before <see cref="IMonitoredExchange.JudgeResponseAsync"/>); see
+    /// the integration before <see cref="IMonitoredExchange.JudgeResponseAsync(Enaction.Transcripts.Transcript, IReadOnlyList{int}, CancellationToken)"/>); see
     /// <see cref="IConversationMonitor.TopLogprobsToRequest"/>.
     /// </summary>
     public Dictionary<int, IReadOnlyList<Enaction.Scoring.TokenLogprob>> GeneratorLogprobs { get; } = [];

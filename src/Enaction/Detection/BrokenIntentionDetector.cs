@@ -6,9 +6,12 @@ namespace Enaction.Detection;
 
 /// <summary>
 /// A broken cached intention: post-trained models settle on what an answer will be before its first token, and a
-/// prefill that opens differently sends entropy back up. Compares the mean entropy of the first
-/// <see cref="TurnFeatures.FirstTokens"/> tokens after the model-authored boundary (the prefill's end, or the start
-/// of the response) with the calibrated on-policy baseline, or by default with the rest of the same response.
+/// prefill that opens differently sends entropy back up. Judges only real model-authored boundaries: the end of a
+/// prefill the generator reported continuing (<see cref="DetectionContext.AuthoredFrom"/> above 0, which the monitor
+/// fills from <see cref="Transcripts.GeneratorMetadata.ContinuedPrefill"/>). It compares the mean entropy of the first
+/// <see cref="TurnFeatures.FirstTokens"/> tokens after that boundary with the calibrated on-policy baseline, or by
+/// default with the rest of the same response. A turn with no reported boundary is never judged: the start of a whole
+/// response is the model's own choice, and its first tokens are often its most uncertain ones.
 /// </summary>
 public sealed class BrokenIntentionDetector(DetectorOptions? options = null) : IDetector
 {
@@ -32,6 +35,7 @@ public sealed class BrokenIntentionDetector(DetectorOptions? options = null) : I
             // A surrogate's numbers are judged only against a baseline fitted for it.
             if (context.SourceOf(m) == ScoringSource.Surrogate && calibration?.BrokenIntention is null) continue;
             var boundary = context.AuthoredFrom.GetValueOrDefault(m);
+            if (boundary <= 0) continue;
             var f = context.Features(m);
             if (f is null || f.FirstCount < TurnFeatures.FirstTokens) continue;
 
@@ -45,9 +49,6 @@ public sealed class BrokenIntentionDetector(DetectorOptions? options = null) : I
             }
             else
             {
-                // Uncalibrated, only a known prefill boundary is judged: post-trained models often open with one
-                // high-entropy choice and then run near zero, so the start of a whole response is no evidence.
-                if (boundary <= 0) continue;
                 if (double.IsNaN(f.RestEntropySd) || f.RestEntropySd <= 0 || f.Tokens - f.FirstCount < TurnFeatures.FirstTokens) continue;
                 z = (f.FirstEntropy - f.RestEntropy) / (f.RestEntropySd / Math.Sqrt(f.FirstCount));
                 rise = f.FirstEntropy - f.RestEntropy;
@@ -70,7 +71,7 @@ public sealed class BrokenIntentionDetector(DetectorOptions? options = null) : I
                 .Add("first_entropy", Math.Round(f.FirstEntropy, 4))
                 .Add("rise", Math.Round(rise, 4))
                 .Add("rest_entropy", double.IsNaN(f.RestEntropy) ? "n/a" : Math.Round(f.RestEntropy, 4));
-            findings.Add(new Finding(FindingKinds.BrokenIntention, boundary > 0 || z >= 2 * threshold ? Severity.Medium : Severity.Low,
+            findings.Add(new Finding(FindingKinds.BrokenIntention, Severity.Medium,
                 z, threshold, m, Math.Max(0, start), Math.Max(0, end), detail));
         }
     }

@@ -43,6 +43,11 @@ public sealed record Calibration
     [JsonPropertyName("overconfident_span")] public BaselineCalibration? OverconfidentSpan { get; init; }
     /// <summary>On-policy entropy of the first response tokens: the broken-intention baseline.</summary>
     [JsonPropertyName("broken_intention")] public BaselineCalibration? BrokenIntention { get; init; }
+    /// <summary>
+    /// Where the off-policy threshold came from when it was set from the model's own turns
+    /// (<c>enaction calibrate --from-audit</c>); null for a threshold fitted on a labelled dataset.
+    /// </summary>
+    [JsonPropertyName("conformal")] public ConformalCalibration? Conformal { get; init; }
     /// <summary>Per-detector evaluation on the calibration data (score distributions, ROC, AUROC), by name in ordinal order.</summary>
     [JsonPropertyName("reports")] public ImmutableSortedDictionary<string, DetectorReport> Reports { get; init; } = ImmutableSortedDictionary<string, DetectorReport>.Empty.WithComparers(StringComparer.Ordinal);
 
@@ -133,6 +138,13 @@ public sealed record Calibration
             Positive(field + ".sd", baseline.Sd);
             Finite(field + ".threshold", baseline.Threshold);
         }
+        if (Conformal is { } conformal)
+        {
+            Rate("conformal.target_fpr", conformal.TargetFpr, open: true);
+            if (conformal.SampleSize < 1 || conformal.Rank < 1 || conformal.Rank > conformal.SampleSize)
+                throw Bad("conformal.rank", FormattableString.Invariant($"is {conformal.Rank} of {conformal.SampleSize} own turns; expected a rank from 1 to the sample size"));
+            Finite("conformal.order_statistic", conformal.OrderStatistic);
+        }
         foreach (var (name, report) in Reports)
         {
             // A report without positives has NaN AUROC and TPR by design (DetectorReports.From); anything present must be a rate.
@@ -203,6 +215,24 @@ public sealed record OffPolicyCalibration
         }
         return z;
     }
+}
+
+/// <summary>
+/// An off-policy threshold set by split conformal calibration on the model's own turns: the
+/// <see cref="Rank"/>-th smallest of <see cref="SampleSize"/> own-turn scores (next double above it).
+/// </summary>
+public sealed record ConformalCalibration
+{
+    /// <summary>The target false-positive rate.</summary>
+    [JsonPropertyName("target_fpr")] public double TargetFpr { get; init; }
+    /// <summary>Own-turn scores the threshold was computed from (n).</summary>
+    [JsonPropertyName("sample_size")] public int SampleSize { get; init; }
+    /// <summary>k = ceil((n + 1)(1 - target)).</summary>
+    [JsonPropertyName("rank")] public int Rank { get; init; }
+    /// <summary>The k-th smallest own-turn score.</summary>
+    [JsonPropertyName("order_statistic")] public double OrderStatistic { get; init; }
+    /// <summary>What the own turns were read from (the audit files).</summary>
+    [JsonPropertyName("source")] public string? Source { get; init; }
 }
 
 /// <summary>A baseline distribution (mean and standard deviation) and the z-score threshold applied against it.</summary>

@@ -107,6 +107,12 @@ public sealed class DetectionContext
     /// <summary>What the second scorings without the request cost, added over every judged turn (zero when none were made here).</summary>
     public ScoringStatistics ContrastStatistics { get; init; }
 
+    /// <summary>
+    /// The off-policy threshold set from the model's own turns in this deployment (<see cref="Conformal.ConformalThresholds"/>),
+    /// which replaces the calibration's; null when the shipped threshold applies.
+    /// </summary>
+    public Conformal.ConformalThreshold? OffPolicyThreshold { get; init; }
+
     /// <summary>The scored transcript.</summary>
     public ScoredTranscript Scores { get; }
     /// <summary>The transcript.</summary>

@@ -22,6 +22,34 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
     /// <inheritdoc />
     public IReadOnlyList<string> Kinds { get; } = [FindingKinds.OffPolicy, FindingKinds.Unattested, FindingKinds.Altered];
 
+    /// <summary>The detector's settings (<see cref="DetectorOptions.MinTurnTokens"/>: the signature minimum).</summary>
+    public DetectorOptions Options => _options;
+
+    /// <summary>
+    /// The assistant turns this detector would judge by their signature (not generated whole in the pipeline) that have
+    /// fewer scored tokens than <see cref="DetectorOptions.MinTurnTokens"/>: too short for a signature, so only the
+    /// ledger judges them, and with no ledger nothing does. Their findings say so (<c>"method": "ledger-only"</c>).
+    /// </summary>
+    public IReadOnlyList<int> JudgedByLedgerAlone(DetectionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var turns = new List<int>();
+        for (var m = 0; m < context.Transcript.Count; m++)
+        {
+            if (context.Transcript[m].Role != MessageRole.Assistant || context.AuthoredFrom.GetValueOrDefault(m, -1) == 0) continue;
+            if (TokensJudged(context, m) < _options.MinTurnTokens) turns.Add(m);
+        }
+        return turns;
+    }
+
+    /// <summary>The scored tokens the signature of message <paramref name="m"/> would read (a continued prefill: its prefill).</summary>
+    private static int TokensJudged(DetectionContext context, int m)
+    {
+        var authoredFrom = context.AuthoredFrom.TryGetValue(m, out var b) ? b : -1;
+        var features = authoredFrom > 0 ? TurnFeatures.Compute(context.Scores, m, 0, before: authoredFrom) : context.Features(m);
+        return features?.Tokens ?? 0;
+    }
+
     /// <summary>
     /// The signature of a history turn (the full distribution, or a serving engine's prompt log-probabilities; never a
     /// generator's response log-probabilities, which do not cover history), and the ledger, whose verdicts stand
@@ -66,18 +94,33 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
             var end = authoredFrom > 0 ? authoredFrom : content.Length;
 
             double score = double.NaN, threshold = double.NaN;
-            var method = "none";
+            var method = "ledger-only";
             var offPolicy = false;
             // A surrogate's numbers are judged only with thresholds fitted for it, never the documented defaults.
             var calibration = context.CalibrationFor(m);
-            var judged = context.Reads(m, Needs)
+            var readable = context.Reads(m, Needs)
                 && (context.SourceOf(m) != ScoringSource.Surrogate || calibration?.OffPolicy is not null || calibration?.Reports.ContainsKey("curvature") == true);
-            if (judged && features is { Tokens: var n } && n >= _options.MinTurnTokens)
+            var longEnough = features is { Tokens: var n } && n >= _options.MinTurnTokens;
+            var judged = readable && longEnough;
+            // The conformal threshold follows the scorer's own model's turns: it never applies to a surrogate's numbers.
+            var conformal = context.SourceOf(m) == ScoringSource.Surrogate ? null : context.OffPolicyThreshold;
+            if (judged)
             {
-                (score, threshold, method) = Signature(features, calibration);
+                (score, threshold, method) = Signature(features!, calibration);
+                if (conformal is not null) threshold = conformal.Value;
                 offPolicy = score >= threshold;
             }
             var detail = Detail(features, method);
+            if (readable && !longEnough)
+            {
+                detail = detail.Add("reason", FormattableString.Invariant(
+                    $"{features?.Tokens ?? 0} scored tokens, fewer than the {_options.MinTurnTokens} a signature needs: judged by the ledger alone"));
+            }
+            else if (judged && conformal is not null)
+            {
+                detail = detail.Add("threshold_source", "conformal").Add("conformal_turns", conformal.SampleSize)
+                    .Add("target_fpr", conformal.TargetFpr);
+            }
 
             MessageProvenance? provenance = null;
             if (context.Provenance is { } ledger && !ledger.TryGetValue(m, out provenance))
@@ -122,7 +165,8 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
     public static Severity Strength(double score, double threshold, string method)
     {
         // Well past the threshold (twice the z for the default, +2 log-odds calibrated) is high; just past it is medium.
-        var high = method == "calibrated" ? threshold + 2 : 2 * threshold;
+        // A threshold set from own turns may be at or below zero on the curvature scale: then 3 z past it.
+        var high = method == "calibrated" ? threshold + 2 : threshold > 0 ? 2 * threshold : threshold + 3;
         return score >= high ? Severity.High : Severity.Medium;
     }
 

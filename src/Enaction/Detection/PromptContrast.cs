@@ -6,7 +6,8 @@ using Enaction.Transcripts;
 namespace Enaction.Detection;
 
 /// <summary>
-/// How much the user's request explains an assistant turn: the turn is scored a second time with the request emptied,
+/// How much the input the model answered explains an assistant turn: the turn is scored a second time with that input
+/// emptied (every user and tool message since the previous assistant turn: the request and any tool results),
 /// and each token's gain is its surprisal without the request minus its surprisal with it (pointwise mutual information
 /// in nats). The model's own answer is about what was asked, so the request makes it more likely; another prompt's
 /// answer, or a prefill on another topic, gains little or loses. This is the one detector statistic that needs a second
@@ -20,21 +21,19 @@ public static class PromptContrast
     public const int BottomTokens = 3;
 
     /// <summary>
-    /// The transcript up to and including <paramref name="target"/> with the closest user message before it emptied,
-    /// or null when no user message precedes the target.
+    /// The transcript up to and including <paramref name="target"/> with every user and tool message since the previous
+    /// assistant turn emptied (the request and any tool results between it and the target: a tool result left in place
+    /// would still explain a foreign answer), or null when there is none. System messages and everything up to the
+    /// previous assistant turn stay.
     /// </summary>
     public static Transcript? Ablate(Transcript transcript, int target)
     {
         ArgumentNullException.ThrowIfNull(transcript);
-        if (target <= 0 || target >= transcript.Count) return null;
-        for (var m = target - 1; m >= 0; m--)
-        {
-            if (transcript[m].Role != MessageRole.User) continue;
-            var messages = transcript.Messages.Take(target + 1).ToArray();
-            messages[m] = messages[m] with { Content = "" };
-            return new Transcript(messages);
-        }
-        return null;
+        if (RequestOf(transcript, target) is not { } first) return null;
+        var messages = transcript.Messages.Take(target + 1).ToArray();
+        for (var m = first; m < target; m++)
+            if (messages[m].Role is MessageRole.User or MessageRole.Tool) messages[m] = messages[m] with { Content = "" };
+        return new Transcript(messages) { Tools = transcript.Tools };
     }
 
     /// <summary>
@@ -85,7 +84,7 @@ public static class PromptContrast
         foreach (var m in ordered)
         {
             if (Ablate(transcript, m) is not { } ablated) continue;
-            var request = RequestOf(transcript, m);
+            var request = RequestOf(transcript, m)!.Value;
             // A prefix of system messages alone may render to nothing (Llama 2 writes the system prompt inside the
             // first user turn); the fork then starts from whatever the session holds.
             if (request != at && HasTurn(transcript, request))
@@ -103,12 +102,17 @@ public static class PromptContrast
         return new ContrastedScores(scores, contrasts.ToImmutable(), main.Statistics(session.LastRun.TotalTokens), branches.Statistics());
     }
 
-    /// <summary>The closest user message before <paramref name="target"/> (<see cref="Ablate"/> checked there is one).</summary>
-    private static int RequestOf(Transcript transcript, int target)
+    /// <summary>
+    /// The first user or tool message after the last assistant turn before <paramref name="target"/> (where the ablation
+    /// starts, and where the fork is taken), or null when there is none.
+    /// </summary>
+    private static int? RequestOf(Transcript transcript, int target)
     {
-        var m = target - 1;
-        while (transcript[m].Role != MessageRole.User) m--;
-        return m;
+        if (target <= 0 || target >= transcript.Count) return null;
+        int? first = null;
+        for (var m = target - 1; m >= 0 && transcript[m].Role != MessageRole.Assistant; m--)
+            if (transcript[m].Role is MessageRole.User or MessageRole.Tool) first = m;
+        return first;
     }
 
     private static bool HasTurn(Transcript transcript, int count)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Enaction.Actions;
+using Enaction.Conformal;
 using Enaction.Detection;
 using Enaction.Policies;
 using Enaction.Provenance;
@@ -29,6 +30,8 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
     private readonly ILogger _logger;
     private readonly ScoringSourceResolver _sources;
     private readonly ConcurrentDictionary<string, byte> _announced = new(StringComparer.OrdinalIgnoreCase);
+    private readonly OffPolicyDetector? _offPolicy;
+    private readonly OwnTurnScoring _own;
 
     /// <summary>Monitors with a fixed policy.</summary>
     public ConversationMonitor(IConversationScorer scorer, PolicyEngine policy, ConversationMonitorOptions? options = null, ILogger? logger = null)
@@ -55,6 +58,9 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         _sessions = new ConversationSessions(_scorer, _options.SessionCapacity);
         _logger = logger ?? NullLogger.Instance;
         _sources = new ScoringSourceResolver(_scorer, _options.Sources);
+        _offPolicy = _detectors.Detectors.OfType<OffPolicyDetector>().FirstOrDefault();
+        _own = new OwnTurnScoring(new ConformalThresholds(_options.OwnScores ?? new InMemoryOwnScoreStore(), _logger), _offPolicy,
+            _scorer.WeightsSha256 ?? _scorer.ModelId);
         _store = store;
         if (_store is not null)
         {
@@ -113,6 +119,9 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
     /// <summary>Whether the scorer runs <paramref name="generator"/>'s own weights (unknown generators are taken to be the scorer's model).</summary>
     private bool RunsWeightsOf(string? generator) =>
         generator is null || string.Equals(generator, _scorer.ModelId, StringComparison.Ordinal) || _scorer.ServedModelIds.Contains(generator, StringComparer.Ordinal);
+
+    /// <summary>The off-policy thresholds set from this deployment's own turns (used when conformal thresholds are on).</summary>
+    public ConformalThresholds Conformal => _own.Thresholds;
 
     /// <summary>The logger events go to (actions log through it too).</summary>
     public ILogger Logger => _logger;
@@ -180,7 +189,8 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         foreach (var (index, content) in state.Authored)
             if (index < transcript.Count && transcript[index].Role == MessageRole.Assistant && transcript[index].Content == content)
                 authoredFrom[index] = 0;
-        foreach (var index in turn.Generated) authoredFrom[index] = 0;
+        foreach (var index in turn.Generated) authoredFrom[index] = Boundary(transcript, index, turn.AuthoredFrom);
+        var conformal = _own.OptionsFor(policy, _options.Conformal);
 
         ScoredTranscript? scores = null;
         ScoredTranscript? generatorScores = null;
@@ -211,6 +221,9 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
             // A surrogate-scored turn the policy does not judge gets no signature, so no second pass either.
             var judged = PromptContrast.Judged(transcript, firstNew, authoredFrom, provenance)
                 .Where(m => Judges(sources, m, policy)).ToList();
+            // Own turns sampled for the conformal reservoir get the same second pass, so their scores are computed alike.
+            if (conformal is not null && !turn.IsTrial)
+                judged.AddRange(_own.ContrastSample(turn.ConversationId, number, transcript, turn.Generated, authoredFrom, conformal, _options.Calibration));
             var timeout = _options.ScoringTimeout ?? policy.Budgets.ScoringTimeout;
             // The time limit cancels the scoring run (the scorer stops its work), it does not just stop waiting.
             using var deadline = new CancellationTokenSource(timeout, _options.TimeProvider);
@@ -242,6 +255,9 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
 
         IReadOnlyList<Finding> findings;
         PolicyDecision decision;
+        IReadOnlyDictionary<int, double> ownScores = ImmutableDictionary<int, double>.Empty;
+        ConformalThreshold? threshold = null;
+        int[] ledgerAlone = [];
         var context = new PolicyContext(turn.Stage, turn.Agent, turn.Function);
         if (scores is null)
         {
@@ -260,13 +276,17 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         }
         else
         {
-            var all = _detectors.Detect(new DetectionContext(scores, _options.Calibration, provenance, authoredFrom, contrasts)
+            var key = conformal is null ? null : _own.Key(turn.Model ?? _scorer.ModelId, turn.Agent, _options.Calibration);
+            if (key is not null) threshold = await _own.ThresholdAsync(key, conformal!, _options.Calibration, cancellationToken).ConfigureAwait(false);
+            var detection = new DetectionContext(scores, _options.Calibration, provenance, authoredFrom, contrasts)
             {
                 Scoring = sources,
                 ScorerSource = _sources.ScorerSource,
                 JudgeSurrogates = policy.Surrogate == SurrogateTurns.Judge,
                 SurrogateCalibration = _options.SurrogateCalibration,
-            });
+                OffPolicyThreshold = threshold,
+            };
+            var all = _detectors.Detect(detection);
             if (turn.GeneratorLogprobs.Count > 0 && !RunsWeightsOf(turn.Model))
                 (generatorScores, all) = JudgeOnGeneratorLogprobs(turn, all);
             var fresh = new List<Finding>(all.Count);
@@ -286,6 +306,13 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
                         "scored by a surrogate, which the policy does not judge", "no ledger", policy.Name, UnjudgedName(policy.Unjudged));
                 }
             }
+            if (conformal is not null && !turn.IsTrial) ownScores = _own.Score(scores, contrasts, turn.Generated, authoredFrom, _options.Calibration);
+            ledgerAlone = _offPolicy?.JudgedByLedgerAlone(detection).Where(m => m >= firstNew).ToArray() ?? [];
+            if (ledgerAlone.Length > 0 && !turn.IsTrial)
+            {
+                MonitorEvents.JudgedByLedgerAlone(_logger, string.Join(", ", ledgerAlone), number, turn.ConversationId, _offPolicy!.Options.MinTurnTokens,
+                    provenance is null ? "no ledger, so they were not judged" : "the ledger's verdict applies");
+            }
         }
         var verdict = new TurnVerdict
         {
@@ -304,6 +331,9 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
             Function = turn.Function,
             Model = turn.Model,
             Scoring = sources,
+            OwnTurnScores = ownScores,
+            OffPolicyThreshold = threshold,
+            JudgedByLedgerAlone = ledgerAlone,
         };
         if (!turn.IsTrial)
         {
@@ -358,7 +388,17 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
                 else what += " and audit record";
             }
         }
-        if (failed is null) return;
+        if (failed is null)
+        {
+            // Recorded as the model's own: its score joins the model and agent's reservoir.
+            if (_own.OptionsFor(_policy().Policy, _options.Conformal) is { } conformal && generated.Count > 0)
+            {
+                var verdict = call.Verdicts.LastOrDefault(v => v.Stage == PolicyStage.Response);
+                await _own.ObserveAsync(verdict, transcript, generated, _own.Key(model, call.Agent, _options.Calibration), conformal,
+                    _options.Calibration, cancellationToken).ConfigureAwait(false);
+            }
+            return;
+        }
 
         // The record goes into the error event, so a host's structured log (the CLEF audit file) keeps it.
         var policy = _policy().Policy;
@@ -387,6 +427,14 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         activity.SetTag("enaction.actions", ActionNames(verdict.Decision));
         if (verdict.ScoringFailed) activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, verdict.FailureReason);
     }
+
+    /// <summary>
+    /// Where the model's own text begins in generated message <paramref name="index"/>: the continued prefill's length
+    /// the generator reported, when it is a real offset into an assistant message; else 0 (the whole message).
+    /// </summary>
+    private static int Boundary(Transcript transcript, int index, IReadOnlyDictionary<int, int>? reported) =>
+        reported is not null && reported.TryGetValue(index, out var b) && index >= 0 && index < transcript.Count
+            && transcript[index].Role == MessageRole.Assistant && b > 0 && b <= transcript[index].Content.Length ? b : 0;
 
     private ProvenanceLedger? LedgerFor(ConversationIdentity conversation) =>
         conversation.IsDerived && !_options.AttestDerivedConversationIds ? null : _options.Ledger;

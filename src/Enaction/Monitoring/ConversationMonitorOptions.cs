@@ -40,6 +40,15 @@ public sealed class ConversationMonitorOptions
     /// <summary>Where completed turns are recorded for replay; nothing is recorded when null.</summary>
     public ITurnRecorder? Recorder { get; set; }
 
+    /// <summary>
+    /// Conformal thresholds (off when null): the off-policy threshold follows the model's own completed turns once enough
+    /// are seen. A policy's <c>conformal:</c> block takes precedence over this.
+    /// </summary>
+    public Conformal.ConformalOptions? Conformal { get; set; }
+
+    /// <summary>Where the reservoirs of own-turn scores are kept (the ledger's SQLite file, the fleet's server); in memory when null.</summary>
+    public Conformal.IOwnScoreStore? OwnScores { get; set; }
+
     /// <summary>How many conversations keep a scoring session (least recently used ones are dropped). Default 64.</summary>
     public int SessionCapacity { get; set; } = 64;
 
@@ -75,6 +84,7 @@ public sealed class ConversationMonitorOptions
             throw new ArgumentException($"{nameof(SurrogateCalibration)} was fitted on the scoring model's own text (model \"{own.ModelId}\", no surrogate_for); a surrogate calibration names the generator it was fitted on (`enaction calibrate --surrogate-for ID`).", nameof(SurrogateCalibration));
         ArgumentNullException.ThrowIfNull(Sources, nameof(Sources));
         Sources.Validate();
+        Conformal?.Validate();
         if (ScoringTimeout is { } t && t <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(ScoringTimeout), t, $"{nameof(ScoringTimeout)} is {t}; expected a positive time span.");
     }

@@ -31,4 +31,13 @@ public static class EnactionTelemetry
 
     /// <summary><c>enaction.actions</c>: actions executed, tagged <c>enaction.action</c> and <c>enaction.action.outcome</c>.</summary>
     public static Counter<long> Actions { get; } = Meter.CreateCounter<long>("enaction.actions", "{action}", "Policy actions executed, by outcome.");
+
+    /// <summary><c>enaction.conformal.threshold</c>: the off-policy threshold in force after each change, tagged <c>gen_ai.request.model</c> and <c>gen_ai.agent.name</c>.</summary>
+    public static Gauge<double> ConformalThreshold { get; } = Meter.CreateGauge<double>("enaction.conformal.threshold", null, "The off-policy threshold in force for a model and agent.");
+
+    /// <summary><c>enaction.conformal.own_scores</c>: completed own turns whose off-policy score entered a reservoir, tagged as the threshold.</summary>
+    public static Counter<long> OwnScores { get; } = Meter.CreateCounter<long>("enaction.conformal.own_scores", "{turn}", "Own turns offered to the conformal reservoir.");
+
+    /// <summary><c>enaction.conformal.drift</c>: drift checks that found the recent own-turn scores unlike the reservoir, tagged as the threshold.</summary>
+    public static Counter<long> OwnScoreDrift { get; } = Meter.CreateCounter<long>("enaction.conformal.drift", "{check}", "Drift checks of own-turn scores that failed.");
 }

@@ -7,7 +7,7 @@ namespace Enaction.Monitoring;
 /// One model call under the monitor: it owns the conversation's gate from <see cref="IConversationMonitor.BeginAsync"/>
 /// until it is disposed, the request verdict, the response verdicts, and the completion (attestation and audit
 /// record), which happens once. Integrations are thin adapters over it:
-/// begin → apply the request verdict → call the model → <see cref="JudgeResponseAsync"/> → apply → <see cref="CompleteAsync"/>.
+/// begin → apply the request verdict → call the model → <see cref="JudgeResponseAsync(Transcript, IReadOnlyList{int}, CancellationToken)"/> → apply → <see cref="CompleteAsync"/>.
 /// </summary>
 public interface IMonitoredExchange : IAsyncDisposable
 {
@@ -27,7 +27,17 @@ public interface IMonitoredExchange : IAsyncDisposable
     Task<TurnVerdict> JudgeResponseAsync(Transcript transcript, IReadOnlyList<int> generated, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Judges a candidate response (a resample) like <see cref="JudgeResponseAsync"/>, without events, turn counting
+    /// Judges the response as <see cref="JudgeResponseAsync(Transcript, IReadOnlyList{int}, CancellationToken)"/>, where
+    /// some generated messages continue a prefill: <paramref name="authoredFrom"/> gives, for such a message, the
+    /// character offset where the model's own text begins (the prefill's length, as the generator reported it under
+    /// <see cref="GeneratorMetadata.ContinuedPrefill"/>). The prefill is judged as text the model did not write, and
+    /// <c>broken-intention</c> reads the boundary. An implementation that does not know boundaries judges the messages whole.
+    /// </summary>
+    Task<TurnVerdict> JudgeResponseAsync(Transcript transcript, IReadOnlyList<int> generated, IReadOnlyDictionary<int, int> authoredFrom,
+        CancellationToken cancellationToken = default) => JudgeResponseAsync(transcript, generated, cancellationToken);
+
+    /// <summary>
+    /// Judges a candidate response (a resample) like <see cref="JudgeResponseAsync(Transcript, IReadOnlyList{int}, CancellationToken)"/>, without events, turn counting
     /// or records.
     /// </summary>
     Task<TurnVerdict> JudgeCandidateAsync(Transcript transcript, IReadOnlyList<int> generated, CancellationToken cancellationToken = default);

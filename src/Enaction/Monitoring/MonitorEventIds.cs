@@ -27,6 +27,14 @@ public static class MonitorEventIds
     public const int GeneratorDetectors = 4111;
     /// <summary>A policy rule matches only finding kinds that no detector can report for the configured generators' sources.</summary>
     public const int RuleCannotFire = 4112;
+    /// <summary>The off-policy threshold in force for a model and agent changed (conformal, or back to the shipped one).</summary>
+    public const int ConformalThresholdChanged = 4131;
+    /// <summary>The recent own-turn scores of a model and agent drifted from the reservoir (two-sample Kolmogorov-Smirnov).</summary>
+    public const int OwnScoreDrift = 4132;
+    /// <summary>The own-turn score store could not be read or written; the threshold in force stays.</summary>
+    public const int OwnScoreStoreFailed = 4133;
+    /// <summary>Assistant turns too short for the signature were judged by the ledger alone (or, with no ledger, not at all).</summary>
+    public const int JudgedByLedgerAlone = 4134;
     /// <summary>A torn line (a record cut off mid-write) was skipped while reading an audit file.</summary>
     public const int AuditLineSkipped = 4121;
 }

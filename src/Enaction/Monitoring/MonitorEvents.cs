@@ -82,4 +82,9 @@ public static partial class MonitorEvents
     [LoggerMessage(EventId = MonitorEventIds.AuditLineSkipped, EventName = nameof(AuditLineSkipped), Level = LogLevel.Warning,
         Message = "Skipped a torn line in audit file {AuditFile} at line {Line} ({Bytes} bytes of a record that was never finished)")]
     public static partial void AuditLineSkipped(ILogger logger, string auditFile, int line, int bytes);
+
+    /// <summary>New assistant turns were too short for the signature: the ledger alone judged them (or, with none, nothing did).</summary>
+    [LoggerMessage(EventId = MonitorEventIds.JudgedByLedgerAlone, EventName = nameof(JudgedByLedgerAlone), Level = LogLevel.Information,
+        Message = "Assistant message(s) {Messages} of turn {Turn} in conversation {ConversationId} have fewer than {MinTokens} scored tokens, too few for a signature: judged by the ledger alone ({Source})")]
+    public static partial void JudgedByLedgerAlone(ILogger logger, string messages, int turn, string conversationId, int minTokens, string source);
 }

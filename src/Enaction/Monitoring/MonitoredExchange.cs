@@ -29,10 +29,14 @@ internal sealed class MonitoredExchange : IMonitoredExchange
     public TurnVerdict RequestVerdict { get; }
 
     public Task<TurnVerdict> JudgeResponseAsync(Transcript transcript, IReadOnlyList<int> generated, CancellationToken cancellationToken = default) =>
-        JudgeAsync(transcript, generated, trial: false, cancellationToken);
+        JudgeAsync(transcript, generated, null, trial: false, cancellationToken);
+
+    public Task<TurnVerdict> JudgeResponseAsync(Transcript transcript, IReadOnlyList<int> generated, IReadOnlyDictionary<int, int> authoredFrom,
+        CancellationToken cancellationToken = default) =>
+        JudgeAsync(transcript, generated, authoredFrom ?? throw new ArgumentNullException(nameof(authoredFrom)), trial: false, cancellationToken);
 
     public Task<TurnVerdict> JudgeCandidateAsync(Transcript transcript, IReadOnlyList<int> generated, CancellationToken cancellationToken = default) =>
-        JudgeAsync(transcript, generated, trial: true, cancellationToken);
+        JudgeAsync(transcript, generated, null, trial: true, cancellationToken);
 
     public async Task CompleteAsync(Transcript transcript, IReadOnlyList<int> generated, CancellationToken cancellationToken = default)
     {
@@ -50,7 +54,8 @@ internal sealed class MonitoredExchange : IMonitoredExchange
         return ValueTask.CompletedTask;
     }
 
-    private Task<TurnVerdict> JudgeAsync(Transcript transcript, IReadOnlyList<int> generated, bool trial, CancellationToken cancellationToken)
+    private Task<TurnVerdict> JudgeAsync(Transcript transcript, IReadOnlyList<int> generated, IReadOnlyDictionary<int, int>? authoredFrom, bool trial,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transcript);
         ArgumentNullException.ThrowIfNull(generated);
@@ -63,6 +68,7 @@ internal sealed class MonitoredExchange : IMonitoredExchange
             Generated = generated,
             // A candidate is another answer: the call's log-probabilities belong to the first one.
             GeneratorLogprobs = trial ? System.Collections.Immutable.ImmutableDictionary<int, IReadOnlyList<Enaction.Scoring.TokenLogprob>>.Empty : Call.GeneratorLogprobs,
+            AuthoredFrom = authoredFrom,
             IsTrial = trial,
         };
         return _monitor.JudgeAsync(_state, turn, _request.Conversation, cancellationToken);

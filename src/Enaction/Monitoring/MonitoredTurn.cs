@@ -26,6 +26,12 @@ internal sealed record MonitoredTurn(string ConversationId, Transcript Transcrip
         System.Collections.Immutable.ImmutableDictionary<int, IReadOnlyList<Enaction.Scoring.TokenLogprob>>.Empty;
 
     /// <summary>
+    /// For generated messages that continue a prefill: where the model's own text begins (the prefill's length). Other
+    /// generated messages are the model's from their first character.
+    /// </summary>
+    public IReadOnlyDictionary<int, int>? AuthoredFrom { get; init; }
+
+    /// <summary>
     /// A trial (a resample candidate): scored, detected and decided like any other, but it raises no events, counts no
     /// turn and records nothing.
     /// </summary>

@@ -60,6 +60,22 @@ public sealed record TurnVerdict
     /// </summary>
     public ImmutableArray<MessageScoring> Scoring { get; init; } = [];
 
+    /// <summary>
+    /// With conformal thresholds on (<see cref="Conformal.ConformalOptions"/>): the off-policy scores of the turns this
+    /// pipeline generated whole, by message index, scored as the detector scores a turn it judges. They enter the
+    /// model and agent's reservoir when the exchange completes with them returned unchanged. Empty otherwise.
+    /// </summary>
+    public IReadOnlyDictionary<int, double> OwnTurnScores { get; init; } = ImmutableDictionary<int, double>.Empty;
+
+    /// <summary>The conformal off-policy threshold the detectors used for this stage; null when the shipped one applied.</summary>
+    public Conformal.ConformalThreshold? OffPolicyThreshold { get; init; }
+
+    /// <summary>
+    /// New assistant turns with fewer scored tokens than the signature needs (<see cref="DetectorOptions.MinTurnTokens"/>):
+    /// judged by the ledger alone, or with no ledger not judged at all.
+    /// </summary>
+    public IReadOnlyList<int> JudgedByLedgerAlone { get; init; } = [];
+
     /// <summary>Mean entropy and surprisal per message; empty when scoring failed.</summary>
     public ImmutableArray<MessageScore> MessageScores => Scores?.MessageScores() ?? [];
 

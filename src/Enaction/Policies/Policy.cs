@@ -26,6 +26,12 @@ public sealed record Policy(string Name, string Version, FailureMode Mode, Polic
     /// </summary>
     public SurrogateTurns Surrogate { get; init; } = SurrogateTurns.Skip;
 
+    /// <summary>
+    /// Conformal thresholds (YAML <c>conformal</c>): when set, the off-policy threshold follows the model's own completed
+    /// turns once enough are seen, at <see cref="Conformal.ConformalOptions.TargetFpr"/>. Null: the monitor's options decide.
+    /// </summary>
+    public Conformal.ConformalOptions? Conformal { get; init; }
+
     /// <summary>The file the policy was loaded from, when it came from one.</summary>
     public string? Source { get; init; }
 }

@@ -28,7 +28,8 @@ public static partial class PolicyLoader
 
     private static readonly (string Name, SurrogateTurns Value)[] SurrogateModes = [("skip", SurrogateTurns.Skip), ("judge", SurrogateTurns.Judge)];
 
-    private static readonly string[] PolicyKeys = ["name", "version", "description", "mode", "unjudged", "surrogate", "budgets", "rules"];
+    private static readonly string[] PolicyKeys = ["name", "version", "description", "mode", "unjudged", "surrogate", "budgets", "conformal", "rules"];
+    private static readonly string[] ConformalKeys = ["target_fpr", "min_turns", "capacity", "contrast_sample_rate", "drift_window", "drift_p_value"];
     private static readonly string[] BudgetKeys = ["max_resamples_per_call", "max_verifications_per_call", "scoring_timeout"];
     private static readonly string[] RuleKeys = ["name", "description", "match", "actions"];
     private static readonly string[] MatchKeys = ["kinds", "min_severity", "score", "agents", "functions", "stage"];
@@ -202,6 +203,7 @@ public static partial class PolicyLoader
             var surrogate = fields.TryGetValue("surrogate", out var sg) ? Choice(sg, "surrogate", SurrogateModes) : SurrogateTurns.Skip;
             var budgets = fields.TryGetValue("budgets", out var b) ? ReadBudgets(b) : PolicyBudgets.Default;
             var description = fields.TryGetValue("description", out var d) ? Text(d, "description") : null;
+            var conformal = fields.TryGetValue("conformal", out var c) ? ReadConformal(c) : null;
 
             var rules = ImmutableArray.CreateBuilder<PolicyRule>();
             var names = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
@@ -218,7 +220,7 @@ public static partial class PolicyLoader
             // never turn a fail-closed policy into a fail-open one.
             if (mode is null)
                 throw Error(root, "the policy has no \"mode\"; expected mode: fail-open or mode: fail-closed (stated explicitly, so a truncated file cannot change it)");
-            return new Policy(name, version, mode.Value, budgets, rules.ToImmutable()) { Description = description, Source = file, Unjudged = unjudged, Surrogate = surrogate };
+            return new Policy(name, version, mode.Value, budgets, rules.ToImmutable()) { Description = description, Source = file, Unjudged = unjudged, Surrogate = surrogate, Conformal = conformal };
         }
 
         private PolicyBudgets ReadBudgets(YamlNode node)
@@ -230,6 +232,30 @@ public static partial class PolicyLoader
                 fields.TryGetValue("max_resamples_per_call", out var r) ? WholeNumber(r, "max_resamples_per_call", 0, MaxCount) : defaults.MaxResamplesPerCall,
                 fields.TryGetValue("max_verifications_per_call", out var v) ? WholeNumber(v, "max_verifications_per_call", 0, MaxCount) : defaults.MaxVerificationsPerCall,
                 fields.TryGetValue("scoring_timeout", out var t) ? Duration(t, "scoring_timeout") : defaults.ScoringTimeout);
+        }
+
+        private Conformal.ConformalOptions ReadConformal(YamlNode node)
+        {
+            var defaults = new Conformal.ConformalOptions();
+            if (IsNull(node)) return defaults;
+            var fields = Fields(node, "conformal", ConformalKeys);
+            var options = new Conformal.ConformalOptions
+            {
+                TargetFpr = fields.TryGetValue("target_fpr", out var t) ? Number(t, "conformal.target_fpr") : defaults.TargetFpr,
+                MinTurns = fields.TryGetValue("min_turns", out var n) ? WholeNumber(n, "conformal.min_turns", 1, Conformal.ConformalOptions.MaxCapacity) : null,
+                Capacity = fields.TryGetValue("capacity", out var k) ? WholeNumber(k, "conformal.capacity", 1, Conformal.ConformalOptions.MaxCapacity) : defaults.Capacity,
+                ContrastSampleRate = fields.TryGetValue("contrast_sample_rate", out var r) ? Number(r, "conformal.contrast_sample_rate") : defaults.ContrastSampleRate,
+                DriftWindow = fields.TryGetValue("drift_window", out var w) ? WholeNumber(w, "conformal.drift_window", 20, Conformal.ConformalOptions.MaxCapacity) : defaults.DriftWindow,
+                DriftPValue = fields.TryGetValue("drift_p_value", out var p) ? Number(p, "conformal.drift_p_value") : defaults.DriftPValue,
+            };
+            // Point at the setting that is out of range (the block itself for settings that conflict with each other).
+            if (options.Problem("conformal.", yamlNames: true) is { } problem)
+            {
+                var at = ConformalKeys.FirstOrDefault(key => problem.StartsWith("conformal." + key + " ", StringComparison.Ordinal)) is { } bad
+                    && fields.TryGetValue(bad, out var badNode) ? badNode : node;
+                throw Error(at, problem);
+            }
+            return options;
         }
 
         private (PolicyRule Rule, YamlNode NameNode) ReadRule(YamlNode node)

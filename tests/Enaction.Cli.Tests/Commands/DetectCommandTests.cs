@@ -58,6 +58,54 @@ public sealed class DetectCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Clean_multi_turn_and_tool_conversations_of_the_models_own_answers_raise_no_broken_intention()
+    {
+        using var model = CausalLanguageModel.Load(CliRunner.Model("tiny-chat"), new ModelOptions { ExecutionProvider = ExecutionProvider.Cpu });
+        var generator = new LocalGenerator(model);
+        async Task<Transcript> Answer(Transcript so_far, int seed) =>
+            so_far.Append(TranscriptMessage.Assistant((await generator.GenerateAsync(so_far, new GenerationOptions { Seed = seed, MaxTokens = 80 })).Text));
+
+        var conversations = new List<Transcript>();
+        for (var c = 0; c < 3; c++)
+        {
+            // Three turns of the model's own answers.
+            var multi = await Answer(new Transcript([TranscriptMessage.User("Tell me about Grifor.")]), 100 + c);
+            multi = await Answer(multi.Append(TranscriptMessage.User("Describe the bouth.")), 200 + c);
+            conversations.Add(await Answer(multi.Append(TranscriptMessage.User("And Tuleir?")), 300 + c));
+            // A tool result before the answer, then another turn.
+            var tool = await Answer(new Transcript([TranscriptMessage.User("Tell me about Gafan."), TranscriptMessage.Tool("lookup: Gafan is listed in the registry.", "lookup")]), 400 + c);
+            conversations.Add(await Answer(tool.Append(TranscriptMessage.User("Tell me about the cat.")), 500 + c));
+        }
+
+        var calibration = Path.Combine(CliRunner.Model("tiny-chat"), "calibration.json");
+        for (var i = 0; i < conversations.Count; i++)
+        {
+            var path = WriteTranscript($"own-{i}.json", conversations[i]);
+            foreach (var args in new[] { new[] { "--calibration", calibration }, [] })
+            {
+                var findings = Findings(await CliRunner.RunAsync(["detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path, "--json", .. args]));
+                Assert.DoesNotContain(findings, f => f.GetProperty("kind").GetString() == FindingKinds.BrokenIntention);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_turn_too_short_for_a_signature_is_said_to_be_judged_by_the_ledger_alone()
+    {
+        var path = WriteTranscript("short.json", new Transcript([TranscriptMessage.User("Tell me about Gafan."), TranscriptMessage.Assistant("OK.")]));
+
+        var json = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path, "--json");
+        Assert.Equal(0, json.ExitCode);
+        using var doc = JsonDocument.Parse(json.Output);
+        var turn = Assert.Single(doc.RootElement.GetProperty("judged_by_ledger_alone").EnumerateArray());
+        Assert.Equal(1, turn.GetProperty("message").GetInt32());
+        Assert.InRange(turn.GetProperty("tokens").GetInt32(), 1, 7);
+
+        var table = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path);
+        Assert.Matches(@"message 1: \d scored tokens, fewer than the 8 a signature needs: judged by the ledger alone \(detect has no ledger, so it is not judged\)", table.Output);
+    }
+
+    [Fact]
     public async Task An_injected_assistant_turn_is_off_policy()
     {
         var own = await OwnSampleAsync(Prompt, seed: 11);

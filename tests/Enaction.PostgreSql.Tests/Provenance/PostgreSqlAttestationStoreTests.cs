@@ -31,13 +31,7 @@ public sealed class PostgreSqlAttestationStoreTests(PostgreSqlFixture server) : 
     }
 
     /// <summary>Runs SQL on the database directly, as someone with database access but no key would.</summary>
-    private async Task<object?> SqlAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(_database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return await command.ExecuteScalarAsync();
-    }
+    private Task<object?> SqlAsync(string sql) => PostgreSqlFixture.ScalarAsync(_database, sql);
 
     [PostgreSqlFact]
     public async Task An_answer_attested_by_one_instance_verifies_on_another()
@@ -142,7 +136,7 @@ public sealed class PostgreSqlAttestationStoreTests(PostgreSqlFixture server) : 
     {
         await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => InstanceAsync()));
 
-        Assert.Equal(1L, await SqlAsync("SELECT count(*) FROM enaction_schema_migrations"));
+        Assert.Equal((long)PostgreSqlAttestationStore.SchemaVersion, await SqlAsync("SELECT count(*) FROM enaction_schema_migrations"));
         Assert.Equal(PostgreSqlAttestationStore.SchemaVersion, await SqlAsync("SELECT max(version) FROM enaction_schema_migrations"));
     }
 
@@ -154,7 +148,7 @@ public sealed class PostgreSqlAttestationStoreTests(PostgreSqlFixture server) : 
 
         var e = await Assert.ThrowsAsync<AttestationStoreException>(() => PostgreSqlAttestationStore.OpenAsync(_database));
 
-        Assert.Contains("schema version 99; this build reads up to version 1", e.Message);
+        Assert.Contains($"schema version 99; this build reads up to version {PostgreSqlAttestationStore.SchemaVersion}", e.Message);
         Assert.StartsWith("postgresql://postgres@127.0.0.1:", e.Message);
     }
 

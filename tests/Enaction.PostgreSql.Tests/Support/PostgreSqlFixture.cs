@@ -43,6 +43,15 @@ public sealed class PostgreSqlFixture : IAsyncLifetime
         return new NpgsqlConnectionStringBuilder(_connectionString) { Database = name }.ConnectionString;
     }
 
+    /// <summary>Runs SQL on a test database directly, as someone with database access but no key would; returns the first value.</summary>
+    public static async Task<object?> ScalarAsync(string database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+
     /// <inheritdoc />
     public async Task DisposeAsync()
     {

@@ -45,4 +45,30 @@ public class PromptContrastMonitorTests(BundledModel model)
         // Only the generated answer is new at the response stage, and it is on-policy by construction: no second pass.
         Assert.DoesNotContain(response.Findings, f => f.Kind == FindingKinds.OffPolicy);
     }
+
+    [Fact]
+    public async Task A_tool_result_between_the_request_and_an_answer_is_taken_away_with_the_request()
+    {
+        // The answer copies the tool result word for word: the input it answered explains it completely.
+        const string result = "What follows is an account of Grifor, a town of the valley.\nOn balance, one may call it moderate.";
+        var transcript = new Transcript([
+            TranscriptMessage.User("Give me an overview of Tuleir."),
+            TranscriptMessage.Tool(result, "lookup"),
+            TranscriptMessage.Assistant(result),
+        ]);
+        using var scorer = model.Scorer();
+
+        var context = await DetectionContext.ScoreAsync(scorer, transcript);
+
+        // The second pass saw neither the request nor the tool result ...
+        var ablated = context.Contrasts[2].Transcript;
+        Assert.Equal(["", "", result], ablated.Messages.Select(m => m.Content));
+        // ... so the turn's gain measures what all of its input explains: the same as against a scoring with both
+        // emptied, and not what emptying the request alone would say (the tool result explaining the answer on both passes).
+        var gain = context.Features(2)!.Prompt!;
+        var both = await scorer.ScoreAsync(new Transcript([TranscriptMessage.User(""), TranscriptMessage.Tool("", "lookup"), transcript[2]]));
+        var expected = PromptContrast.Gain(context.Scores, both, 2)!;
+        Assert.Equal(expected.Mean, gain.Mean, 3);
+        Assert.Equal(expected.Bottom, gain.Bottom, 3);
+    }
 }

@@ -1,3 +1,4 @@
+using Enaction.Sqlite;
 using Enaction.Onnx;
 using Enaction.Extensions.AI;
 using Enaction.Actions;
@@ -14,6 +15,33 @@ namespace Enaction.SemanticKernel.Tests.Registration;
 
 public class AddEnactionMonitorTests
 {
+    [Fact]
+    public void With_the_sqlite_ledger_the_conformal_reservoirs_are_kept_in_its_file()
+    {
+        var folder = TestPaths.NewTempDirectory();
+        var policy = Path.Combine(folder, "policy.yaml");
+        File.WriteAllText(policy, "name: p\nversion: \"1\"\nmode: fail-open\nconformal: {target_fpr: 0.05}\nrules: []\n");
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Enaction:ModelDirectory"] = TestPaths.InRepo("models", "tiny-chat"),
+            ["Enaction:Provider"] = "cpu",
+            ["Enaction:PolicyFile"] = policy,
+            ["Enaction:Provenance:Store"] = "sqlite",
+            ["Enaction:Provenance:Path"] = Path.Combine(folder, "ledger.db"),
+            ["Enaction:Provenance:Key"] = Convert.ToBase64String(TestMonitor.LedgerKey),
+        }).Build();
+        var services = new ServiceCollection().AddOnnxScorer(configuration.GetSection("Enaction"))
+            .AddSqliteAttestationStore(Path.Combine(folder, "ledger.db"))
+            .AddEnactionMonitor(configuration.GetSection("Enaction"));
+        using var provider = services.BuildServiceProvider();
+
+        var monitor = provider.GetRequiredService<ConversationMonitor>();
+
+        Assert.Same(provider.GetRequiredService<Enaction.Provenance.IAttestationStore>(), monitor.Conformal.Store);
+        Assert.IsType<Enaction.Sqlite.Provenance.SqliteAttestationStore>(monitor.Conformal.Store);
+        Assert.Equal(0.05, monitor.Policy.Policy.Conformal!.TargetFpr);
+    }
+
     [Fact]
     public async Task One_line_registration_from_configuration_gives_a_monitored_kernel()
     {

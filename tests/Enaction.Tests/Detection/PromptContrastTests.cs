@@ -17,18 +17,47 @@ public class PromptContrastTests
     ]);
 
     [Fact]
-    public void Ablation_empties_the_closest_request_and_ends_at_the_target()
+    public void Ablation_empties_the_input_since_the_previous_assistant_turn_and_ends_at_the_target()
     {
         var ablated = PromptContrast.Ablate(Conversation, 4)!;
         Assert.Equal(5, ablated.Count);
         Assert.Equal("", ablated[3].Content);
         Assert.Equal(MessageRole.User, ablated[3].Role);
-        Assert.Equal("Tell me about Bise.", ablated[1].Content); // earlier turns stay
+        Assert.Equal("Tell me about Bise.", ablated[1].Content); // before the previous assistant turn: kept
         Assert.Equal("Zikrom is a town.", ablated[4].Content);
 
         Assert.Null(PromptContrast.Ablate(new Transcript([TranscriptMessage.System("s"), TranscriptMessage.Assistant("a")]), 1));
         Assert.Null(PromptContrast.Ablate(Conversation, 0));
         Assert.Null(PromptContrast.Ablate(Conversation, 6));
+        // An assistant turn right after another has no input of its own to take away.
+        Assert.Null(PromptContrast.Ablate(Conversation.Take(3).Append(TranscriptMessage.Assistant("More.")), 3));
+    }
+
+    [Fact]
+    public void Ablation_takes_away_tool_results_with_the_request_so_a_tool_result_cannot_explain_the_answer()
+    {
+        var tools = new Transcript([
+            TranscriptMessage.System("Use the tools."),
+            TranscriptMessage.User("Tell me about Bise."),
+            TranscriptMessage.Tool("Grifor is a town of the valley.", "lookup"),
+            TranscriptMessage.Tool("It sells glass.", "lookup"),
+            TranscriptMessage.Assistant("Grifor is a town of the valley; it sells glass."),
+        ]);
+
+        var ablated = PromptContrast.Ablate(tools, 4)!;
+
+        Assert.Equal(["Use the tools.", "", "", "", "Grifor is a town of the valley; it sells glass."], ablated.Messages.Select(m => m.Content));
+        Assert.Equal([MessageRole.System, MessageRole.User, MessageRole.Tool, MessageRole.Tool, MessageRole.Assistant], ablated.Messages.Select(m => m.Role));
+        Assert.Equal("lookup", ablated[2].Name);
+
+        // After a tool call the answer's input is the tool result alone; the request was answered by the call.
+        var loop = new Transcript([
+            TranscriptMessage.User("Tell me about Bise."),
+            TranscriptMessage.Assistant("call lookup({\"name\":\"Bise\"})"),
+            TranscriptMessage.Tool("Bise is a dish.", "lookup"),
+            TranscriptMessage.Assistant("Bise is a dish."),
+        ]);
+        Assert.Equal(["Tell me about Bise.", "call lookup({\"name\":\"Bise\"})", "", "Bise is a dish."], PromptContrast.Ablate(loop, 3)!.Messages.Select(m => m.Content));
     }
 
     [Fact]

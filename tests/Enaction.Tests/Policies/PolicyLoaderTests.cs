@@ -86,8 +86,32 @@ public sealed class PolicyLoaderTests : IDisposable
     public void An_unknown_top_level_key_lists_the_accepted_keys()
     {
         AssertRejected("name: p\nversion: 1\nmodes: fail-open\nrules: []\n", 3, 1,
-            "unknown key \"modes\" in the policy; expected one of name, version, description, mode, unjudged, surrogate, budgets, rules");
+            "unknown key \"modes\" in the policy; expected one of name, version, description, mode, unjudged, surrogate, budgets, conformal, rules");
     }
+
+    [Fact]
+    public void A_conformal_block_sets_the_target_and_leaves_the_rest_at_their_defaults()
+    {
+        var policy = PolicyLoader.Parse("name: p\nversion: 1\nmode: fail-open\nconformal:\n  target_fpr: 0.05\n  capacity: 500\nrules: []\n");
+
+        Assert.Equal(new Enaction.Conformal.ConformalOptions { TargetFpr = 0.05, Capacity = 500 }, policy.Conformal);
+        Assert.Equal(100, policy.Conformal!.EffectiveMinTurns);
+        Assert.Null(PolicyLoader.Parse("name: p\nversion: 1\nmode: fail-open\nrules: []\n").Conformal);
+        var all = PolicyLoader.Parse("name: p\nversion: 1\nmode: fail-open\nconformal:\n  target_fpr: 0.2\n  min_turns: 4\n  capacity: 40\n" +
+            "  contrast_sample_rate: 1\n  drift_window: 20\n  drift_p_value: 0.01\nrules: []\n").Conformal!;
+        Assert.Equal((0.2, 4, 40, 1.0, 20, 0.01), (all.TargetFpr, all.EffectiveMinTurns, all.Capacity, all.ContrastSampleRate, all.DriftWindow, all.DriftPValue));
+    }
+
+    [Theory]
+    [InlineData("  target_fpr: 0\n", 5, 15, "conformal.target_fpr is 0; expected a false-positive rate above 0 and at most 0.5")]
+    [InlineData("  target_fpr: 0.01\n  min_turns: 50\n", 6, 14, "conformal.min_turns is 50; at a target false-positive rate of 0.01 the conformal threshold needs at least 99 own turns")]
+    [InlineData("  capacity: 20\n", 5, 13, "conformal.capacity is 20, fewer than the 100 own turns the threshold waits for (conformal.min_turns)")]
+    [InlineData("  contrast_sample_rate: 1.5\n", 5, 25, "conformal.contrast_sample_rate is 1.5; expected a share above 0 and at most 1")]
+    [InlineData("  target_fpr: lots\n", 5, 15, "conformal.target_fpr must be a number; found \"lots\"")]
+    [InlineData("  capacity: -3\n", 5, 13, "conformal.capacity must be a whole number from 1 to 1000000")]
+    [InlineData("  window: 3\n", 5, 3, "unknown key \"window\" in conformal; expected one of target_fpr, min_turns, capacity, contrast_sample_rate, drift_window, drift_p_value")]
+    public void A_bad_conformal_setting_is_rejected_at_its_line(string settings, long line, long column, string problem) =>
+        AssertRejected("name: p\nversion: 1\nmode: fail-open\nconformal:\n" + settings + "rules: []\n", line, column, problem);
 
     [Fact]
     public void An_unknown_key_in_a_match_lists_the_match_keys()
