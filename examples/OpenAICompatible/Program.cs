@@ -81,6 +81,6 @@ static void Show(string title, ChatResponse response)
     Console.WriteLine(response.Text);
     if (response.AdditionalProperties?.TryGetValue(ResponseMetadata.Verdict, out var v) == true && v is TurnVerdict verdict)
         Console.WriteLine($"    findings: {(verdict.Findings.Count == 0 ? "none" : string.Join(", ", verdict.Findings.Select(f => f.Kind)))}; " +
-            $"actions: {string.Join(", ", ((ActionOutcome[])response.AdditionalProperties[ResponseMetadata.Actions]!).Select(a => $"{ActionOutcome.NameOf(a.Action)}={a.Outcome}"))}");
+            $"actions: {string.Join(", ", ((ActionOutcome[])response.AdditionalProperties[ResponseMetadata.Actions]!).Select(a => $"{a.Action}={a.Outcome}"))}");
 }
 

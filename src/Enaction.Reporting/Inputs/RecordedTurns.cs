@@ -31,20 +31,11 @@ public static class RecordedTurns
     };
 
     /// <summary>The action kind a record names ("block", "log", ...), or null.</summary>
-    public static PolicyActionKind? ParseAction(string name) => name switch
-    {
-        "log" => PolicyActionKind.Log,
-        "annotate" => PolicyActionKind.Annotate,
-        "escalate" => PolicyActionKind.Escalate,
-        "verify" => PolicyActionKind.Verify,
-        "resample" => PolicyActionKind.Resample,
-        "strip" => PolicyActionKind.Strip,
-        "block" => PolicyActionKind.Block,
-        _ => null,
-    };
+    public static PolicyActionKind? ParseAction(string name) =>
+        PolicyActionNames.KindOf(name) is var kind && kind != PolicyActionKind.Custom ? kind : null;
 
     /// <summary>The action's name as written in policy files.</summary>
-    public static string ActionName(PolicyActionKind kind) => kind.ToString().ToLowerInvariant();
+    public static string ActionName(PolicyActionKind kind) => PolicyActionNames.Of(kind);
 
     /// <summary>The recorded messages as a transcript (validated by <see cref="TurnInputReader"/>).</summary>
     public static Transcript ToTranscript(TurnRecord record) =>

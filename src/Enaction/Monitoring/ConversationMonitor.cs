@@ -404,7 +404,7 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
 
     /// <summary>The decision's actions as policy-file names, comma-separated ("strip, log").</summary>
     public static string ActionNames(PolicyDecision decision) =>
-        string.Join(", ", decision.Actions.Select(a => ActionOutcome.NameOf(a.Kind)));
+        string.Join(", ", decision.Actions.Select(a => a.Name));
 
     private static int CommonPrefix(Transcript judged, Transcript current)
     {
@@ -433,7 +433,7 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
                 Stage = StageName(v.Stage),
                 Policy = $"{v.Decision.PolicyName} {v.Decision.PolicyVersion}",
                 Rules = v.Decision.MatchedRules.IsDefault ? [] : v.Decision.MatchedRules.Select(r => r.Rule.Name).ToArray(),
-                Decision = v.Decision.Actions.Select(a => ActionOutcome.NameOf(a.Kind)).ToArray(),
+                Decision = v.Decision.Actions.Select(a => a.Name).ToArray(),
                 Findings = v.Findings.Select(f => new RecordedFinding(f.Kind, f.Severity.ToString().ToLowerInvariant(),
                     Math.Round(f.Score, 4), Math.Round(f.Threshold, 4), f.Message, f.Start, f.End)).ToArray(),
                 Scores = v.MessageScores.Select(s => new RecordedScore(s.Message, s.Tokens, Math.Round(s.MeanEntropy, 4), Math.Round(s.MeanSurprisal, 4))).ToArray(),
@@ -443,7 +443,7 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
                 ScoringFailed = v.ScoringFailed,
                 Failure = v.FailureReason,
             }).ToArray(),
-            Actions = call.Outcomes.Select(o => new RecordedAction(StageName(o.Stage), ActionOutcome.NameOf(o.Action), o.Outcome, o.Detail)).ToArray(),
+            Actions = call.Outcomes.Select(o => new RecordedAction(StageName(o.Stage), o.Action, o.Outcome, o.Detail)).ToArray(),
         };
     }
 
