@@ -2,7 +2,7 @@ using Enaction.Onnx.Models;
 using Enaction.Onnx.Scoring;
 using Enaction.Transcripts;
 
-namespace Enaction.Cli.Benchmarks;
+namespace Enaction.Bench.Benchmarks;
 
 /// <summary>
 /// Per-turn scoring latency of a growing agent conversation: one session reusing the KV cache of the unchanged

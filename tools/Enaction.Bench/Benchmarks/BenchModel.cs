@@ -1,6 +1,6 @@
 using Enaction.Onnx.Models;
 
-namespace Enaction.Cli.Benchmarks;
+namespace Enaction.Bench.Benchmarks;
 
 /// <summary>How a benchmark loads its model: the same switches as <c>enaction score</c> plus the scorer's tuning knobs.</summary>
 public sealed record BenchModel

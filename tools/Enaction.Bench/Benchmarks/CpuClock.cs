@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Enaction.Cli.Benchmarks;
+namespace Enaction.Bench.Benchmarks;
 
 /// <summary>
 /// CPU time this process has used, in milliseconds, at nanosecond resolution (clock_gettime(CLOCK_PROCESS_CPUTIME_ID)

@@ -1,4 +1,4 @@
-namespace Enaction.Cli.Benchmarks;
+namespace Enaction.Bench.Benchmarks;
 
 /// <summary>Order statistics of timing samples. Benchmarks report medians (robust to the odd descheduled run) and p95.</summary>
 public static class Samples

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Enaction.Cli.Benchmarks;
+namespace Enaction.Bench.Benchmarks;
 
 /// <summary>Where and when a benchmark ran: every figure is reported with these so it can be compared.</summary>
 /// <param name="Date">UTC time the run started (ISO 8601).</param>

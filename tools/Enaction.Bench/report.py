@@ -1,6 +1,6 @@
-"""Markdown rows for docs/performance.md from the JSON files tools/bench/run_all.sh writes.
+"""Markdown rows for docs/performance.md from the JSON files tools/Enaction.Bench/run_all.sh writes.
 
-  /usr/bin/python3 tools/bench/report.py [OUT]     (default /tmp/enaction-bench)
+  /usr/bin/python3 tools/Enaction.Bench/report.py [OUT]     (default /tmp/enaction-bench)
 """
 import glob
 import json

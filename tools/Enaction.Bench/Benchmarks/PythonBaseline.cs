@@ -1,16 +1,17 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Enaction.Cli;
 
-namespace Enaction.Cli.Benchmarks;
+namespace Enaction.Bench.Benchmarks;
 
 /// <summary>
-/// Runs <c>tools/bench/pytorch_score.py</c>, the PyTorch reference, as a child process and reads the one JSON
+/// Runs <c>tools/Enaction.Bench/pytorch_score.py</c>, the PyTorch reference, as a child process and reads the one JSON
 /// object it prints. The child runs while this process is idle, so the two never compete for the cores.
 /// </summary>
 public sealed class PythonBaseline
 {
     /// <summary>The script's path inside the repository.</summary>
-    public const string ScriptPath = "tools/bench/pytorch_score.py";
+    public const string ScriptPath = "tools/Enaction.Bench/pytorch_score.py";
 
     /// <summary>Creates a runner.</summary>
     /// <param name="python">Interpreter with torch and onnx (Debian's /usr/bin/python3 here).</param>

@@ -1,11 +1,13 @@
 using System.CommandLine;
-using Enaction.Cli.Benchmarks;
+using Enaction.Bench.Benchmarks;
+using Enaction.Cli;
+using Enaction.Cli.Commands;
 using Enaction.Onnx.Models;
 
-namespace Enaction.Cli.Commands;
+namespace Enaction.Bench;
 
 /// <summary>
-/// <c>enaction bench</c>: the performance figures in docs/performance.md. Each subcommand runs its baseline and the
+/// The harness's subcommands: the performance figures in docs/performance.md. Each runs its baseline and the
 /// scorer in the same process run and reports medians, ratios, the date and the core count.
 /// </summary>
 internal static class BenchCommand
@@ -13,15 +15,10 @@ internal static class BenchCommand
     private const string BundledModel = "models/tiny-chat";
     private const string LargeModels = "/tmp/enaction-large";
 
-    public static Command Create(CliContext context)
-    {
-        var command = new Command("bench", "Measure scoring throughput, incremental cost, memory, overhead and concurrency (see docs/performance.md)")
-        {
-            Throughput(context), Incremental(context), Memory(context), Overhead(context), Concurrency(context),
-            DetectScaling(context),
-        };
-        return command;
-    }
+    public static IReadOnlyList<Command> Create(CliContext context) =>
+    [
+        Throughput(context), Incremental(context), Memory(context), Overhead(context), Concurrency(context), DetectScaling(context),
+    ];
 
     private static Command Throughput(CliContext context)
     {

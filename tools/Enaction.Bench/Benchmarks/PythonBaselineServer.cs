@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Enaction.Cli;
 
-namespace Enaction.Cli.Benchmarks;
+namespace Enaction.Bench.Benchmarks;
 
 /// <summary>
 /// <c>pytorch_score.py --serve</c> as a long-lived child: it loads the model once and answers one timed scoring per

@@ -1,7 +1,7 @@
 using Enaction.Onnx.Models;
 using Enaction.Onnx.Scoring;
 
-namespace Enaction.Cli.Benchmarks;
+namespace Enaction.Bench.Benchmarks;
 
 /// <summary>
 /// Brings the scorer's managed hot paths to fully optimised code before anything is timed. With .NET's default

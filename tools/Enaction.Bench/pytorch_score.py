@@ -1,8 +1,8 @@
-"""PyTorch reference for `enaction bench throughput`: teacher-forced per-token statistics from the same weights.
+"""PyTorch reference for `dotnet run -c Release --project tools/Enaction.Bench -- throughput`: teacher-forced per-token statistics from the same weights.
 
-  /usr/bin/python3 tools/bench/pytorch_score.py --model DIR --ids IDS.json [--repeats 5] [--dump STATS.json]
-  /usr/bin/python3 tools/bench/pytorch_score.py --model DIR --matmul --tokens 512 [--repeats 5]
-  /usr/bin/python3 tools/bench/pytorch_score.py --model DIR --serve    (one timed scoring per stdin request)
+  /usr/bin/python3 tools/Enaction.Bench/pytorch_score.py --model DIR --ids IDS.json [--repeats 5] [--dump STATS.json]
+  /usr/bin/python3 tools/Enaction.Bench/pytorch_score.py --model DIR --matmul --tokens 512 [--repeats 5]
+  /usr/bin/python3 tools/Enaction.Bench/pytorch_score.py --model DIR --serve    (one timed scoring per stdin request)
 
 Scoring mode loads the ONNX export's initializers (onnx.numpy_helper) into the fixture's PyTorch module
 (tools/fixture-model/model.py), so both sides run exactly the same weights (float16-stored weights are read through

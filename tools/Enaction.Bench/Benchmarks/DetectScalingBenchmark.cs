@@ -3,7 +3,7 @@ using Enaction.Onnx.Models;
 using Enaction.Onnx.Scoring;
 using Enaction.Transcripts;
 
-namespace Enaction.Cli.Benchmarks;
+namespace Enaction.Bench.Benchmarks;
 
 /// <summary>
 /// What <c>enaction detect</c> costs as a transcript grows: the whole detection (scoring, the second scoring of every

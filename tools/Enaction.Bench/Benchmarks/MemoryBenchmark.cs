@@ -1,6 +1,6 @@
 using Enaction.Onnx.Scoring;
 
-namespace Enaction.Cli.Benchmarks;
+namespace Enaction.Bench.Benchmarks;
 
 /// <summary>
 /// Peak memory while scoring one long transcript with a large-vocabulary model: the process working set (resident

@@ -1,8 +1,9 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using Enaction.Cli;
 using Spectre.Console;
 
-namespace Enaction.Cli.Benchmarks;
+namespace Enaction.Bench.Benchmarks;
 
 /// <summary>Writes a benchmark result: one line of snake_case JSON with --json, otherwise a readable summary.</summary>
 public static class BenchReport

@@ -3,7 +3,7 @@ using Enaction.Evaluation;
 using Enaction.Onnx.Models;
 using Enaction.Onnx.Scoring;
 
-namespace Enaction.Cli.Benchmarks;
+namespace Enaction.Bench.Benchmarks;
 
 /// <summary>
 /// Teacher-forced scoring throughput of the C# scorer against the PyTorch reference on the same weights and the

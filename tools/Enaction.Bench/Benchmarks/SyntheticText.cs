@@ -1,7 +1,8 @@
+using Enaction.Cli;
 using Enaction.Onnx.Models;
 using Enaction.Transcripts;
 
-namespace Enaction.Cli.Benchmarks;
+namespace Enaction.Bench.Benchmarks;
 
 /// <summary>
 /// Deterministic filler text for a model: words that are one token each after a space, so a message grows by one

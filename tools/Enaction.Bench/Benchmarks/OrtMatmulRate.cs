@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 
-namespace Enaction.Cli.Benchmarks;
+namespace Enaction.Bench.Benchmarks;
 
 /// <summary>
 /// ONNX Runtime's own sgemm rate on a model's linear-layer shapes: times MatMul-only graphs (one layer's seven

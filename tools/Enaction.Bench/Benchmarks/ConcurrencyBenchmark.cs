@@ -1,7 +1,7 @@
 using Enaction.Onnx.Models;
 using Enaction.Onnx.Scoring;
 
-namespace Enaction.Cli.Benchmarks;
+namespace Enaction.Bench.Benchmarks;
 
 /// <summary>
 /// Many conversations at once on one shared model: each conversation has its own session and thread and scores

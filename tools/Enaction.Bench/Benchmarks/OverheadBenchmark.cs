@@ -4,7 +4,7 @@ using Enaction.Onnx.Models;
 using Enaction.Onnx.Scoring;
 using Enaction.Transcripts;
 
-namespace Enaction.Cli.Benchmarks;
+namespace Enaction.Bench.Benchmarks;
 
 /// <summary>
 /// Monitor overhead on a local generation turn: the model generates a reply (seeded, so every repeat is the same
