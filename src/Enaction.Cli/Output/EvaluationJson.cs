@@ -1,5 +1,4 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using System.Text.Json.Serialization;
 using Enaction.Evaluation;
 
 namespace Enaction.Cli.Output;
@@ -13,63 +12,51 @@ namespace Enaction.Cli.Output;
 /// </summary>
 public static class EvaluationJson
 {
+    /// <summary>The document.</summary>
+    public sealed record EvaluationDocument(
+        [property: JsonPropertyName("model")] string Model,
+        [property: JsonPropertyName("calibration")] string? Calibration,
+        [property: JsonPropertyName("dataset")] string Dataset,
+        [property: JsonPropertyName("method")] string Method,
+        [property: JsonPropertyName("threshold")] double? Threshold,
+        [property: JsonPropertyName("skipped")] int Skipped,
+        [property: JsonPropertyName("short")] int Short,
+        [property: JsonPropertyName("groups")] IReadOnlyList<Group> Groups,
+        [property: JsonPropertyName("entropy")] IReadOnlyList<Entropy> Entropy);
+
+    /// <summary>One split, family and source.</summary>
+    public sealed record Group(
+        [property: JsonPropertyName("split")] string Split,
+        [property: JsonPropertyName("family")] string Family,
+        [property: JsonPropertyName("source")] string Source,
+        [property: JsonPropertyName("detector")] Metrics Detector,
+        [property: JsonPropertyName("curvature")] Metrics Curvature);
+
+    /// <summary>How well one statistic separates the negatives from the positives.</summary>
+    public sealed record Metrics(
+        [property: JsonPropertyName("negatives")] int Negatives,
+        [property: JsonPropertyName("positives")] int Positives,
+        [property: JsonPropertyName("auroc")] double? Auroc,
+        [property: JsonPropertyName("tpr_at_1pct_fpr")] double? TprAt1,
+        [property: JsonPropertyName("tpr_at_5pct_fpr")] double? TprAt5,
+        [property: JsonPropertyName("tpr_at_threshold")] double? TprAtThreshold,
+        [property: JsonPropertyName("fpr_at_threshold")] double? FprAtThreshold);
+
+    /// <summary>Mean entropy of one family and source.</summary>
+    public sealed record Entropy(
+        [property: JsonPropertyName("family")] string Family,
+        [property: JsonPropertyName("source")] string Source,
+        [property: JsonPropertyName("turns")] int Turns,
+        [property: JsonPropertyName("mean_entropy")] double? MeanEntropy,
+        [property: JsonPropertyName("ratio")] double? Ratio);
+
     /// <summary>Writes the evaluation as one JSON document.</summary>
-    public static void Write(TextWriter output, string model, string? calibration, string dataset, DatasetEvaluation evaluation)
-    {
-        CliJson.Write(output, w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("model", model);
-            if (calibration is null) w.WriteNull("calibration"); else w.WriteString("calibration", calibration);
-            w.WriteString("dataset", dataset);
-            w.WriteString("method", evaluation.Method);
-            Number(w, "threshold", evaluation.Threshold);
-            w.WriteNumber("skipped", evaluation.Skipped);
-            w.WriteNumber("short", evaluation.Short);
-            w.WriteStartArray("groups");
-            foreach (var g in evaluation.Groups)
-            {
-                w.WriteStartObject();
-                w.WriteString("split", g.Split);
-                w.WriteString("family", g.Family);
-                w.WriteString("source", g.Source);
-                Metrics(w, "detector", g.Detector);
-                Metrics(w, "curvature", g.Curvature);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("entropy");
-            foreach (var e in evaluation.Entropy)
-            {
-                w.WriteStartObject();
-                w.WriteString("family", e.Family);
-                w.WriteString("source", e.Source);
-                w.WriteNumber("turns", e.Turns);
-                Number(w, "mean_entropy", e.MeanEntropy);
-                Number(w, "ratio", e.Ratio);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        });
-    }
+    public static void Write(TextWriter output, string model, string? calibration, string dataset, DatasetEvaluation evaluation) =>
+        CliJson.Write(output, new EvaluationDocument(model, calibration, dataset, evaluation.Method, CliJson.Number(evaluation.Threshold),
+            evaluation.Skipped, evaluation.Short,
+            [.. evaluation.Groups.Select(g => new Group(g.Split, g.Family, g.Source, ToMetrics(g.Detector), ToMetrics(g.Curvature)))],
+            [.. evaluation.Entropy.Select(e => new Entropy(e.Family, e.Source, e.Turns, CliJson.Number(e.MeanEntropy), CliJson.Number(e.Ratio)))]));
 
-    private static void Metrics(Utf8JsonWriter w, string name, SeparationMetrics m)
-    {
-        w.WriteStartObject(name);
-        w.WriteNumber("negatives", m.Negatives);
-        w.WriteNumber("positives", m.Positives);
-        Number(w, "auroc", m.Auroc);
-        Number(w, "tpr_at_1pct_fpr", m.TprAt1);
-        Number(w, "tpr_at_5pct_fpr", m.TprAt5);
-        Number(w, "tpr_at_threshold", m.TprAtThreshold);
-        Number(w, "fpr_at_threshold", m.FprAtThreshold);
-        w.WriteEndObject();
-    }
-
-    private static void Number(Utf8JsonWriter w, string name, double v)
-    {
-        if (double.IsFinite(v)) w.WriteNumber(name, Math.Round(v, 6));
-        else w.WriteNull(name);
-    }
+    private static Metrics ToMetrics(SeparationMetrics m) => new(m.Negatives, m.Positives, CliJson.Number(m.Auroc),
+        CliJson.Number(m.TprAt1), CliJson.Number(m.TprAt5), CliJson.Number(m.TprAtThreshold), CliJson.Number(m.FprAtThreshold));
 }

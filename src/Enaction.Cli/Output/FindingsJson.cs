@@ -1,67 +1,27 @@
-using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using System.Text.Json.Serialization;
 using Enaction.Detection;
+using Enaction.Monitoring;
 
 namespace Enaction.Cli.Output;
 
 /// <summary>
 /// The <c>detect --json</c> schema: <c>{"model":"...","calibration":"path"|null,"findings":[{"kind":"..",
 /// "severity":"low|medium|high","score":..,"threshold":..,"message":..,"start":..,"end":..,"detail":{...}}]}</c>.
+/// A finding is the audit record's <see cref="RecordedFinding"/> with its detail.
 /// </summary>
 public static class FindingsJson
 {
+    /// <summary>The document; add a property here to extend the output.</summary>
+    public sealed record DetectDocument(
+        [property: JsonPropertyName("model")] string Model,
+        [property: JsonPropertyName("calibration")] string? Calibration,
+        [property: JsonPropertyName("findings")] IReadOnlyList<RecordedFinding> Findings);
+
+    /// <summary>The document for <paramref name="findings"/>.</summary>
+    public static DetectDocument From(string model, string? calibration, IReadOnlyList<Finding> findings) =>
+        new(model, calibration, [.. findings.Select(f => RecordedFinding.From(f, withDetail: true))]);
+
     /// <summary>Writes the findings as one JSON document.</summary>
-    public static void Write(TextWriter output, string model, string? calibration, IReadOnlyList<Finding> findings)
-    {
-        CliJson.Write(output, writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteString("model", model);
-            if (calibration is null) writer.WriteNull("calibration");
-            else writer.WriteString("calibration", calibration);
-            writer.WriteStartArray("findings");
-            foreach (var f in findings)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("kind", f.Kind);
-                writer.WriteString("severity", f.Severity.ToString().ToLowerInvariant());
-                WriteNumber(writer, "score", f.Score);
-                WriteNumber(writer, "threshold", f.Threshold);
-                writer.WriteNumber("message", f.Message);
-                writer.WriteNumber("start", f.Start);
-                writer.WriteNumber("end", f.End);
-                writer.WriteStartObject("detail");
-                foreach (var (key, value) in f.Detail.OrderBy(p => p.Key, StringComparer.Ordinal))
-                    WriteValue(writer, key, value);
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-            }
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        });
-    }
-
-    private static void WriteNumber(Utf8JsonWriter writer, string name, double value)
-    {
-        // JSON has no NaN or infinity; a finding without a statistic has null.
-        if (double.IsFinite(value)) writer.WriteNumber(name, Math.Round(value, 6));
-        else writer.WriteNull(name);
-    }
-
-    private static void WriteValue(Utf8JsonWriter writer, string name, object? value)
-    {
-        switch (value)
-        {
-            case null: writer.WriteNull(name); break;
-            case string s: writer.WriteString(name, s); break;
-            case bool b: writer.WriteBoolean(name, b); break;
-            case int i: writer.WriteNumber(name, i); break;
-            case long l: writer.WriteNumber(name, l); break;
-            case double d: WriteNumber(writer, name, d); break;
-            case float f: WriteNumber(writer, name, f); break;
-            case IFormattable x: writer.WriteString(name, x.ToString(null, CultureInfo.InvariantCulture)); break;
-            default: writer.WriteString(name, value.ToString()); break;
-        }
-    }
+    public static void Write(TextWriter output, string model, string? calibration, IReadOnlyList<Finding> findings) =>
+        CliJson.Write(output, From(model, calibration, findings));
 }
