@@ -145,6 +145,10 @@ public static class EnactionServiceCollectionExtensions
             {
                 calibration = Calibration.Load(o.CalibrationFile);
                 if (scorer.WeightsSha256 is { } weights) calibration.EnsureFor(weights, o.CalibrationFile);
+                // Allowed, never silent: a float32 calibration on an int8 scorer (or the reverse) raises a warning event.
+                if (!calibration.FittedAt(scorer.Precision))
+                    MonitorEvents.CalibrationPrecisionMismatch(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Enaction.Monitor"),
+                        o.CalibrationFile, calibration.Precision, scorer.ModelId, scorer.Precision!);
             }
             ProvenanceLedger? ledger = null;
             var store = o.Provenance.Store.Trim().ToLowerInvariant();

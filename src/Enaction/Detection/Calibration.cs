@@ -147,6 +147,13 @@ public sealed record Calibration
             throw new CalibrationException(path, $"made for model \"{ModelId}\" (sha256 {ModelSha256[..Math.Min(12, ModelSha256.Length)]}…), not for this model (sha256 {modelSha256[..Math.Min(12, modelSha256.Length)]}…); run `enaction calibrate` for this model");
     }
 
+    /// <summary>
+    /// Whether this calibration was fitted at <paramref name="scoringPrecision"/> (<c>float32</c>, <c>int8</c>; see
+    /// <see cref="Scoring.IConversationScorer.Precision"/>); a scorer that cannot say (null) counts as agreeing.
+    /// </summary>
+    public bool FittedAt(string? scoringPrecision) =>
+        scoringPrecision is null || string.Equals(Precision, scoringPrecision, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Writes the file (all or nothing: through a temporary file renamed over it).</summary>
     public void Save(string path) => Files.OutputFiles.WriteAsync(path, WriteAsync).GetAwaiter().GetResult();
 

@@ -70,4 +70,12 @@ public static partial class MonitorEvents
     [LoggerMessage(EventId = MonitorEventIds.AuditLineSkipped, EventName = nameof(AuditLineSkipped), Level = LogLevel.Warning,
         Message = "Skipped a torn line in audit file {AuditFile} at line {Line} ({Bytes} bytes of a record that was never finished)")]
     public static partial void AuditLineSkipped(ILogger logger, string auditFile, int line, int bytes);
+
+    /// <summary>
+    /// A calibration fitted at one scoring precision is applied to a scorer that scores at another (float32 and
+    /// int8): allowed, never silent. Event 1002, as the ONNX package has always raised it.
+    /// </summary>
+    [LoggerMessage(EventId = 1002, EventName = nameof(CalibrationPrecisionMismatch), Level = LogLevel.Warning,
+        Message = "Calibration {CalibrationFile} was fitted on {CalibrationPrecision} scores but {ModelId} scores in {ScoringPrecision}; its thresholds are not guaranteed at this precision")]
+    public static partial void CalibrationPrecisionMismatch(ILogger logger, string calibrationFile, string calibrationPrecision, string modelId, string scoringPrecision);
 }
