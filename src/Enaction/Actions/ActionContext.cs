@@ -84,6 +84,20 @@ public sealed class ActionContext
     }
 
     /// <summary>
+    /// For actions that shape a response (resample, verify): true when this one has nothing to do here, having said
+    /// so at the request stage; a blocked call is skipped without a word (its response is discarded anyway).
+    /// </summary>
+    internal bool NotForThisResponse()
+    {
+        if (Stage != PolicyStage.Response)
+        {
+            Complete(ActionOutcome.Outcomes.NotApplicable, "applies to responses");
+            return true;
+        }
+        return Call.IsBlocked;
+    }
+
+    /// <summary>
     /// Blocks the call with <paramref name="block"/> (default: the default replacement), recording the block for
     /// <paramref name="by"/> (default: this verdict). A throwing block beats a replacing one.
     /// </summary>

@@ -26,13 +26,7 @@ internal sealed class ResampleHandler : ActionHandler
 
     public override async Task ExecuteAsync(ActionContext context, CancellationToken cancellationToken)
     {
-        if (context.Stage != PolicyStage.Response)
-        {
-            context.Complete(ActionOutcome.Outcomes.NotApplicable, "applies to responses");
-            return;
-        }
-        // Once blocked, drawing more text is pointless.
-        if (context.Call.IsBlocked) return;
+        if (context.NotForThisResponse()) return;
         var action = (ResampleAction)context.Action;
         var call = context.Call;
         var response = context.Response!;

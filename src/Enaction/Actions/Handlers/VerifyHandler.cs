@@ -25,13 +25,7 @@ internal sealed class VerifyHandler : ActionHandler
 
     public override async Task ExecuteAsync(ActionContext context, CancellationToken cancellationToken)
     {
-        if (context.Stage != PolicyStage.Response)
-        {
-            context.Complete(ActionOutcome.Outcomes.NotApplicable, "applies to responses");
-            return;
-        }
-        // Once blocked, checking the text is pointless.
-        if (context.Call.IsBlocked) return;
+        if (context.NotForThisResponse()) return;
         var action = (VerifyAction)context.Action;
         var call = context.Call;
         var verdict = context.Verdict;
