@@ -138,7 +138,7 @@ static void Show(string title, ChatResponse response)
             (f.Detail.TryGetValue("provenance", out var provenance) ? $", ledger: {provenance}" : ""));
     if (response.AdditionalProperties.TryGetValue(ResponseMetadata.Stripped, out var stripped) && stripped is IEnumerable<int> removed)
         Console.WriteLine($"    stripped from the request before the call: message {string.Join(", ", removed)} (not attested by the ledger)");
-    Console.WriteLine($"    actions: {string.Join(", ", ((ActionOutcome[])response.AdditionalProperties[ResponseMetadata.Actions]!).Select(a => $"{ActionOutcome.NameOf(a.Action)}={a.Outcome}"))}");
+    Console.WriteLine($"    actions: {string.Join(", ", ((ActionOutcome[])response.AdditionalProperties[ResponseMetadata.Actions]!).Select(a => $"{a.Action}={a.Outcome}"))}");
 }
 
 /// <summary>

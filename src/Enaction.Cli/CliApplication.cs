@@ -4,7 +4,7 @@ using Enaction.Cli.Commands;
 namespace Enaction.Cli;
 
 /// <summary>
-/// The <c>enaction</c> command line. <see cref="RunAsync"/> is what <c>Main</c> calls; tests call it in-process with
+/// The <c>enaction</c> command line. <see cref="RunAsync(string[], TextWriter, TextWriter, CancellationToken)"/> is what <c>Main</c> calls; tests call it in-process with
 /// their own writers.
 /// </summary>
 public static class CliApplication
@@ -22,7 +22,6 @@ public static class CliApplication
         root.Add(DatasetCommand.Create(context));
         root.Add(CalibrateCommand.Create(context));
         root.Add(EvaluateCommand.Create(context));
-        root.Add(BenchCommand.Create(context));
         root.Add(ReplayCommand.Create(context));
         root.Add(ReportCommand.Create(context));
         root.Add(RealismCommand.Create(context));
@@ -33,11 +32,19 @@ public static class CliApplication
     }
 
     /// <summary>Runs the command line and returns the process exit code.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default) =>
+        RunAsync(args, output, error, BuildRootCommand, "enaction", cancellationToken);
+
+    /// <summary>
+    /// Runs a command line built by <paramref name="build"/> with this tool's contract (bad input: one line on stderr,
+    /// prefixed with <paramref name="name"/>, and exit <see cref="BadInput"/>); the benchmark harness shares it.
+    /// </summary>
+    internal static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Func<CliContext, RootCommand> build, string name,
+        CancellationToken cancellationToken)
     {
         var context = new CliContext(output, error);
         Commands.CommonOptions.Diagnostics.Value = error;
-        var root = BuildRootCommand(context);
+        var root = build(context);
         var parse = root.Parse(args);
         var invocation = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         try
@@ -46,14 +53,14 @@ public static class CliApplication
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await ReportAsync(error, "enaction: cancelled").ConfigureAwait(false);
+            await ReportAsync(error, name + ": cancelled").ConfigureAwait(false);
             return 130;
         }
 #pragma warning disable CA1031 // The command line's contract: one line on stderr and exit 2, never a stack trace.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            await ReportAsync(error, "enaction: " + CliErrors.Describe(e)).ConfigureAwait(false);
+            await ReportAsync(error, name + ": " + CliErrors.Describe(e)).ConfigureAwait(false);
             if (!CliErrors.IsExpected(e) && Environment.GetEnvironmentVariable(CliErrors.DebugVariable) == "1")
                 await ReportAsync(error, e.ToString()).ConfigureAwait(false);
             return BadInput;

@@ -1,4 +1,4 @@
-using Enaction.Cli.Benchmarks;
+using Enaction.Bench.Benchmarks;
 using Enaction.Onnx.Models;
 
 namespace Enaction.Benchmarks;

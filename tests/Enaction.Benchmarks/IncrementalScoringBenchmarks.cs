@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Enaction.Cli.Benchmarks;
+using Enaction.Bench.Benchmarks;
 using Enaction.Onnx.Models;
 using Enaction.Onnx.Scoring;
 using Enaction.Transcripts;

@@ -13,6 +13,15 @@ public static class CliRunner
         return new Result(code, output.ToString(), error.ToString());
     }
 
+    /// <summary>Runs the benchmark harness (tools/Enaction.Bench) in-process, as <see cref="RunAsync"/> runs the tool.</summary>
+    public static async Task<Result> RunBenchAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await Enaction.Bench.BenchApplication.RunAsync(args, output, error);
+        return new Result(code, output.ToString(), error.ToString());
+    }
+
     public static string Root => RepoPaths.RepoRoot;
     public static string Model(string name) => Path.Combine(Root, "models", name);
     public static string Fixture(params string[] parts) => Path.Combine([Root, "tests", "fixtures", .. parts]);

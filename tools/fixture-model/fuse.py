@@ -18,7 +18,7 @@ as exported), and with --int8 the int8-weight variant the scorer loads for Scori
 The inputs and outputs keep the Optimum decoder-with-past names, types and shapes, so the C# scorer loads the result
 as it loaded the original. Arithmetic stays float32; only the order of summation changes (logits agree to ~1e-5).
 The weight initializers keep their names and storage (float16 + Cast stays float16 + Cast), the projections are
-concatenated and transposed by constant nodes that ONNX Runtime folds at load, so tools/bench/pytorch_score.py reads
+concatenated and transposed by constant nodes that ONNX Runtime folds at load, so tools/Enaction.Bench/pytorch_score.py reads
 the same weights from the fused file. The attention mask must be all ones (the scorer never pads): GroupQueryAttention
 takes the sequence length (the mask's sum) instead of the mask. Positions must stay below --rotary-positions (the
 rotary table ONNX Runtime computes once at load).

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Enaction.Scoring;
+using Enaction.Detection;
 using Enaction.Transcripts;
 
 namespace Enaction.Monitoring;
@@ -76,15 +77,59 @@ public sealed record RecordedStage
     [JsonPropertyName("failure"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Failure { get; init; }
 }
 
-/// <summary>A finding in a <see cref="TurnRecord"/>.</summary>
+/// <summary>
+/// A finding as JSON: the one shape the audit record, the <c>detect --json</c> output and the events share.
+/// Statistics are rounded to 6 decimals and are null where they do not exist (JSON has no NaN).
+/// </summary>
+/// <param name="Kind">The finding kind.</param>
+/// <param name="Severity">Its severity (<c>low</c>, <c>medium</c>, <c>high</c>); null only in a record that lacks it.</param>
+/// <param name="Score">The statistic, or null when the finding has none.</param>
+/// <param name="Threshold">The threshold it crossed, or null.</param>
+/// <param name="Message">The message it is about.</param>
+/// <param name="Start">Where in the message it starts.</param>
+/// <param name="End">Where it ends (exclusive).</param>
+/// <param name="Detail">The detector's detail, sorted by key; null (left out) where it is not written, as in audit records.</param>
 public sealed record RecordedFinding(
     [property: JsonPropertyName("kind")] string Kind,
-    [property: JsonPropertyName("severity")] string Severity,
-    [property: JsonPropertyName("score")] double Score,
-    [property: JsonPropertyName("threshold")] double Threshold,
+    [property: JsonPropertyName("severity")] Severity? Severity,
+    [property: JsonPropertyName("score")] double? Score,
+    [property: JsonPropertyName("threshold")] double? Threshold,
     [property: JsonPropertyName("message")] int Message,
     [property: JsonPropertyName("start")] int Start,
-    [property: JsonPropertyName("end")] int End);
+    [property: JsonPropertyName("end")] int End,
+    [property: JsonPropertyName("detail"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, object?>? Detail = null)
+{
+    /// <summary>The JSON form of <paramref name="finding"/>; <paramref name="withDetail"/> adds its detail.</summary>
+    public static RecordedFinding From(Finding finding, bool withDetail = false)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        SortedDictionary<string, object?>? detail = null;
+        if (withDetail)
+        {
+            detail = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var (key, value) in finding.Detail) detail[key] = JsonValue(value);
+        }
+        return new RecordedFinding(finding.Kind, finding.Severity, Round(finding.Score), Round(finding.Threshold),
+            finding.Message, finding.Start, finding.End, detail);
+    }
+
+    /// <summary>The finding this describes (a missing statistic is NaN).</summary>
+    public Finding ToFinding() =>
+        new(Kind, Severity ?? Detection.Severity.Low, Score ?? double.NaN, Threshold ?? double.NaN, Message, Start, End);
+
+    /// <summary><paramref name="value"/> rounded to 6 decimals, or null when it is not finite: the rule for every statistic written as JSON.</summary>
+    public static double? Round(double value) => double.IsFinite(value) ? Math.Round(value, 6) : null;
+
+    /// <summary>A detail value as JSON can hold it: numbers rounded (null when not finite), other values as invariant text.</summary>
+    private static object? JsonValue(object? value) => value switch
+    {
+        null or string or bool or int or long => value,
+        double d => Round(d),
+        float f => Round(f),
+        IFormattable x => x.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+}
 
 /// <summary>A message score summary in a <see cref="TurnRecord"/>.</summary>
 public sealed record RecordedScore(

@@ -33,6 +33,12 @@ public interface IConversationScorer : IDisposable
     /// </summary>
     IReadOnlyList<string> ServedModelIds => [];
 
+    /// <summary>
+    /// The arithmetic the scorer computes in, named as calibration files record it (<c>float32</c>, <c>int8</c>), so
+    /// a calibration fitted at another precision raises a warning. Null when the scorer cannot say.
+    /// </summary>
+    string? Precision => null;
+
     /// <summary>Scores a whole transcript from scratch.</summary>
     ValueTask<ScoredTranscript> ScoreAsync(Transcript transcript, CancellationToken cancellationToken = default);
 

@@ -8,15 +8,10 @@ namespace Enaction.Evaluation;
 /// entropy and surprisal slightly, so thresholds fitted on float32 scores are not guaranteed on int8 scores: applying
 /// one anyway is allowed, but never silently.
 /// </summary>
-public static partial class CalibrationPrecision
+public static class CalibrationPrecision
 {
     /// <summary>The name a calibration file records for <paramref name="precision"/> (<c>float32</c>, <c>int8</c>).</summary>
-    public static string NameOf(ScoringPrecision precision) => precision switch
-    {
-        ScoringPrecision.Float32 => "float32",
-        ScoringPrecision.Int8 => "int8",
-        _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "unknown precision"),
-    };
+    public static string NameOf(ScoringPrecision precision) => EnumNames.Name(precision);
 
     /// <summary>
     /// A one-line warning when <paramref name="calibration"/> was fitted at another precision than
@@ -30,7 +25,7 @@ public static partial class CalibrationPrecision
         ArgumentNullException.ThrowIfNull(calibration);
         ArgumentNullException.ThrowIfNull(model);
         var scoring = NameOf(model.Precision);
-        return string.Equals(calibration.Precision, scoring, StringComparison.OrdinalIgnoreCase) ? null
+        return calibration.FittedAt(scoring) ? null
             : $"{calibrationPath}: fitted on {calibration.Precision} scores, applied to {model.Id} scoring in {scoring}; " +
               $"its thresholds are not guaranteed at this precision (fit one with `enaction calibrate --precision {scoring}`)";
     }
@@ -44,11 +39,7 @@ public static partial class CalibrationPrecision
     {
         ArgumentNullException.ThrowIfNull(logger);
         if (Mismatch(calibration, model, calibrationPath) is null) return true;
-        LogMismatch(logger, calibrationPath, calibration.Precision, model.Id, NameOf(model.Precision));
+        Monitoring.MonitorEvents.CalibrationPrecisionMismatch(logger, calibrationPath, calibration.Precision, model.Id, NameOf(model.Precision));
         return false;
     }
-
-    [LoggerMessage(EventId = 1002, EventName = "CalibrationPrecisionMismatch", Level = LogLevel.Warning,
-        Message = "Calibration {CalibrationFile} was fitted on {CalibrationPrecision} scores but {ModelId} scores in {ScoringPrecision}; its thresholds are not guaranteed at this precision")]
-    private static partial void LogMismatch(ILogger logger, string calibrationFile, string calibrationPrecision, string modelId, string scoringPrecision);
 }

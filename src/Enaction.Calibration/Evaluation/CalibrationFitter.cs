@@ -8,6 +8,7 @@ namespace Enaction.Evaluation;
 /// combination of <see cref="TurnFeatures.Vector"/>, the overconfident-span and broken-intention baselines, every
 /// threshold at the target false-positive rate on the own turns, and a report per detector.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.Experimental(Experimental.ResearchGrade)]
 public static class CalibrationFitter
 {
     /// <summary>Report keys in <see cref="Calibration.Reports"/>.</summary>

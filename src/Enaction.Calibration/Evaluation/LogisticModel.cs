@@ -11,6 +11,7 @@ namespace Enaction.Evaluation;
 /// <param name="Weights">Weights of the standardised features.</param>
 /// <param name="Bias">Intercept.</param>
 /// <param name="Iterations">Newton iterations the fit took.</param>
+[System.Diagnostics.CodeAnalysis.Experimental(Experimental.ResearchGrade)]
 public sealed record LogisticModel(
     ImmutableArray<double> Means,
     ImmutableArray<double> Scales,

@@ -6,6 +6,7 @@ namespace Enaction.Evaluation;
 /// L2-regularised logistic regression fitted by Newton's method (iteratively reweighted least squares) on
 /// standardised features. Deterministic: the same data give the same model bit for bit.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.Experimental(Experimental.ResearchGrade)]
 public static class LogisticRegression
 {
     /// <summary>How to fit.</summary>

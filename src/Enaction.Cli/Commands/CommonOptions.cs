@@ -76,7 +76,7 @@ internal static class CommonOptions
         DefaultValueFactory = _ => ScoringPrecision.Float32,
     };
 
-    /// <summary>Where library warnings go during this invocation (standard error; set by <see cref="CliApplication.RunAsync"/>).</summary>
+    /// <summary>Where library warnings go during this invocation (standard error; set by <see cref="CliApplication.RunAsync(string[], TextWriter, TextWriter, CancellationToken)"/>).</summary>
     public static readonly AsyncLocal<TextWriter?> Diagnostics = new();
 
     public static CausalLanguageModel LoadModel(string directory, ExecutionProvider provider, string? template,

@@ -77,19 +77,7 @@ internal static class FleetCheckCommand
         return command;
     }
 
-    private static void WriteJson(TextWriter output, FleetReport r) => CliJson.Write(output, w =>
-    {
-        w.WriteStartObject();
-        w.WriteNumber("instances", r.Instances);
-        w.WriteNumber("conversations", r.Conversations);
-        w.WriteNumber("attested", r.Attested);
-        w.WriteNumber("verified", r.Verified);
-        w.WriteNumber("lost", r.Lost);
-        w.WriteNumber("false_flags", r.FalseFlags);
-        w.WriteBoolean("forged_reported", r.ForgedReported);
-        w.WriteNumber("attestations_per_second", Math.Round(r.AttestationsPerSecond, 2));
-        w.WriteEndObject();
-    });
+    private static void WriteJson(TextWriter output, FleetReport r) => CliJson.Write(output, FleetCheckJson.From(r));
 
     private static async Task WriteTableAsync(TextWriter output, FleetReport r)
     {

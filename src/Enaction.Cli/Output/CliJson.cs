@@ -1,20 +1,25 @@
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Enaction.Cli.Output;
 
-/// <summary>Writes one JSON document per command to standard output, compact and with readable (unescaped) text.</summary>
+/// <summary>
+/// Writes one JSON document per command to standard output, compact and with readable (unescaped) text, through
+/// the source-generated <see cref="CliJsonContext"/>: each command's document is a record (<c>*Json.Document</c>).
+/// </summary>
 public static class CliJson
 {
-    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Options = new(CliJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>Builds the document with <paramref name="body"/> and writes it as one line.</summary>
-    public static void Write(TextWriter output, Action<Utf8JsonWriter> body)
+    /// <summary>Writes <paramref name="document"/> as one line.</summary>
+    public static void Write<T>(TextWriter output, T document)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, Options))
-            body(writer);
-        output.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+        ArgumentNullException.ThrowIfNull(output);
+        output.WriteLine(JsonSerializer.Serialize(document, (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T))));
     }
+
+    /// <summary><paramref name="value"/> rounded to <paramref name="digits"/> decimals, or null where it does not exist (JSON has no NaN).</summary>
+    public static double? Number(double? value, int digits = 6) =>
+        value is { } v && double.IsFinite(v) ? Math.Round(v, digits) : null;
 }

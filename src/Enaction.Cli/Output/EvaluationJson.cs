@@ -1,5 +1,4 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using System.Text.Json.Serialization;
 using Enaction.Evaluation;
 using Enaction.Scoring;
 
@@ -16,77 +15,69 @@ namespace Enaction.Cli.Output;
 /// </summary>
 public static class EvaluationJson
 {
+    /// <summary>The document.</summary>
+    public sealed record EvaluationDocument(
+        [property: JsonPropertyName("model")] string Model,
+        [property: JsonPropertyName("generator")] string Generator,
+        [property: JsonPropertyName("scoring_source")] string ScoringSource,
+        [property: JsonPropertyName("calibration")] string? Calibration,
+        [property: JsonPropertyName("dataset")] string Dataset,
+        [property: JsonPropertyName("method")] string Method,
+        [property: JsonPropertyName("threshold")] double? Threshold,
+        [property: JsonPropertyName("skipped")] int Skipped,
+        [property: JsonPropertyName("short")] int Short,
+        [property: JsonPropertyName("groups")] IReadOnlyList<Group> Groups,
+        [property: JsonPropertyName("entropy")] IReadOnlyList<Entropy> Entropy,
+        [property: JsonPropertyName("errors"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Errors? Errors);
+
+    /// <summary>Scores from the model's own numbers as predictors of a wrong own answer to a checkable prompt.</summary>
+    public sealed record Errors(
+        [property: JsonPropertyName("answers")] int Answers,
+        [property: JsonPropertyName("wrong")] int Wrong,
+        [property: JsonPropertyName("overconfident_span")] Metrics OverconfidentSpan,
+        [property: JsonPropertyName("lowest_token_probability")] Metrics LowestTokenProbability,
+        [property: JsonPropertyName("mean_surprisal")] Metrics MeanSurprisal);
+
+    /// <summary>One split, family and source.</summary>
+    public sealed record Group(
+        [property: JsonPropertyName("split")] string Split,
+        [property: JsonPropertyName("family")] string Family,
+        [property: JsonPropertyName("source")] string Source,
+        [property: JsonPropertyName("shape")] string Shape,
+        [property: JsonPropertyName("detector")] Metrics Detector,
+        [property: JsonPropertyName("curvature")] Metrics Curvature);
+
+    /// <summary>How well one statistic separates the negatives from the positives.</summary>
+    public sealed record Metrics(
+        [property: JsonPropertyName("negatives")] int Negatives,
+        [property: JsonPropertyName("positives")] int Positives,
+        [property: JsonPropertyName("auroc")] double? Auroc,
+        [property: JsonPropertyName("tpr_at_1pct_fpr")] double? TprAt1,
+        [property: JsonPropertyName("tpr_at_5pct_fpr")] double? TprAt5,
+        [property: JsonPropertyName("tpr_at_threshold")] double? TprAtThreshold,
+        [property: JsonPropertyName("fpr_at_threshold")] double? FprAtThreshold);
+
+    /// <summary>Mean entropy of one family and source.</summary>
+    public sealed record Entropy(
+        [property: JsonPropertyName("family")] string Family,
+        [property: JsonPropertyName("source")] string Source,
+        [property: JsonPropertyName("turns")] int Turns,
+        [property: JsonPropertyName("mean_entropy")] double? MeanEntropy,
+        [property: JsonPropertyName("ratio")] double? Ratio);
+
     /// <summary>Writes the evaluation as one JSON document.</summary>
     public static void Write(TextWriter output, string model, string? calibration, string dataset, DatasetEvaluation evaluation, MessageScoring scoring)
     {
         ArgumentNullException.ThrowIfNull(scoring);
-        CliJson.Write(output, w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("model", model);
-            w.WriteString("generator", scoring.Generator);
-            w.WriteString("scoring_source", scoring.Source.ToName());
-            if (calibration is null) w.WriteNull("calibration"); else w.WriteString("calibration", calibration);
-            w.WriteString("dataset", dataset);
-            w.WriteString("method", evaluation.Method);
-            Number(w, "threshold", evaluation.Threshold);
-            w.WriteNumber("skipped", evaluation.Skipped);
-            w.WriteNumber("short", evaluation.Short);
-            w.WriteStartArray("groups");
-            foreach (var g in evaluation.Groups)
-            {
-                w.WriteStartObject();
-                w.WriteString("split", g.Split);
-                w.WriteString("family", g.Family);
-                w.WriteString("source", g.Source);
-                w.WriteString("shape", g.Shape);
-                Metrics(w, "detector", g.Detector);
-                Metrics(w, "curvature", g.Curvature);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("entropy");
-            foreach (var e in evaluation.Entropy)
-            {
-                w.WriteStartObject();
-                w.WriteString("family", e.Family);
-                w.WriteString("source", e.Source);
-                w.WriteNumber("turns", e.Turns);
-                Number(w, "mean_entropy", e.MeanEntropy);
-                Number(w, "ratio", e.Ratio);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            if (evaluation.Errors is { } errors)
-            {
-                w.WriteStartObject("errors");
-                w.WriteNumber("answers", errors.Answers);
-                w.WriteNumber("wrong", errors.Wrong);
-                Metrics(w, "overconfident_span", errors.Span);
-                Metrics(w, "lowest_token_probability", errors.LowestTokenProbability);
-                Metrics(w, "mean_surprisal", errors.MeanSurprisal);
-                w.WriteEndObject();
-            }
-            w.WriteEndObject();
-        });
+        CliJson.Write(output, new EvaluationDocument(model, scoring.Generator, scoring.Source.ToName(), calibration, dataset, evaluation.Method,
+            CliJson.Number(evaluation.Threshold), evaluation.Skipped, evaluation.Short,
+            [.. evaluation.Groups.Select(g => new Group(g.Split, g.Family, g.Source, g.Shape, ToMetrics(g.Detector), ToMetrics(g.Curvature)))],
+            [.. evaluation.Entropy.Select(e => new Entropy(e.Family, e.Source, e.Turns, CliJson.Number(e.MeanEntropy), CliJson.Number(e.Ratio)))],
+            evaluation.Errors is { } errors
+                ? new Errors(errors.Answers, errors.Wrong, ToMetrics(errors.Span), ToMetrics(errors.LowestTokenProbability), ToMetrics(errors.MeanSurprisal))
+                : null));
     }
 
-    private static void Metrics(Utf8JsonWriter w, string name, SeparationMetrics m)
-    {
-        w.WriteStartObject(name);
-        w.WriteNumber("negatives", m.Negatives);
-        w.WriteNumber("positives", m.Positives);
-        Number(w, "auroc", m.Auroc);
-        Number(w, "tpr_at_1pct_fpr", m.TprAt1);
-        Number(w, "tpr_at_5pct_fpr", m.TprAt5);
-        Number(w, "tpr_at_threshold", m.TprAtThreshold);
-        Number(w, "fpr_at_threshold", m.FprAtThreshold);
-        w.WriteEndObject();
-    }
-
-    private static void Number(Utf8JsonWriter w, string name, double v)
-    {
-        if (double.IsFinite(v)) w.WriteNumber(name, Math.Round(v, 6));
-        else w.WriteNull(name);
-    }
+    private static Metrics ToMetrics(SeparationMetrics m) => new(m.Negatives, m.Positives, CliJson.Number(m.Auroc),
+        CliJson.Number(m.TprAt1), CliJson.Number(m.TprAt5), CliJson.Number(m.TprAtThreshold), CliJson.Number(m.FprAtThreshold));
 }

@@ -1,7 +1,6 @@
-using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using System.Text.Json.Serialization;
 using Enaction.Detection;
+using Enaction.Monitoring;
 using Enaction.Scoring;
 
 namespace Enaction.Cli.Output;
@@ -15,77 +14,30 @@ namespace Enaction.Cli.Output;
 /// </summary>
 public static class FindingsJson
 {
-    /// <summary>Writes the findings as one JSON document.</summary>
-    public static void Write(TextWriter output, string model, string? calibration, IReadOnlyList<Finding> findings, IReadOnlyList<MessageScoring> scoring, IReadOnlyList<ShortTurn>? ledgerAlone = null)
+    /// <summary>The document; add a property here to extend the output.</summary>
+    public sealed record DetectDocument(
+        [property: JsonPropertyName("model")] string Model,
+        [property: JsonPropertyName("calibration")] string? Calibration,
+        [property: JsonPropertyName("scoring")] IReadOnlyList<Scoring> Scoring,
+        [property: JsonPropertyName("findings")] IReadOnlyList<RecordedFinding> Findings,
+        [property: JsonPropertyName("judged_by_ledger_alone")] IReadOnlyList<ShortTurn> JudgedByLedgerAlone);
+
+    /// <summary>Whose distribution scored one assistant message.</summary>
+    public sealed record Scoring(
+        [property: JsonPropertyName("message")] int Message,
+        [property: JsonPropertyName("generator")] string Generator,
+        [property: JsonPropertyName("source")] string Source);
+
+    /// <summary>The document for <paramref name="findings"/>.</summary>
+    public static DetectDocument From(string model, string? calibration, IReadOnlyList<Finding> findings, IReadOnlyList<MessageScoring> scoring,
+        IReadOnlyList<ShortTurn>? ledgerAlone = null)
     {
         ArgumentNullException.ThrowIfNull(scoring);
-        CliJson.Write(output, writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteString("model", model);
-            if (calibration is null) writer.WriteNull("calibration");
-            else writer.WriteString("calibration", calibration);
-            writer.WriteStartArray("scoring");
-            foreach (var s in scoring)
-            {
-                writer.WriteStartObject();
-                writer.WriteNumber("message", s.Message);
-                writer.WriteString("generator", s.Generator);
-                writer.WriteString("source", s.Source.ToName());
-                writer.WriteEndObject();
-            }
-            writer.WriteEndArray();
-            writer.WriteStartArray("findings");
-            foreach (var f in findings)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("kind", f.Kind);
-                writer.WriteString("severity", f.Severity.ToString().ToLowerInvariant());
-                WriteNumber(writer, "score", f.Score);
-                WriteNumber(writer, "threshold", f.Threshold);
-                writer.WriteNumber("message", f.Message);
-                writer.WriteNumber("start", f.Start);
-                writer.WriteNumber("end", f.End);
-                writer.WriteStartObject("detail");
-                foreach (var (key, value) in f.Detail.OrderBy(p => p.Key, StringComparer.Ordinal))
-                    WriteValue(writer, key, value);
-                writer.WriteEndObject();
-                writer.WriteEndObject();
-            }
-            writer.WriteEndArray();
-            writer.WriteStartArray("judged_by_ledger_alone");
-            foreach (var turn in ledgerAlone ?? [])
-            {
-                writer.WriteStartObject();
-                writer.WriteNumber("message", turn.Message);
-                writer.WriteNumber("tokens", turn.Tokens);
-                writer.WriteEndObject();
-            }
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        });
+        return new(model, calibration, [.. scoring.Select(s => new Scoring(s.Message, s.Generator, s.Source.ToName()))],
+            [.. findings.Select(f => RecordedFinding.From(f, withDetail: true))], ledgerAlone ?? []);
     }
 
-    private static void WriteNumber(Utf8JsonWriter writer, string name, double value)
-    {
-        // JSON has no NaN or infinity; a finding without a statistic has null.
-        if (double.IsFinite(value)) writer.WriteNumber(name, Math.Round(value, 6));
-        else writer.WriteNull(name);
-    }
-
-    private static void WriteValue(Utf8JsonWriter writer, string name, object? value)
-    {
-        switch (value)
-        {
-            case null: writer.WriteNull(name); break;
-            case string s: writer.WriteString(name, s); break;
-            case bool b: writer.WriteBoolean(name, b); break;
-            case int i: writer.WriteNumber(name, i); break;
-            case long l: writer.WriteNumber(name, l); break;
-            case double d: WriteNumber(writer, name, d); break;
-            case float f: WriteNumber(writer, name, f); break;
-            case IFormattable x: writer.WriteString(name, x.ToString(null, CultureInfo.InvariantCulture)); break;
-            default: writer.WriteString(name, value.ToString()); break;
-        }
-    }
+    /// <summary>Writes the findings as one JSON document.</summary>
+    public static void Write(TextWriter output, string model, string? calibration, IReadOnlyList<Finding> findings, IReadOnlyList<MessageScoring> scoring, IReadOnlyList<ShortTurn>? ledgerAlone = null) =>
+        CliJson.Write(output, From(model, calibration, findings, scoring, ledgerAlone));
 }

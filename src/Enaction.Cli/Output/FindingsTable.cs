@@ -39,7 +39,7 @@ public static class FindingsTable
             var content = f.Message >= 0 && f.Message < transcript.Count ? transcript[f.Message].Content : "";
             var start = Math.Clamp(f.Start, 0, content.Length);
             var end = Math.Clamp(f.End, start, content.Length);
-            table.AddRow(f.Message.ToString(CultureInfo.InvariantCulture), f.Kind, f.Severity.ToString().ToLowerInvariant(),
+            table.AddRow(f.Message.ToString(CultureInfo.InvariantCulture), f.Kind, EnumNames.Name(f.Severity),
                 f.Detail.TryGetValue("source", out var source) ? source.ToString() ?? "" : "",
                 Number(f.Score), Number(f.Threshold), $"{f.Start}-{f.End}", Preview(content[start..end]));
         }

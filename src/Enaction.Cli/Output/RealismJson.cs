@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Enaction.Realism;
 
 namespace Enaction.Cli.Output;
@@ -8,99 +9,80 @@ namespace Enaction.Cli.Output;
 /// "judged","recognised","glaring","recognised_share","replaced","turns":[{"message","tokens","score","threshold",
 /// "percentile","percentile_from","verdict","giveaways":[{"start","end","text","gap","surprisal","entropy"}],
 /// "own_sample_scores"?,"resample"?:{"replaced","attempts","content","score","percentile","verdict","rejected":{}}}],
-/// "resampled"?:{"messages":[...]}}</c>. Numbers that do not exist are null.
+/// "resampled"?:{"messages":[...]}}</c>. Numbers that do not exist are null; statistics have 4 decimals.
 /// </summary>
 public static class RealismJson
 {
+    private const int Digits = 4;
+
+    /// <summary>One transcript's document.</summary>
+    public sealed record RealismDocument(
+        [property: JsonPropertyName("line")] int Line,
+        [property: JsonPropertyName("model")] string Model,
+        [property: JsonPropertyName("method"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Method,
+        [property: JsonPropertyName("threshold"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Threshold,
+        [property: JsonPropertyName("synthetic")] int Synthetic,
+        [property: JsonPropertyName("judged")] int Judged,
+        [property: JsonPropertyName("recognised")] int Recognised,
+        [property: JsonPropertyName("glaring")] int Glaring,
+        [property: JsonPropertyName("recognised_share")] double? RecognisedShare,
+        [property: JsonPropertyName("replaced"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Replaced,
+        [property: JsonPropertyName("turns")] IReadOnlyList<TurnRow> Turns,
+        [property: JsonPropertyName("resampled"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Resampled);
+
+    /// <summary>One synthetic turn's verdict.</summary>
+    public sealed record TurnRow(
+        [property: JsonPropertyName("message")] int Message,
+        [property: JsonPropertyName("tokens")] int Tokens,
+        [property: JsonPropertyName("score")] double? Score,
+        [property: JsonPropertyName("threshold")] double? Threshold,
+        [property: JsonPropertyName("percentile")] double? Percentile,
+        [property: JsonPropertyName("percentile_from")] string? PercentileFrom,
+        [property: JsonPropertyName("verdict")] string Verdict,
+        [property: JsonPropertyName("giveaways")] IReadOnlyList<GiveawayRow> Giveaways,
+        [property: JsonPropertyName("own_sample_scores"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<double?>? OwnSampleScores,
+        [property: JsonPropertyName("resample"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ResampleRow? Resample);
+
+    /// <summary>The span that gives a turn away.</summary>
+    public sealed record GiveawayRow(
+        [property: JsonPropertyName("start")] int Start,
+        [property: JsonPropertyName("end")] int End,
+        [property: JsonPropertyName("text")] string Text,
+        [property: JsonPropertyName("gap")] double? Gap,
+        [property: JsonPropertyName("surprisal")] double? Surprisal,
+        [property: JsonPropertyName("entropy")] double? Entropy);
+
+    /// <summary>What resampling a recognised turn did; the judgement of the kept content appears when there is one.</summary>
+    public sealed record ResampleRow(
+        [property: JsonPropertyName("replaced")] bool Replaced,
+        [property: JsonPropertyName("attempts")] int Attempts,
+        [property: JsonPropertyName("content")] string? Content,
+        [property: JsonPropertyName("score"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Score,
+        [property: JsonPropertyName("percentile"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Percentile,
+        [property: JsonPropertyName("verdict"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Verdict,
+        [property: JsonPropertyName("rejected")] IReadOnlyDictionary<string, int> Rejected);
+
     /// <summary>Writes one transcript's object as a line; <paramref name="resample"/> adds the resampled transcript.</summary>
     public static void Write(TextWriter output, string model, TranscriptRealism result, bool resample)
     {
-        CliJson.Write(output, writer =>
+        var first = result.Turns.FirstOrDefault();
+        JsonElement? resampled = null;
+        if (resample)
         {
-            writer.WriteStartObject();
-            writer.WriteNumber("line", result.Eval.Line);
-            writer.WriteString("model", model);
-            var first = result.Turns.FirstOrDefault();
-            if (first is not null)
-            {
-                writer.WriteString("method", first.Method);
-                Number(writer, "threshold", first.Threshold);
-            }
-            writer.WriteNumber("synthetic", result.Turns.Length);
-            writer.WriteNumber("judged", result.Judged);
-            writer.WriteNumber("recognised", result.Recognised);
-            writer.WriteNumber("glaring", result.Glaring);
-            Number(writer, "recognised_share", result.RecognisedShare);
-            if (resample) writer.WriteNumber("replaced", result.Replaced);
-            writer.WriteStartArray("turns");
-            foreach (var turn in result.Turns)
-            {
-                writer.WriteStartObject();
-                Turn(writer, turn);
-                if (!turn.OwnSampleScores.IsDefaultOrEmpty)
-                {
-                    writer.WriteStartArray("own_sample_scores");
-                    foreach (var s in turn.OwnSampleScores) writer.WriteNumberValue(Math.Round(s, 6));
-                    writer.WriteEndArray();
-                }
-                if (turn.Resample is { } r)
-                {
-                    writer.WriteStartObject("resample");
-                    writer.WriteBoolean("replaced", r.Replaced);
-                    writer.WriteNumber("attempts", r.Attempts);
-                    if (r.Content is null) writer.WriteNull("content");
-                    else writer.WriteString("content", r.Content);
-                    if (r.Realism is { } judged)
-                    {
-                        Number(writer, "score", judged.Score);
-                        Number(writer, "percentile", judged.Percentile);
-                        writer.WriteString("verdict", judged.Verdict.ToName());
-                    }
-                    writer.WriteStartObject("rejected");
-                    foreach (var (reason, count) in r.Rejected) writer.WriteNumber(reason, count);
-                    writer.WriteEndObject();
-                    writer.WriteEndObject();
-                }
-                writer.WriteEndObject();
-            }
-            writer.WriteEndArray();
-            if (resample)
-            {
-                writer.WritePropertyName("resampled");
-                writer.WriteRawValue(EvalTranscriptJsonl.ToLine(result.Eval, result.Resampled));
-            }
-            writer.WriteEndObject();
-        });
-    }
-
-    private static void Turn(Utf8JsonWriter writer, TurnRealism turn)
-    {
-        writer.WriteNumber("message", turn.Message);
-        writer.WriteNumber("tokens", turn.Tokens);
-        Number(writer, "score", turn.Score);
-        Number(writer, "threshold", turn.Threshold);
-        Number(writer, "percentile", turn.Percentile);
-        if (turn.PercentileSource is null) writer.WriteNull("percentile_from");
-        else writer.WriteString("percentile_from", turn.PercentileSource);
-        writer.WriteString("verdict", turn.Verdict.ToName());
-        writer.WriteStartArray("giveaways");
-        foreach (var g in turn.Giveaways)
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("start", g.Start);
-            writer.WriteNumber("end", g.End);
-            writer.WriteString("text", g.Text);
-            Number(writer, "gap", g.Gap);
-            Number(writer, "surprisal", g.Surprisal);
-            Number(writer, "entropy", g.Entropy);
-            writer.WriteEndObject();
+            using var document = JsonDocument.Parse(EvalTranscriptJsonl.ToLine(result.Eval, result.Resampled));
+            resampled = document.RootElement.Clone();
         }
-        writer.WriteEndArray();
+        CliJson.Write(output, new RealismDocument(result.Eval.Line, model, first?.Method, first is null ? null : CliJson.Number(first.Threshold, Digits),
+            result.Turns.Length, result.Judged, result.Recognised, result.Glaring, CliJson.Number(result.RecognisedShare, Digits),
+            resample ? result.Replaced : null, [.. result.Turns.Select(ToTurn)], resampled));
     }
 
-    private static void Number(Utf8JsonWriter writer, string name, double? value)
-    {
-        if (value is { } v && double.IsFinite(v)) writer.WriteNumber(name, Math.Round(v, 4));
-        else writer.WriteNull(name);
-    }
+    private static TurnRow ToTurn(TurnRealism turn) => new(turn.Message, turn.Tokens, CliJson.Number(turn.Score, Digits),
+        CliJson.Number(turn.Threshold, Digits), CliJson.Number(turn.Percentile, Digits), turn.PercentileSource, turn.Verdict.ToName(),
+        [.. turn.Giveaways.Select(g => new GiveawayRow(g.Start, g.End, g.Text, CliJson.Number(g.Gap, Digits), CliJson.Number(g.Surprisal, Digits), CliJson.Number(g.Entropy, Digits)))],
+        turn.OwnSampleScores.IsDefaultOrEmpty ? null : [.. turn.OwnSampleScores.Select(s => CliJson.Number(s))],
+        turn.Resample is { } r
+            ? new ResampleRow(r.Replaced, r.Attempts, r.Content, r.Realism is { } judged ? CliJson.Number(judged.Score, Digits) : null,
+                r.Realism is { } j ? CliJson.Number(j.Percentile, Digits) : null, r.Realism?.Verdict.ToName(), r.Rejected)
+            : null);
 }

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Text.Json.Serialization;
 using Enaction.Reporting.Inputs;
 using Enaction.Reporting.Replay;
 
@@ -6,73 +6,58 @@ namespace Enaction.Cli.Output;
 
 /// <summary>
 /// The machine-readable form of <c>enaction replay</c>:
-/// <c>{"policy","baseline","turns","rules":[{"rule","candidate","baseline","in_candidate"}],
+/// <c>{"policy","baseline","turns","outcome_changes","rules":[{"rule","candidate","baseline","in_candidate"}],
 /// "actions":[{"action","baseline","candidate","added","removed"}],
 /// "changes":[{"conversation_id","turn","line","before","after","stages":[{"stage","added":[],"removed":[]}]}]}</c>;
 /// <c>before</c> and <c>after</c> are outcome words (<c>blocked</c>, <c>annotated</c>, ..., <c>pass</c>).
 /// </summary>
 public static class ReplayJson
 {
+    /// <summary>The document.</summary>
+    public sealed record ReplayDocument(
+        [property: JsonPropertyName("policy")] string Policy,
+        [property: JsonPropertyName("baseline")] string Baseline,
+        [property: JsonPropertyName("turns")] int Turns,
+        [property: JsonPropertyName("outcome_changes")] int OutcomeChanges,
+        [property: JsonPropertyName("rules")] IReadOnlyList<RuleRow> Rules,
+        [property: JsonPropertyName("actions")] IReadOnlyList<ActionRow> Actions,
+        [property: JsonPropertyName("changes")] IReadOnlyList<ChangeRow> Changes);
+
+    /// <summary>How many turns a rule fired on.</summary>
+    public sealed record RuleRow(
+        [property: JsonPropertyName("rule")] string Name,
+        [property: JsonPropertyName("candidate")] int Candidate,
+        [property: JsonPropertyName("baseline")] int Baseline,
+        [property: JsonPropertyName("in_candidate")] bool InCandidate);
+
+    /// <summary>How many turns an action was decided on.</summary>
+    public sealed record ActionRow(
+        [property: JsonPropertyName("action")] string Name,
+        [property: JsonPropertyName("baseline")] int Baseline,
+        [property: JsonPropertyName("candidate")] int Candidate,
+        [property: JsonPropertyName("added")] int Added,
+        [property: JsonPropertyName("removed")] int Removed);
+
+    /// <summary>A turn whose decision changed.</summary>
+    public sealed record ChangeRow(
+        [property: JsonPropertyName("conversation_id")] string ConversationId,
+        [property: JsonPropertyName("turn")] int Turn,
+        [property: JsonPropertyName("line")] int Line,
+        [property: JsonPropertyName("before")] string Before,
+        [property: JsonPropertyName("after")] string After,
+        [property: JsonPropertyName("stages")] IReadOnlyList<StageRow> Stages);
+
+    /// <summary>The actions a stage gained and lost.</summary>
+    public sealed record StageRow(
+        [property: JsonPropertyName("stage")] string Name,
+        [property: JsonPropertyName("added")] IReadOnlyList<string> Added,
+        [property: JsonPropertyName("removed")] IReadOnlyList<string> Removed);
+
     /// <summary>Writes the document and a newline.</summary>
-    public static void Write(TextWriter output, ReplayResult result)
-    {
-        CliJson.Write(output, w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("policy", result.Candidate);
-            w.WriteString("baseline", result.Baseline);
-            w.WriteNumber("turns", result.Turns);
-            w.WriteNumber("outcome_changes", result.OutcomeChanges.Count());
-            w.WriteStartArray("rules");
-            foreach (var r in result.Rules)
-            {
-                w.WriteStartObject();
-                w.WriteString("rule", r.Rule);
-                w.WriteNumber("candidate", r.Candidate);
-                w.WriteNumber("baseline", r.Baseline);
-                w.WriteBoolean("in_candidate", r.InCandidate);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("actions");
-            foreach (var a in result.Actions)
-            {
-                w.WriteStartObject();
-                w.WriteString("action", RecordedTurns.ActionName(a.Action));
-                w.WriteNumber("baseline", a.Baseline);
-                w.WriteNumber("candidate", a.Candidate);
-                w.WriteNumber("added", a.Added);
-                w.WriteNumber("removed", a.Removed);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("changes");
-            foreach (var c in result.Changes)
-            {
-                w.WriteStartObject();
-                w.WriteString("conversation_id", c.ConversationId);
-                w.WriteNumber("turn", c.Turn);
-                w.WriteNumber("line", c.Line);
-                w.WriteString("before", ReplayTable.Outcome(c.Before));
-                w.WriteString("after", ReplayTable.Outcome(c.After));
-                w.WriteStartArray("stages");
-                foreach (var s in c.Stages)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("stage", RecordedTurns.StageName(s.Stage));
-                    w.WriteStartArray("added");
-                    foreach (var k in s.Added) w.WriteStringValue(RecordedTurns.ActionName(k));
-                    w.WriteEndArray();
-                    w.WriteStartArray("removed");
-                    foreach (var k in s.Removed) w.WriteStringValue(RecordedTurns.ActionName(k));
-                    w.WriteEndArray();
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        });
-    }
+    public static void Write(TextWriter output, ReplayResult result) =>
+        CliJson.Write(output, new ReplayDocument(result.Candidate, result.Baseline, result.Turns, result.OutcomeChanges.Count(),
+            [.. result.Rules.Select(r => new RuleRow(r.Rule, r.Candidate, r.Baseline, r.InCandidate))],
+            [.. result.Actions.Select(a => new ActionRow(RecordedTurns.ActionName(a.Action), a.Baseline, a.Candidate, a.Added, a.Removed))],
+            [.. result.Changes.Select(c => new ChangeRow(c.ConversationId, c.Turn, c.Line, ReplayTable.Outcome(c.Before), ReplayTable.Outcome(c.After),
+                [.. c.Stages.Select(s => new StageRow(RecordedTurns.StageName(s.Stage), [.. s.Added.Select(RecordedTurns.ActionName)], [.. s.Removed.Select(RecordedTurns.ActionName)]))]))]));
 }

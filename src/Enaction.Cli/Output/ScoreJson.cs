@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Text.Json.Serialization;
 using Enaction.Scoring;
 using Enaction.Transcripts;
 
@@ -11,57 +11,34 @@ namespace Enaction.Cli.Output;
 /// </summary>
 public static class ScoreJson
 {
-    /// <summary>Writes <paramref name="scored"/> to <paramref name="output"/> as one JSON document.</summary>
-    public static void Write(TextWriter output, ScoredTranscript scored)
-    {
-        CliJson.Write(output, writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteString("model", scored.ModelId);
-            writer.WritePropertyName("tokens");
-            WriteTokens(writer, scored);
-            writer.WriteEndObject();
-        });
-    }
+    /// <summary>The document.</summary>
+    public sealed record ScoreDocument(
+        [property: JsonPropertyName("model")] string Model,
+        [property: JsonPropertyName("tokens")] IReadOnlyList<ScoredToken> Tokens);
 
-    /// <summary>Writes the token array (shared with other commands' JSON).</summary>
-    public static void WriteTokens(Utf8JsonWriter writer, ScoredTranscript scored)
+    /// <summary>One scored token; <see cref="Truncated"/> appears only when true.</summary>
+    public sealed record ScoredToken(
+        [property: JsonPropertyName("id")] int Id,
+        [property: JsonPropertyName("text")] string Text,
+        [property: JsonPropertyName("message")] int? Message,
+        [property: JsonPropertyName("role")] string? Role,
+        [property: JsonPropertyName("start")] int? Start,
+        [property: JsonPropertyName("end")] int? End,
+        [property: JsonPropertyName("entropy")] double? Entropy,
+        [property: JsonPropertyName("surprisal")] double? Surprisal,
+        [property: JsonPropertyName("rank")] int? Rank,
+        [property: JsonPropertyName("truncated"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Truncated);
+
+    /// <summary>Writes <paramref name="scored"/> to <paramref name="output"/> as one JSON document.</summary>
+    public static void Write(TextWriter output, ScoredTranscript scored) =>
+        CliJson.Write(output, new ScoreDocument(scored.ModelId, [.. scored.Tokens.Select(ToToken)]));
+
+    private static ScoredToken ToToken(TokenScore t)
     {
-        writer.WriteStartArray();
-        foreach (var t in scored.Tokens)
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("id", t.Id);
-            writer.WriteString("text", t.Text);
-            if (t.IsScaffolding)
-            {
-                writer.WriteNull("message");
-                writer.WriteNull("role");
-                writer.WriteNull("start");
-                writer.WriteNull("end");
-            }
-            else
-            {
-                writer.WriteNumber("message", t.Message);
-                writer.WriteString("role", t.Role!.Value.ToName());
-                writer.WriteNumber("start", t.Start);
-                writer.WriteNumber("end", t.End);
-            }
-            if (t.HasScore)
-            {
-                writer.WriteNumber("entropy", Math.Round(t.Entropy, 6));
-                writer.WriteNumber("surprisal", Math.Round(t.Surprisal, 6));
-                writer.WriteNumber("rank", t.Rank);
-            }
-            else
-            {
-                writer.WriteNull("entropy");
-                writer.WriteNull("surprisal");
-                writer.WriteNull("rank");
-            }
-            if (t.Truncated) writer.WriteBoolean("truncated", true);
-            writer.WriteEndObject();
-        }
-        writer.WriteEndArray();
+        var content = !t.IsScaffolding;
+        return new ScoredToken(t.Id, t.Text, content ? t.Message : null, content ? t.Role!.Value.ToName() : null,
+            content ? t.Start : null, content ? t.End : null,
+            t.HasScore ? CliJson.Number(t.Entropy) : null, t.HasScore ? CliJson.Number(t.Surprisal) : null, t.HasScore ? t.Rank : null,
+            t.Truncated ? true : null);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Enaction.Onnx.Tokenization;
 
 namespace Enaction.Cli.Output;
@@ -9,27 +10,26 @@ namespace Enaction.Cli.Output;
 /// </summary>
 public static class TokenizeJson
 {
+    /// <summary>The document.</summary>
+    public sealed record TokenizeDocument(
+        [property: JsonPropertyName("tokenizer")] string Tokenizer,
+        [property: JsonPropertyName("source")] string Source,
+        [property: JsonPropertyName("count")] int Count,
+        [property: JsonPropertyName("tokens")] IReadOnlyList<TokenSpan> Tokens);
+
+    /// <summary>One token.</summary>
+    public sealed record TokenSpan(
+        [property: JsonPropertyName("id")] int Id,
+        [property: JsonPropertyName("text")] string Text,
+        [property: JsonPropertyName("start")] int Start,
+        [property: JsonPropertyName("end")] int End);
+
     /// <summary>Writes the tokens as one JSON document.</summary>
     public static void Write(TextWriter output, TextTokenizer tokenizer, string input, IReadOnlyList<int> ids, IReadOnlyList<Range> offsets)
     {
-        CliJson.Write(output, writer =>
-        {
-            writer.WriteStartObject();
-            writer.WriteString("tokenizer", tokenizer.Kind);
-            writer.WriteString("source", tokenizer.SourcePath);
-            writer.WriteNumber("count", ids.Count);
-            writer.WriteStartArray("tokens");
-            for (var i = 0; i < ids.Count; i++)
-            {
-                writer.WriteStartObject();
-                writer.WriteNumber("id", ids[i]);
-                writer.WriteString("text", tokenizer.TokenText(ids[i]));
-                writer.WriteNumber("start", offsets[i].Start.GetOffset(input.Length));
-                writer.WriteNumber("end", offsets[i].End.GetOffset(input.Length));
-                writer.WriteEndObject();
-            }
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        });
+        var tokens = new TokenSpan[ids.Count];
+        for (var i = 0; i < ids.Count; i++)
+            tokens[i] = new TokenSpan(ids[i], tokenizer.TokenText(ids[i]), offsets[i].Start.GetOffset(input.Length), offsets[i].End.GetOffset(input.Length));
+        CliJson.Write(output, new TokenizeDocument(tokenizer.Kind, tokenizer.SourcePath, ids.Count, tokens));
     }
 }

@@ -23,7 +23,7 @@ public static class MonitoringChatClientBuilderExtensions
             var actions = monitor is null ? services.GetService<ActionExecutor>() : null;
             var options = new MonitoringChatClientOptions { Agent = services.GetService<Microsoft.Extensions.Options.IOptions<EnactionOptions>>()?.Value.Agent };
             configure?.Invoke(options);
-            return new MonitoringChatClient(inner, m, actions ?? new ActionExecutor(services.GetService<VerifierRegistry>(), (m as ConversationMonitor)?.Logger), options);
+            return new MonitoringChatClient(inner, m, actions ?? new ActionExecutor(services.GetService<VerifierRegistry>(), services.GetService<ActionHandlerRegistry>(), (m as ConversationMonitor)?.Logger), options);
         });
     }
 }

@@ -69,6 +69,27 @@ public static class EnactionServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Registers a host's own policy action: <typeparamref name="THandler"/> is created from the container (its
+    /// constructor may take services) and policies may then write its <see cref="ActionHandler.Name"/> as an action
+    /// (<c>- notify: {channel: ops}</c>); the policy loader rejects any action name no handler is registered for.
+    /// </summary>
+    public static IServiceCollection AddEnactionAction<THandler>(this IServiceCollection services) where THandler : ActionHandler
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddSingleton<ActionHandler>(sp => ActivatorUtilities.CreateInstance<THandler>(sp));
+        return services;
+    }
+
+    /// <summary>Registers a host's own policy action (see <see cref="AddEnactionAction{THandler}(IServiceCollection)"/>).</summary>
+    public static IServiceCollection AddEnactionAction(this IServiceCollection services, ActionHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(handler);
+        services.AddSingleton(handler);
+        return services;
+    }
+
     private static DetectorSet DetectorsOf(IServiceProvider services) => DetectorSet.Default().With(services.GetServices<IDetector>());
 
     /// <summary>Registers an escalation callback under the name policies use in <c>escalate: { callback: name }</c>.</summary>
@@ -96,10 +117,17 @@ public static class EnactionServiceCollectionExtensions
         });
         services.TryAddSingleton(sp =>
         {
+            var registry = new ActionHandlerRegistry();
+            foreach (var handler in sp.GetServices<ActionHandler>()) registry.Add(handler);
+            return registry;
+        });
+        services.TryAddSingleton(sp =>
+        {
             var o = sp.GetRequiredService<IOptions<EnactionOptions>>().Value;
-            // Rules may match the kinds of every registered detector, custom ones included.
+            // Rules may match the kinds of every registered detector and ask for every registered action, custom ones included.
             var kinds = DetectorsOf(sp).Kinds;
-            return new PolicyStore(o.PolicyFile!, new PolicyStoreOptions { References = sp.GetRequiredService<VerifierRegistry>().ToReferences().WithFindingKinds(kinds) });
+            var references = sp.GetRequiredService<VerifierRegistry>().ToReferences().WithFindingKinds(kinds).WithActions(sp.GetRequiredService<ActionHandlerRegistry>());
+            return new PolicyStore(o.PolicyFile!, new PolicyStoreOptions { References = references });
         });
         services.TryAddSingleton<ITurnRecorder>(sp =>
         {
@@ -117,6 +145,10 @@ public static class EnactionServiceCollectionExtensions
             {
                 calibration = Calibration.Load(o.CalibrationFile);
                 if (scorer.WeightsSha256 is { } weights) calibration.EnsureFor(weights, o.CalibrationFile);
+                // Allowed, never silent: a float32 calibration on an int8 scorer (or the reverse) raises a warning event.
+                if (!calibration.FittedAt(scorer.Precision))
+                    MonitorEvents.CalibrationPrecisionMismatch(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Enaction.Monitor"),
+                        o.CalibrationFile, calibration.Precision, scorer.ModelId, scorer.Precision!);
             }
             Calibration? surrogate = null;
             if (!string.IsNullOrWhiteSpace(o.SurrogateCalibrationFile))
@@ -160,7 +192,8 @@ public static class EnactionServiceCollectionExtensions
             }, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Enaction.Monitor"));
         });
         services.TryAddSingleton<IConversationMonitor>(sp => sp.GetRequiredService<ConversationMonitor>());
-        services.TryAddSingleton(sp => new ActionExecutor(sp.GetRequiredService<VerifierRegistry>(), sp.GetRequiredService<ConversationMonitor>().Logger));
+        services.TryAddSingleton(sp => new ActionExecutor(sp.GetRequiredService<VerifierRegistry>(), sp.GetRequiredService<ActionHandlerRegistry>(),
+            sp.GetRequiredService<ConversationMonitor>().Logger));
         return services;
     }
 

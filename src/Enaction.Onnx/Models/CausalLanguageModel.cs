@@ -107,7 +107,7 @@ public sealed partial class CausalLanguageModel : IDisposable
             var signature = DecoderSignature.Discover(session, dir);
             var tokenizer = TextTokenizer.Load(dir.Path);
             CheckVocabulary(dir, signature, tokenizer);
-            var template = ChatTemplate.Load(dir.Path, options.ChatTemplate);
+            var template = ChatTemplateResolver.Load(dir.Path, options.ChatTemplate, options.ChatTemplateRecognizers);
             var encoder = new TranscriptEncoder(tokenizer, template);
             return new CausalLanguageModel(dir, session, signature, encoder, provider, options);
         }

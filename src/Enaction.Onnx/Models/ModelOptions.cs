@@ -29,6 +29,12 @@ public sealed class ModelOptions
     /// <summary>Chat template style to use instead of the one in <c>tokenizer_config.json</c> (chatml, llama3, phi3, gemma).</summary>
     public string? ChatTemplate { get; set; }
 
+    /// <summary>
+    /// The host's template recognisers, asked before the built-in one for the folder's chat template (a template
+    /// family the built-in renderers do not know, or a known one rendered the host's way). Not used with <see cref="ChatTemplate"/>.
+    /// </summary>
+    public IList<Templates.IChatTemplateRecognizer> ChatTemplateRecognizers { get; } = [];
+
     /// <summary>Identifier reported in scores and events; the directory name by default.</summary>
     public string? ModelId { get; set; }
 

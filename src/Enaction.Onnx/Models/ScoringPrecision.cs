@@ -1,9 +1,13 @@
+using System.Text.Json.Serialization;
+
 namespace Enaction.Onnx.Models;
 
-/// <summary>The arithmetic a model is scored with.</summary>
+/// <summary>The arithmetic a model is scored with; calibration files and options name it <c>float32</c> or <c>int8</c>.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ScoringPrecision>))]
 public enum ScoringPrecision
 {
     /// <summary>Exact float32: the model's own <c>model.onnx</c>. The default, and what calibrations are fitted with.</summary>
+    [JsonStringEnumMemberName("float32")]
     Float32,
 
     /// <summary>
@@ -13,5 +17,6 @@ public enum ScoringPrecision
     /// moves by up to about a quarter of a nat on the bundled model (docs/performance.md), so a calibration fitted on
     /// float32 scores raises a warning when it is applied to int8 scores.
     /// </summary>
+    [JsonStringEnumMemberName("int8")]
     Int8,
 }

@@ -1,5 +1,6 @@
 using Enaction.Onnx.Models;
 using Enaction.Onnx.Scoring;
+using Enaction.Onnx.Templates;
 using Enaction.Scoring;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,12 +30,29 @@ public static class OnnxScorerServiceCollectionExtensions
         if (!Directory.Exists(modelDirectory))
             throw new ArgumentException($"The scoring model folder \"{modelDirectory}\" does not exist; expected a folder with model.onnx, config.json and tokenizer files, for example models/tiny-chat.", nameof(modelDirectory));
         options?.Validate();
-        services.TryAddSingleton(sp => CausalLanguageModel.Load(modelDirectory, new ModelOptions
+        services.TryAddSingleton(sp =>
         {
-            ExecutionProvider = provider,
-            Logger = sp.GetService<ILoggerFactory>()?.CreateLogger("Enaction.Onnx"),
-        }));
+            var modelOptions = new ModelOptions
+            {
+                ExecutionProvider = provider,
+                Logger = sp.GetService<ILoggerFactory>()?.CreateLogger("Enaction.Onnx"),
+            };
+            foreach (var recognizer in sp.GetServices<IChatTemplateRecognizer>()) modelOptions.ChatTemplateRecognizers.Add(recognizer);
+            return CausalLanguageModel.Load(modelDirectory, modelOptions);
+        });
         services.TryAddSingleton<IConversationScorer>(sp => new OnnxConversationScorer(sp.GetRequiredService<CausalLanguageModel>(), options: options));
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a chat template recogniser: the scoring model's template is asked of it before the built-in one, so a
+    /// host can render a template family the built-in renderers do not know (see <see cref="IChatTemplateRecognizer"/>).
+    /// </summary>
+    public static IServiceCollection AddChatTemplateRecognizer(this IServiceCollection services, IChatTemplateRecognizer recognizer)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(recognizer);
+        services.AddSingleton(recognizer);
         return services;
     }
 

@@ -39,6 +39,9 @@ public sealed class OnnxConversationScorer : IConversationScorer
     /// <inheritdoc/>
     public string? WeightsSha256 => _weights.Value;
 
+    /// <inheritdoc />
+    public string? Precision => EnumNames.Name(Model.Precision);
+
     /// <summary>The most scoring calls that compute at once (the scorer's threads).</summary>
     public int MaxConcurrentRuns => _workers.Count;
 

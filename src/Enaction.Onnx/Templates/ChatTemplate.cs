@@ -8,10 +8,10 @@ namespace Enaction.Onnx.Templates;
 
 /// <summary>
 /// A model's chat template, rendered to exactly the text its Jinja template produces, with each message's content
-/// located in it. Templates of the five known families without tools are recognised by their markers and rendered
-/// natively (the fast path, checked against the Jinja render); any other template, and any template that renders
-/// tool definitions, tool calls, reasoning blocks or a date preamble, is rendered by its own Jinja
-/// (<see cref="ChatTemplateStyle.Jinja"/>).
+/// located in it: the built-in <see cref="IChatTemplate"/>. Templates of the five known families without tools are
+/// rendered natively (the fast path, checked against the Jinja render); any other template, and any template that
+/// renders tool definitions, tool calls, reasoning blocks or a date preamble, is rendered by its own Jinja
+/// (<see cref="ChatTemplateStyle.Jinja"/>). Which is which is decided by <see cref="BuiltInChatTemplateRecognizer"/>.
 /// </summary>
 /// <remarks>
 /// Native rendering follows the published templates: Llama 3.0 (roles written as given, so tool results appear under a
@@ -19,7 +19,7 @@ namespace Enaction.Onnx.Templates;
 /// templates are rejected), Phi-3-mini (tool messages are dropped, EOS ends a transcript without a generation
 /// prompt), Gemma 3 (system text + "\n\n" leads the first user turn; roles must alternate), Llama 2 chat.
 /// </remarks>
-public sealed class ChatTemplate
+public sealed class ChatTemplate : IChatTemplate
 {
     /// <summary>The style names accepted as overrides, for messages.</summary>
     public const string SupportedStyles = "chatml, llama3, phi3, gemma, llama2";
@@ -28,7 +28,7 @@ public sealed class ChatTemplate
     private readonly bool _systemSupported;
     private readonly JinjaRenderer? _jinja;
 
-    private ChatTemplate(ChatTemplateStyle style, string? bosToken, string? eosToken, string? source, bool skipEmptySystem, bool systemSupported,
+    internal ChatTemplate(ChatTemplateStyle style, string? bosToken, string? eosToken, string? source, bool skipEmptySystem, bool systemSupported,
         JinjaRenderer? jinja = null)
     {
         _jinja = jinja;
@@ -42,6 +42,9 @@ public sealed class ChatTemplate
 
     /// <summary>The template family.</summary>
     public ChatTemplateStyle Style { get; }
+
+    /// <summary>The style's name: chatml, llama3, phi3, gemma, llama2 or jinja.</summary>
+    public string Name => Style.ToString().ToLowerInvariant();
 
     /// <summary>The Jinja text this was recognised from (or is rendered by), or null when the style was given by name.</summary>
     public string? Source { get; }
@@ -82,43 +85,25 @@ public sealed class ChatTemplate
     public static ChatTemplate Load(string modelDirectory, string? styleOverride = null)
     {
         ArgumentNullException.ThrowIfNull(modelDirectory);
-        var configPath = Path.Combine(modelDirectory, TokenizerConfig.FileName);
-        string? bos = null, eos = null, text = null, textPath = configPath;
-        using (var config = ModelJson.TryLoad(configPath))
-        {
-            if (config is not null)
-            {
-                bos = ModelJson.TokenString(config.RootElement, "bos_token");
-                eos = ModelJson.TokenString(config.RootElement, "eos_token");
-                text = TokenizerConfig.ReadChatTemplate(config.RootElement);
-            }
-        }
-        if (text is null)
-        {
-            var jinja = Path.Combine(modelDirectory, "chat_template.jinja");
-            var json = Path.Combine(modelDirectory, "chat_template.json");
-            if (File.Exists(jinja))
-            {
-                textPath = jinja;
-                text = File.ReadAllText(jinja);
-            }
-            else if (File.Exists(json))
-            {
-                textPath = json;
-                using var doc = ModelJson.Load(json);
-                text = TokenizerConfig.ReadChatTemplate(doc.RootElement);
-            }
-        }
+        return Load(modelDirectory, ChatTemplateSource.Read(modelDirectory), styleOverride);
+    }
 
+    /// <summary>
+    /// The built-in template for <paramref name="source"/> read from <paramref name="modelDirectory"/>, or the style
+    /// <paramref name="styleOverride"/> names.
+    /// </summary>
+    internal static ChatTemplate Load(string modelDirectory, ChatTemplateSource source, string? styleOverride)
+    {
         if (!string.IsNullOrWhiteSpace(styleOverride))
         {
             if (!TryParseStyle(styleOverride, out var forced))
                 throw new ModelLoadException(modelDirectory, $"chat template style \"{styleOverride}\" is not known; expected one of {SupportedStyles}");
-            return Create(forced, bos, eos);
+            return Create(forced, source.BosToken, source.EosToken);
         }
-        if (text is null)
-            throw new ModelLoadException(configPath, $"the model has no chat_template (looked in tokenizer_config.json, chat_template.jinja, chat_template.json); name a style instead: {SupportedStyles}");
-        return FromJinja(text, bos, eos, textPath);
+        if (source.Text is null)
+            throw new ModelLoadException(Path.Combine(modelDirectory, TokenizerConfig.FileName),
+                $"the model has no chat_template (looked in tokenizer_config.json, chat_template.jinja, chat_template.json); name a style instead: {SupportedStyles}");
+        return BuiltInChatTemplateRecognizer.Template(source);
     }
 
     /// <summary>
@@ -129,12 +114,7 @@ public sealed class ChatTemplate
     public static ChatTemplate FromJinja(string template, string? bosToken = null, string? eosToken = null, string path = "chat_template")
     {
         ArgumentNullException.ThrowIfNull(template);
-        var style = Recognize(template);
-        if (style is not null && UnsupportedFeature(template) is null)
-            return new ChatTemplate(style.Value, bosToken, eosToken, template,
-                skipEmptySystem: Regex.IsMatch(template, @"==\s*'system'\s+and\s+message\['content'\]"),
-                systemSupported: style != ChatTemplateStyle.Gemma || template.Contains("first_user_prefix", StringComparison.Ordinal));
-        return FromJinjaOnly(template, bosToken, eosToken, path);
+        return BuiltInChatTemplateRecognizer.Template(new ChatTemplateSource(template, bosToken, eosToken, path));
     }
 
     /// <summary>
@@ -156,36 +136,6 @@ public sealed class ChatTemplate
             throw new ModelLoadException(path, $"the chat template does not render a user/assistant/user conversation ({e.Message})", e);
         }
         return result;
-    }
-
-    /// <summary>The family whose markers <paramref name="template"/> contains, or null.</summary>
-    public static ChatTemplateStyle? Recognize(string template)
-    {
-        if (template.Contains("<|im_start|>", StringComparison.Ordinal) && template.Contains("<|im_end|>", StringComparison.Ordinal))
-            return ChatTemplateStyle.ChatML;
-        if (template.Contains("<|start_header_id|>", StringComparison.Ordinal) && template.Contains("<|eot_id|>", StringComparison.Ordinal))
-            return ChatTemplateStyle.Llama3;
-        if (template.Contains("<|user|>", StringComparison.Ordinal) && template.Contains("<|assistant|>", StringComparison.Ordinal)
-            && template.Contains("<|system|>", StringComparison.Ordinal) && template.Contains("<|end|>", StringComparison.Ordinal))
-            return ChatTemplateStyle.Phi3;
-        if (template.Contains("<start_of_turn>", StringComparison.Ordinal) && template.Contains("<end_of_turn>", StringComparison.Ordinal))
-            return ChatTemplateStyle.Gemma;
-        if (template.Contains("[INST]", StringComparison.Ordinal) && template.Contains("<<SYS>>", StringComparison.Ordinal))
-            return ChatTemplateStyle.Llama2;
-        return null;
-    }
-
-    private static string? UnsupportedFeature(string template)
-    {
-        if (Regex.IsMatch(template, @"\btools\b|tool_calls")) return "tool definitions or tool calls";
-        if (template.Contains("Cutting Knowledge", StringComparison.Ordinal) || template.Contains("strftime_now", StringComparison.Ordinal)
-            || template.Contains("date_string", StringComparison.Ordinal))
-            return "a date preamble";
-        if (template.Contains("reasoning_content", StringComparison.Ordinal) || template.Contains("<think>", StringComparison.Ordinal))
-            return "reasoning blocks";
-        if (Regex.IsMatch(template, @"messages\[0\]\[.role.\]\s*!=\s*.system.") && template.Contains("im_start|>system", StringComparison.Ordinal))
-            return "a default system prompt";
-        return null;
     }
 
     private static string? DefaultBos(ChatTemplateStyle style) => style switch
@@ -234,9 +184,10 @@ public sealed class ChatTemplate
     /// Renders <paramref name="transcript"/> (no generation prompt, nothing continued) reusing <paramref name="previous"/>,
     /// a rendering of a transcript whose first <paramref name="unchanged"/> messages are the same: the text written
     /// before message <paramref name="unchanged"/> is copied and only the messages from it on are rendered. The result
-    /// equals <see cref="Render(Transcript, bool, bool)"/>'s. Returns null when <paramref name="previous"/> cannot be continued.
+    /// equals <see cref="Render(Transcript, bool, bool)"/>'s. Returns null when <paramref name="previous"/> cannot be continued
+    /// (and always for <see cref="ChatTemplateStyle.Jinja"/>, which renders whole conversations only).
     /// </summary>
-    internal RenderedTranscript? Render(Transcript transcript, RenderedTranscript previous, int unchanged)
+    public RenderedTranscript? RenderContinued(Transcript transcript, RenderedTranscript previous, int unchanged)
     {
         ArgumentNullException.ThrowIfNull(transcript);
         ArgumentNullException.ThrowIfNull(previous);

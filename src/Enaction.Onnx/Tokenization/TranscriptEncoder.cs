@@ -32,7 +32,7 @@ public sealed class TranscriptEncoder
     /// <param name="tokenizer">The model's tokenizer.</param>
     /// <param name="template">The model's chat template.</param>
     /// <param name="addBos">Whether to prepend BOS; null follows <see cref="TextTokenizer.AddBosToken"/> unless the template writes BOS.</param>
-    public TranscriptEncoder(TextTokenizer tokenizer, ChatTemplate template, bool? addBos = null)
+    public TranscriptEncoder(TextTokenizer tokenizer, IChatTemplate template, bool? addBos = null)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(template);
@@ -46,9 +46,9 @@ public sealed class TranscriptEncoder
     public TextTokenizer Tokenizer { get; }
 
     /// <summary>The chat template.</summary>
-    public ChatTemplate Template { get; }
+    public IChatTemplate Template { get; }
 
-    /// <summary>Renders and tokenises <paramref name="transcript"/>; see <see cref="ChatTemplate.Render(Transcript, bool, bool)"/> for the flags.</summary>
+    /// <summary>Renders and tokenises <paramref name="transcript"/>; see <see cref="IChatTemplate.Render(Transcript, bool, bool)"/> for the flags.</summary>
     public EncodedTranscript Encode(Transcript transcript, bool addGenerationPrompt = false, bool continueFinalMessage = false)
     {
         var rendered = Template.Render(transcript, addGenerationPrompt, continueFinalMessage);
@@ -93,7 +93,7 @@ public sealed class TranscriptEncoder
         if (unchanged == before.Count && unchanged == transcript.Count)
             return new EncodedTranscript(previous.Rendered, previous.Ids, previous.Message, previous.Start, previous.End, previous.Offsets,
                 transcript, previous.Count);
-        if (Template.Render(transcript, previous.Rendered, unchanged) is not { } rendered) return Encode(transcript);
+        if (Template.RenderContinued(transcript, previous.Rendered, unchanged) is not { } rendered) return Encode(transcript);
 
         // The text both renderings share: what was copied, and on while the characters agree, but never into the
         // content of a changed message (where a token's offset in its content may have moved).

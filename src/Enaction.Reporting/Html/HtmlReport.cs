@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Enaction.Detection;
 using Enaction.Monitoring;
 using Enaction.Reporting.Inputs;
 using Enaction.Scoring;
@@ -91,8 +92,8 @@ public static class HtmlReport
                 {
                     foreach (var f in s.Findings)
                     {
-                        if (f.Severity == "high") high++;
-                        else if (f.Severity == "medium") medium++;
+                        if (f.Severity == Severity.High) high++;
+                        else if (f.Severity == Severity.Medium) medium++;
                     }
                 }
                 if (t.Record.Stages.Any(s => s.Decision.Contains("block"))) blocked++;
@@ -153,7 +154,7 @@ public static class HtmlReport
             {
                 var strongest = findings.Where(f => f.Finding.Message == m).Select(f => f.Finding.Severity)
                     .OrderByDescending(SeverityRank).FirstOrDefault();
-                points.Add(new SvgCharts.MessagePoint(m, r.Messages[m].Role, summary[m].Entropy, summary[m].Surprisal, strongest));
+                points.Add(new SvgCharts.MessagePoint(m, r.Messages[m].Role, summary[m].Entropy, summary[m].Surprisal, strongest is { } worst ? EnumNames.Name(worst) : null));
             }
             W("<div><div class=\"muted\">Entropy over the conversation (mean per message)</div>");
             W(SvgCharts.Conversation(points, "Mean entropy and surprisal per message of " + label));
@@ -272,13 +273,13 @@ public static class HtmlReport
                 if (over.Count > 0)
                 {
                     var strongest = over.Select(k => findings[k].Finding.Severity).OrderByDescending(SeverityRank).First();
-                    css += " f " + strongest;
+                    css += " f " + SeverityName(strongest);
                     attrs.Append(" data-findings=\"").Append(string.Join(' ', over.Select(k => ids[k]))).Append('"');
                     foreach (var k in over)
                     {
                         var f = findings[k].Finding;
                         tip.Append(tip.Length > 0 ? "\n" : "").Append(CultureInfo.InvariantCulture,
-                            $"⚑ {f.Kind} · {f.Severity} · score {N(f.Score)} (threshold {N(f.Threshold)}) · {findings[k].Stage}");
+                            $"⚑ {f.Kind} · {SeverityName(f.Severity)} · score {N(f.Score)} (threshold {N(f.Threshold)}) · {findings[k].Stage}");
                     }
                 }
                 W($"<span class=\"{css}\"{attrs} title=\"{E(tip.ToString())}\">{text}</span>");
@@ -311,8 +312,8 @@ public static class HtmlReport
             for (var k = 0; k < findings.Count; k++)
             {
                 var (stage, f) = findings[k];
-                W($"<tr id=\"{ids[k]}\" data-finding-id=\"{ids[k]}\" data-kind=\"{E(f.Kind)}\" data-severity=\"{E(f.Severity)}\" data-score=\"{N(f.Score)}\" data-message=\"{f.Message}\" data-source=\"{E(SourceName(record, f.Message))}\" data-turn-label=\"{E(label)}\">");
-                W($"<td><span class=\"sev {E(f.Severity)}\">{E(f.Severity)}</span></td><td>{E(f.Kind)}</td><td>{E(stage)}</td><td>{f.Message}</td><td>{f.Start}–{f.End}</td><td class=\"num\">{N(f.Score)}</td><td class=\"num\">{N(f.Threshold)}</td><td>{E(Excerpt(messages[f.Message].Content, f))}</td></tr>");
+                W($"<tr id=\"{ids[k]}\" data-finding-id=\"{ids[k]}\" data-kind=\"{E(f.Kind)}\" data-severity=\"{E(SeverityName(f.Severity))}\" data-score=\"{N(f.Score)}\" data-message=\"{f.Message}\" data-source=\"{E(SourceName(record, f.Message))}\" data-turn-label=\"{E(label)}\">");
+                W($"<td><span class=\"sev {E(SeverityName(f.Severity))}\">{E(SeverityName(f.Severity))}</span></td><td>{E(f.Kind)}</td><td>{E(stage)}</td><td>{f.Message}</td><td>{f.Start}–{f.End}</td><td class=\"num\">{N(f.Score)}</td><td class=\"num\">{N(f.Threshold)}</td><td>{E(Excerpt(messages[f.Message].Content, f))}</td></tr>");
             }
             W("</tbody></table>");
         }
@@ -362,7 +363,9 @@ public static class HtmlReport
 
         private static string Shade(double value, (double Low, double High) range) => TokenShading.Shade(value, range);
 
-        private static int SeverityRank(string severity) => RecordedTurns.ParseSeverity(severity) is { } s ? (int)s : -1;
+        private static string SeverityName(Severity? severity) => severity is { } s ? EnumNames.Name(s) : "";
+
+        private static int SeverityRank(Severity? severity) => severity is { } s ? (int)s : -1;
 
         /// <summary>A shaded stretch of a message: one token, or the whole message at message level.</summary>
         private readonly record struct Span(int Start, int End, double H, double S, string? Text, int Rank);

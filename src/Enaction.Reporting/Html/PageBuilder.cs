@@ -13,5 +13,8 @@ internal abstract class PageBuilder
 
     private protected static string E(string? s) => ReportText.Encode(s);
     private protected static string N(double v, string format = "0.###") => ReportText.Number(v, format);
+
+    /// <summary>A statistic that may be missing (a recorded finding's score): missing reads as NaN does.</summary>
+    private protected static string N(double? v, string format = "0.###") => ReportText.Number(v ?? double.NaN, format);
     private protected void W(string s) => _html.Append(s);
 }

@@ -11,48 +11,28 @@ namespace Enaction.Reporting.Inputs;
 public static class RecordedTurns
 {
     /// <summary>The stage a record names, or null for an unknown name.</summary>
-    public static PolicyStage? ParseStage(string name) => name switch
-    {
-        "request" => PolicyStage.Request,
-        "response" => PolicyStage.Response,
-        _ => null,
-    };
+    public static PolicyStage? ParseStage(string name) =>
+        EnumNames.TryParse<PolicyStage>(name, out var stage) && stage != PolicyStage.Any ? stage : null;
 
     /// <summary>The stage's name as records and policies write it.</summary>
-    public static string StageName(PolicyStage stage) => stage == PolicyStage.Request ? "request" : "response";
+    public static string StageName(PolicyStage stage) => EnumNames.Name(stage);
 
     /// <summary>The severity a record names, or null.</summary>
-    public static Severity? ParseSeverity(string name) => name switch
-    {
-        "low" => Severity.Low,
-        "medium" => Severity.Medium,
-        "high" => Severity.High,
-        _ => null,
-    };
+    public static Severity? ParseSeverity(string name) => EnumNames.TryParse<Severity>(name, out var severity) ? severity : null;
 
     /// <summary>The action kind a record names ("block", "log", ...), or null.</summary>
-    public static PolicyActionKind? ParseAction(string name) => name switch
-    {
-        "log" => PolicyActionKind.Log,
-        "annotate" => PolicyActionKind.Annotate,
-        "escalate" => PolicyActionKind.Escalate,
-        "verify" => PolicyActionKind.Verify,
-        "resample" => PolicyActionKind.Resample,
-        "strip" => PolicyActionKind.Strip,
-        "block" => PolicyActionKind.Block,
-        _ => null,
-    };
+    public static PolicyActionKind? ParseAction(string name) =>
+        PolicyActionNames.KindOf(name) is var kind && kind != PolicyActionKind.Custom ? kind : null;
 
     /// <summary>The action's name as written in policy files.</summary>
-    public static string ActionName(PolicyActionKind kind) => kind.ToString().ToLowerInvariant();
+    public static string ActionName(PolicyActionKind kind) => PolicyActionNames.Of(kind);
 
     /// <summary>The recorded messages as a transcript (validated by <see cref="TurnInputReader"/>).</summary>
     public static Transcript ToTranscript(TurnRecord record) =>
         new(record.Messages.Select(m => new TranscriptMessage(ParseRole(m.Role), m.Content, m.Name) { Model = m.Model }));
 
     /// <summary>A recorded finding as a <see cref="Finding"/> (the detail is not recorded).</summary>
-    public static Finding ToFinding(RecordedFinding f) =>
-        new(f.Kind, ParseSeverity(f.Severity) ?? Severity.Low, f.Score, f.Threshold, f.Message, f.Start, f.End);
+    public static Finding ToFinding(RecordedFinding f) => f.ToFinding();
 
     /// <summary>
     /// A record for a transcript that was scored and detected here rather than by a running monitor: findings on a
@@ -79,8 +59,7 @@ public static class RecordedTurns
             Policy = "none",
             Rules = [],
             Decision = [],
-            Findings = stageFindings.Select(f => new RecordedFinding(f.Kind, f.Severity.ToString().ToLowerInvariant(),
-                Math.Round(f.Score, 4), Math.Round(f.Threshold, 4), f.Message, f.Start, f.End)).ToArray(),
+            Findings = stageFindings.Select(f => RecordedFinding.From(f)).ToArray(),
             Scores = summary,
             Tokens = scores.Tokens.Length,
             ComputedTokens = scores.Tokens.Length,

@@ -16,12 +16,6 @@ namespace Enaction.Reporting.Inputs;
 /// </summary>
 public static class TurnInputReader
 {
-    // The same settings JsonlTurnRecorder writes with: NaN means appear for messages with no scored token.
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     /// <summary>Reads and validates <paramref name="path"/>.</summary>
     /// <exception cref="TurnInputException">The file is missing, empty, or a line is not a record (or transcript).</exception>
     /// <exception cref="TranscriptFormatException">A transcript line is malformed (the message names file:line:column).</exception>
@@ -94,7 +88,7 @@ public static class TurnInputReader
         TurnRecord? record;
         try
         {
-            record = JsonSerializer.Deserialize<TurnRecord>(line.Span, Json);
+            record = AuditJson.Read(line.Span);
         }
         catch (JsonException e)
         {
@@ -135,7 +129,6 @@ public static class TurnInputReader
             foreach (var f in stage.Findings)
             {
                 if (f is null || f.Kind is null || f.Severity is null) throw Error($"a finding of the {stage.Stage} stage has no \"kind\" or \"severity\"");
-                if (RecordedTurns.ParseSeverity(f.Severity) is null) throw Error($"finding \"{f.Kind}\" has unknown severity \"{f.Severity}\"; expected low, medium or high");
                 if (f.Message < 0 || f.Message >= record.Messages.Count) throw Error($"finding \"{f.Kind}\" is on message {f.Message}, but the record has {record.Messages.Count} messages");
                 var length = record.Messages[f.Message].Content.Length;
                 if (f.Start < 0 || f.End < f.Start || f.End > length)

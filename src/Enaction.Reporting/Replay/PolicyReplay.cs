@@ -31,7 +31,8 @@ public sealed class PolicyReplay
         var candidateRules = _candidate.Policy.Rules.Select(r => r.Name).ToList();
         var ruleTurns = new Dictionary<string, (int Candidate, int Baseline)>(StringComparer.Ordinal);
         var baselineOnlyRules = new List<string>();
-        var kinds = Enum.GetValues<PolicyActionKind>();
+        // Built-in actions only: replay loads policies without a host, so no custom action can be decided here.
+        var kinds = Enum.GetValues<PolicyActionKind>().Where(k => k != PolicyActionKind.Custom).ToArray();
         var turnsWith = new Dictionary<PolicyActionKind, (int Baseline, int Candidate)>();
         var added = new Dictionary<PolicyActionKind, int>();
         var removed = new Dictionary<PolicyActionKind, int>();

@@ -14,70 +14,54 @@ namespace Enaction.Actions;
 public sealed class ActionExecutor
 {
     private readonly VerifierRegistry _registry;
+    private readonly ActionHandlerRegistry _handlers;
     private readonly ILogger _logger;
 
     /// <summary>Executes with the host's verifiers and escalations, logging outcomes to <paramref name="logger"/>.</summary>
     public ActionExecutor(VerifierRegistry? registry = null, ILogger? logger = null)
+        : this(registry, null, logger)
+    {
+    }
+
+    /// <summary>
+    /// Executes with the host's verifiers, escalations and action handlers (<paramref name="handlers"/>: the built-in
+    /// ones when null), logging outcomes to <paramref name="logger"/>.
+    /// </summary>
+    public ActionExecutor(VerifierRegistry? registry, ActionHandlerRegistry? handlers, ILogger? logger = null)
     {
         _registry = registry ?? new VerifierRegistry();
+        _handlers = handlers ?? ActionHandlerRegistry.BuiltIn;
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     }
 
     /// <summary>The host's verifiers and escalation callbacks.</summary>
     public VerifierRegistry Registry => _registry;
 
+    /// <summary>The action handlers by name.</summary>
+    public ActionHandlerRegistry Handlers => _handlers;
+
+    internal ILogger Logger => _logger;
+
     /// <summary>
     /// Applies the request-stage decision: <c>strip</c> returns the request without untrusted assistant turns and
     /// without the turn markers smuggled into other messages;
     /// <c>block</c> marks the call blocked (the model is then not called); resample and verify do not apply.
+    /// Each action runs through the handler registered under its name.
     /// </summary>
     public async Task<IReadOnlyList<ChatMessage>> ApplyToRequestAsync(IMonitoredExchange exchange,
         IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(exchange);
         ArgumentNullException.ThrowIfNull(messages);
-        var call = exchange.Call;
         var verdict = exchange.RequestVerdict;
-        call.Verdicts.Add(verdict);
+        exchange.Call.Verdicts.Add(verdict);
+        var transcript = verdict.Scores?.Transcript ?? ChatMessageConversion.ToTranscript(messages);
         var result = messages;
         foreach (var action in verdict.Decision.Actions)
         {
-            switch (action)
-            {
-                case BlockAction block:
-                    Block(call, verdict, block);
-                    break;
-                case StripAction:
-                    var untrusted = UntrustedTurns.Find(verdict);
-                    var smuggled = SmuggledRoleMarkers.Find(verdict);
-                    if (untrusted.Count == 0 && smuggled.Count == 0)
-                    {
-                        Done(call, verdict, action, ActionOutcome.Outcomes.NothingToDo);
-                        break;
-                    }
-                    var stripped = new List<string>(2);
-                    // Markers first: removing messages shifts the indices the findings name.
-                    if (smuggled.Count > 0)
-                    {
-                        result = SmuggledRoleMarkers.Strip(result, smuggled);
-                        call.Metadata[ResponseMetadata.StrippedMarkers] = smuggled.Keys.ToArray();
-                        stripped.Add($"removed role markers from message {string.Join(", ", smuggled.Keys)}");
-                    }
-                    if (untrusted.Count > 0)
-                    {
-                        result = UntrustedTurns.Remove(result, untrusted);
-                        call.Metadata[ResponseMetadata.Stripped] = untrusted;
-                        stripped.Add($"removed message {string.Join(", ", untrusted)}");
-                    }
-                    Done(call, verdict, action, ActionOutcome.Outcomes.Stripped, string.Join("; ", stripped));
-                    break;
-                case ResampleAction or VerifyAction:
-                    Done(call, verdict, action, ActionOutcome.Outcomes.NotApplicable, "applies to responses");
-                    break;
-                default:
-                    await CommonAsync(call, verdict, action, verdict.Scores?.Transcript ?? ChatMessageConversion.ToTranscript(messages), cancellationToken).ConfigureAwait(false);
-                    break;
-            }
+            var context = new ActionContext(this, exchange, action, verdict, result, null, transcript);
+            await RunAsync(context, cancellationToken).ConfigureAwait(false);
+            result = context.Request;
         }
         return result;
     }
@@ -93,34 +77,49 @@ public sealed class ActionExecutor
     {
         ArgumentNullException.ThrowIfNull(exchange);
         ArgumentNullException.ThrowIfNull(verdict);
-        var call = exchange.Call;
+        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(response);
-        var decision = verdict.Decision;
-        foreach (var action in decision.Actions)
+        var call = exchange.Call;
+        foreach (var action in verdict.Decision.Actions)
         {
-            // Once blocked, drawing or checking more text is pointless; escalate, annotate and log still run.
-            if (call.IsBlocked && action is ResampleAction or VerifyAction) continue;
-            switch (action)
+            var context = new ActionContext(this, exchange, action, verdict, request, response, verdict.Scores?.Transcript ?? Transcript.Empty)
             {
-                case BlockAction block:
-                    Block(call, verdict, block);
-                    break;
-                case StripAction:
-                    Done(call, verdict, action, ActionOutcome.Outcomes.NotApplicable, "applies to requests");
-                    break;
-                case ResampleAction r:
-                    (response, verdict) = await ResampleAsync(exchange, verdict, r, request, response, resample, baseTemperature, cancellationToken).ConfigureAwait(false);
-                    break;
-                case VerifyAction v:
-                    await VerifyAsync(call, verdict, v, response, cancellationToken).ConfigureAwait(false);
-                    break;
-                default:
-                    await CommonAsync(call, verdict, action, verdict.Scores?.Transcript ?? Transcript.Empty, cancellationToken).ConfigureAwait(false);
-                    break;
-            }
+                Resample = resample,
+                BaseTemperature = baseTemperature,
+            };
+            await RunAsync(context, cancellationToken).ConfigureAwait(false);
+            response = context.Response ?? response;
+            verdict = context.Verdict;
         }
         call.Verdicts.Add(verdict);
         return (response, verdict);
+    }
+
+    private async Task RunAsync(ActionContext context, CancellationToken cancellationToken)
+    {
+        var handler = _handlers.Find(context.Action.Name);
+        if (handler is null)
+        {
+            // A policy loaded against another registry; the loader rejects unknown names, so this is a host's wiring slip.
+            Done(context.Call, context.Verdict, context.Action, ActionOutcome.Outcomes.Failed, $"no action handler named {context.Action.Name} is registered");
+            return;
+        }
+        var before = context.Call.Outcomes.Count;
+        try
+        {
+            await handler.ExecuteAsync(context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (handler.GetType().Assembly != typeof(ActionExecutor).Assembly &&
+            (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        {
+            // A host's handler must not take the call down; a built-in one's exceptions (a blocked call's) propagate.
+            Done(context.Call, context.Verdict, context.Action, ActionOutcome.Outcomes.Failed, $"{handler.Name}: {e.GetType().Name}: {e.Message}");
+            return;
+        }
+        var silent = context.Call.Outcomes.Count == before;
+        // Resample and verify skip a blocked call without a word, as they always have; any other action says what it did.
+        if (silent && !(context.Call.IsBlocked && context.Action is ResampleAction or VerifyAction))
+            Done(context.Call, context.Verdict, context.Action, ActionOutcome.Outcomes.NotApplicable, "the handler reported no outcome");
     }
 
     /// <summary>Attaches the call's metadata, verdict and outcomes to <paramref name="properties"/>.</summary>
@@ -151,7 +150,7 @@ public sealed class ActionExecutor
         };
     }
 
-    private void Block(MonitoredCall call, TurnVerdict verdict, BlockAction block)
+    internal void Block(MonitoredCall call, TurnVerdict verdict, BlockAction block)
     {
         if (call.Block is null || (block.Throw && !call.Block.Throw))
         {
@@ -162,137 +161,15 @@ public sealed class ActionExecutor
             verdict.ScoringFailed ? "scoring failed (fail-closed)" : Kinds(verdict.Findings));
     }
 
-    private async Task CommonAsync(MonitoredCall call, TurnVerdict verdict, PolicyAction action, Transcript transcript, CancellationToken cancellationToken)
+    internal void Done(MonitoredCall call, TurnVerdict verdict, PolicyAction action, string outcome, string? detail = null)
     {
-        switch (action)
-        {
-            case LogAction:
-                Done(call, verdict, action, ActionOutcome.Outcomes.Logged, $"{verdict.Findings.Count} finding(s)");
-                break;
-            case AnnotateAction annotate:
-                foreach (var (key, value) in annotate.Metadata) call.Metadata[key] = value;
-                var all = call.Verdicts.SelectMany(v => v.Findings).ToList();
-                foreach (var f in verdict.Findings) if (!all.Contains(f)) all.Add(f);
-                call.Metadata[ResponseMetadata.Findings] = all;
-                call.Metadata[ResponseMetadata.FindingKinds] = string.Join(",", all.Select(f => f.Kind).Distinct());
-                Done(call, verdict, action, ActionOutcome.Outcomes.Annotated, string.Join(", ", annotate.Metadata.Keys.Prepend(ResponseMetadata.Findings)));
-                break;
-            case EscalateAction escalate:
-                var callback = _registry.FindEscalation(escalate.Callback);
-                if (callback is null)
-                {
-                    Done(call, verdict, action, ActionOutcome.Outcomes.Failed, $"no escalation callback named {escalate.Callback} is registered");
-                    break;
-                }
-                MonitorEvents.Escalated(_logger, verdict.Turn, verdict.ConversationId, escalate.Callback, Kinds(verdict.Findings));
-                try
-                {
-                    await callback(new EscalationContext(escalate.Callback, verdict, transcript), cancellationToken).ConfigureAwait(false);
-                    Done(call, verdict, action, ActionOutcome.Outcomes.Escalated, escalate.Callback);
-                }
-                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    Done(call, verdict, action, ActionOutcome.Outcomes.Failed, $"{escalate.Callback}: {e.Message}");
-                }
-                break;
-        }
-    }
-
-    private async Task<(ChatResponse, TurnVerdict)> ResampleAsync(IMonitoredExchange exchange, TurnVerdict verdict, ResampleAction action,
-        IReadOnlyList<ChatMessage> request, ChatResponse response, Func<float, CancellationToken, Task<ChatResponse>>? resample,
-        float baseTemperature, CancellationToken cancellationToken)
-    {
-        var call = exchange.Call;
-        if (call.Streaming || resample is null)
-        {
-            Done(call, verdict, action, ActionOutcome.Outcomes.NotApplicable, "the response was streamed to the caller");
-            return (response, verdict);
-        }
-        var granted = call.Budget.TakeResamples(action.Count);
-        if (granted == 0)
-        {
-            Done(call, verdict, action, ActionOutcome.Outcomes.BudgetExhausted, $"wanted {action.Count}, 0 left");
-            return (response, verdict);
-        }
-        var responses = new List<ChatResponse> { response };
-        var verdicts = new List<TurnVerdict> { verdict };
-        var requestTranscript = ChatMessageConversion.ToTranscript(request);
-        var temperature = Math.Max(0f, baseTemperature + (float)action.TemperatureDelta);
-        for (var i = 0; i < granted; i++)
-        {
-            var candidate = await resample(temperature, cancellationToken).ConfigureAwait(false);
-            var transcript = new Transcript(requestTranscript.Messages.AddRange(candidate.Messages.Select(ChatMessageConversion.ToMessage)));
-            var trial = await exchange.JudgeCandidateAsync(transcript,
-                Enumerable.Range(requestTranscript.Count, candidate.Messages.Count).ToArray(), cancellationToken).ConfigureAwait(false);
-            responses.Add(candidate);
-            verdicts.Add(trial);
-        }
-        var chosen = ResampleSelection.Choose(action.Keep, responses.Select(r => r.Text).ToArray(), verdicts);
-        var risks = string.Join(" ", verdicts.Select(v => v.Risk.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)));
-        if (chosen == 0)
-        {
-            Done(call, verdict, action, ActionOutcome.Outcomes.Kept, $"original kept over {granted} resample(s) at temperature {temperature:0.##}; risks {risks}");
-            return (response, verdict);
-        }
-        Done(call, verdict, action, ActionOutcome.Outcomes.Replaced, $"resample {chosen} of {granted} at temperature {temperature:0.##}; risks {risks}");
-        var kept = verdicts[chosen];
-        if (kept.Decision.Block is { } block) Block(call, kept, block);
-        return (responses[chosen], kept with { Turn = verdict.Turn });
-    }
-
-    private async Task VerifyAsync(MonitoredCall call, TurnVerdict verdict, VerifyAction action, ChatResponse response, CancellationToken cancellationToken)
-    {
-        var failClosed = verdict.Decision.Mode == FailureMode.FailClosed;
-        var verifier = _registry.FindVerifier(action.Verifier);
-        string? problem = null;
-        if (verifier is null) problem = $"no verifier named {action.Verifier} is registered";
-        else if (!call.Budget.TakeVerification())
-        {
-            Done(call, verdict, action, ActionOutcome.Outcomes.BudgetExhausted, action.Verifier);
-            if (failClosed) Block(call, verdict, new BlockAction(null, false));
-            return;
-        }
-
-        VerificationResult? result = null;
-        if (verifier is not null)
-        {
-            try
-            {
-                var transcript = verdict.Scores?.Transcript ?? Transcript.Empty;
-                result = await verifier.VerifyAsync(new VerificationRequest(action.Verifier, transcript, response.Text, verdict), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                problem = $"{action.Verifier}: {e.GetType().Name}: {e.Message}";
-            }
-        }
-        if (result is null)
-        {
-            call.Metadata[ResponseMetadata.VerifierPrefix + action.Verifier] = "failed";
-            Done(call, verdict, action, ActionOutcome.Outcomes.Failed, problem + (failClosed ? " (fail-closed: blocked)" : " (fail-open: allowed)"));
-            if (failClosed) Block(call, verdict, new BlockAction(null, false));
-            return;
-        }
-        if (result.Approved)
-        {
-            call.Metadata[ResponseMetadata.VerifierPrefix + action.Verifier] = "approved";
-            Done(call, verdict, action, ActionOutcome.Outcomes.Approved, $"{action.Verifier}: {result.Reason}");
-            return;
-        }
-        call.Metadata[ResponseMetadata.VerifierPrefix + action.Verifier] = "rejected: " + result.Reason;
-        Done(call, verdict, action, ActionOutcome.Outcomes.Rejected, $"{action.Verifier}: {result.Reason}");
-        if (action.OnReject == VerifierRejection.Block) Block(call, verdict, new BlockAction(null, false));
-    }
-
-    private void Done(MonitoredCall call, TurnVerdict verdict, PolicyAction action, string outcome, string? detail = null)
-    {
-        call.Outcomes.Add(new ActionOutcome(verdict.Stage, action.Kind, outcome, detail));
-        EnactionTelemetry.Actions.Add(1, new KeyValuePair<string, object?>("enaction.action", ActionOutcome.NameOf(action.Kind)),
+        call.Outcomes.Add(new ActionOutcome(verdict.Stage, action.Name, outcome, detail));
+        EnactionTelemetry.Actions.Add(1, new KeyValuePair<string, object?>("enaction.action", action.Name),
             new KeyValuePair<string, object?>("enaction.action.outcome", outcome));
-        MonitorEvents.ActionExecuted(_logger, ActionOutcome.NameOf(action.Kind), ConversationMonitor.StageName(verdict.Stage),
+        MonitorEvents.ActionExecuted(_logger, action.Name, ConversationMonitor.StageName(verdict.Stage),
             verdict.Turn, verdict.ConversationId, outcome, detail);
     }
 
-    private static string Kinds(IReadOnlyList<Finding> findings) =>
+    internal static string Kinds(IReadOnlyList<Finding> findings) =>
         findings.Count == 0 ? "no findings" : string.Join(", ", findings.Select(f => f.Kind).Distinct());
 }

@@ -4,23 +4,13 @@ namespace Enaction.Actions;
 
 /// <summary>What one executed action did: <c>strip</c> "removed 1 message", <c>verify</c> "rejected", and so on.</summary>
 /// <param name="Stage">The stage it ran at.</param>
-/// <param name="Action">The action.</param>
+/// <param name="Action">The action's name as policy files write it (<see cref="PolicyActionNames"/>, or a host's own).</param>
 /// <param name="Outcome">A short outcome word or phrase (see <see cref="Outcomes"/>).</param>
 /// <param name="Detail">More, when there is more to say.</param>
-public sealed record ActionOutcome(PolicyStage Stage, PolicyActionKind Action, string Outcome, string? Detail = null)
+public sealed record ActionOutcome(PolicyStage Stage, string Action, string Outcome, string? Detail = null)
 {
-    /// <summary>The action's name as written in policy files.</summary>
-    public static string NameOf(PolicyActionKind kind) => kind switch
-    {
-        PolicyActionKind.Log => "log",
-        PolicyActionKind.Annotate => "annotate",
-        PolicyActionKind.Escalate => "escalate",
-        PolicyActionKind.Verify => "verify",
-        PolicyActionKind.Resample => "resample",
-        PolicyActionKind.Strip => "strip",
-        PolicyActionKind.Block => "block",
-        _ => kind.ToString().ToLowerInvariant(),
-    };
+    /// <summary>The action's kind: a built-in one, or <see cref="PolicyActionKind.Custom"/>.</summary>
+    public PolicyActionKind Kind => PolicyActionNames.KindOf(Action);
 
     /// <summary>Outcome words, stable for queries.</summary>
     public static class Outcomes

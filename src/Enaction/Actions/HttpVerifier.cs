@@ -32,7 +32,7 @@ public sealed class HttpVerifier : IVerifier
             request.Verdict.Turn,
             request.Response,
             request.Transcript.Messages.Select(m => new PayloadMessage(m.Role.ToString().ToLowerInvariant(), m.Content)).ToArray(),
-            request.Findings.Select(f => new PayloadFinding(f.Kind, f.Severity.ToString().ToLowerInvariant(), f.Score, f.Threshold, f.Message)).ToArray());
+            request.Findings.Select(f => new PayloadFinding(f.Kind, EnumNames.Name(f.Severity), f.Score, f.Threshold, f.Message)).ToArray());
         using var response = await _http.PostAsJsonAsync(_endpoint, body, Json, cancellationToken).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
         using var doc = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false),

@@ -171,6 +171,12 @@ public sealed record Calibration
     /// <summary>True for a surrogate calibration fitted on <paramref name="generator"/>'s text (or on any generator's, <c>*</c>).</summary>
     public bool AppliesToSurrogate(string generator) =>
         SurrogateFor is { } fitted && (fitted == "*" || string.Equals(fitted, generator, StringComparison.OrdinalIgnoreCase));
+    /// <summary>
+    /// Whether this calibration was fitted at <paramref name="scoringPrecision"/> (<c>float32</c>, <c>int8</c>; see
+    /// <see cref="Scoring.IConversationScorer.Precision"/>); a scorer that cannot say (null) counts as agreeing.
+    /// </summary>
+    public bool FittedAt(string? scoringPrecision) =>
+        scoringPrecision is null || string.Equals(Precision, scoringPrecision, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Writes the file (all or nothing: through a temporary file renamed over it).</summary>
     public void Save(string path) => Files.OutputFiles.WriteAsync(path, WriteAsync).GetAwaiter().GetResult();

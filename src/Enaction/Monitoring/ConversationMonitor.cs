@@ -402,7 +402,7 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
 
         // The record goes into the error event, so a host's structured log (the CLEF audit file) keeps it.
         var policy = _policy().Policy;
-        var json = record is null ? "{}" : System.Text.Json.JsonSerializer.Serialize(record, JsonlTurnRecorder.Json);
+        var json = record is null ? "{}" : AuditJson.ToJson(record);
         MonitorEvents.RecordingFailed(_logger, what!, call.Verdicts.Count > 0 ? call.Verdicts[0].Turn : state.Turns, id, policy.Name,
             policy.Mode == FailureMode.FailClosed ? "fail-closed" : "fail-open", $"{failed.GetType().Name}: {failed.Message}", json, failed);
         if (policy.Mode == FailureMode.FailClosed) throw new EnactionRecordingException(id, what!, transcript, failed);
@@ -420,7 +420,7 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         }
         foreach (var f in verdict.Findings)
             EnactionTelemetry.Findings.Add(1, new KeyValuePair<string, object?>("enaction.finding.kind", f.Kind),
-                new KeyValuePair<string, object?>("enaction.finding.severity", f.Severity.ToString().ToLowerInvariant()));
+                new KeyValuePair<string, object?>("enaction.finding.severity", EnumNames.Name(f.Severity)));
         if (activity is null) return;
         activity.SetTag("enaction.turn", verdict.Turn);
         activity.SetTag("enaction.findings", verdict.Findings.Count);
@@ -573,7 +573,7 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         }
         foreach (var f in verdict.Findings)
         {
-            MonitorEvents.FindingDetected(_logger, f.Kind, f.Severity.ToString().ToLowerInvariant(), f.Message, verdict.Turn, id,
+            MonitorEvents.FindingDetected(_logger, f.Kind, EnumNames.Name(f.Severity), f.Message, verdict.Turn, id,
                 Math.Round(f.Score, 4), Math.Round(f.Threshold, 4), verdict.Agent, verdict.Model, SourceName(verdict, f.Message));
         }
         if (!verdict.Decision.IsEmpty)
@@ -591,11 +591,11 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
         }
     }
 
-    internal static string StageName(PolicyStage stage) => stage == PolicyStage.Request ? "request" : stage == PolicyStage.Response ? "response" : "any";
+    internal static string StageName(PolicyStage stage) => EnumNames.Name(stage);
 
     /// <summary>The decision's actions as policy-file names, comma-separated ("strip, log").</summary>
     public static string ActionNames(PolicyDecision decision) =>
-        string.Join(", ", decision.Actions.Select(a => ActionOutcome.NameOf(a.Kind)));
+        string.Join(", ", decision.Actions.Select(a => a.Name));
 
     private static int CommonPrefix(Transcript judged, Transcript current)
     {
@@ -625,9 +625,8 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
                 Stage = StageName(v.Stage),
                 Policy = $"{v.Decision.PolicyName} {v.Decision.PolicyVersion}",
                 Rules = v.Decision.MatchedRules.IsDefault ? [] : v.Decision.MatchedRules.Select(r => r.Rule.Name).ToArray(),
-                Decision = v.Decision.Actions.Select(a => ActionOutcome.NameOf(a.Kind)).ToArray(),
-                Findings = v.Findings.Select(f => new RecordedFinding(f.Kind, f.Severity.ToString().ToLowerInvariant(),
-                    Math.Round(f.Score, 4), Math.Round(f.Threshold, 4), f.Message, f.Start, f.End)).ToArray(),
+                Decision = v.Decision.Actions.Select(a => a.Name).ToArray(),
+                Findings = v.Findings.Select(f => RecordedFinding.From(f)).ToArray(),
                 Scores = v.MessageScores.Select(s => new RecordedScore(s.Message, s.Tokens, Math.Round(s.MeanEntropy, 4), Math.Round(s.MeanSurprisal, 4))).ToArray(),
                 Tokens = v.Statistics?.TotalTokens ?? 0,
                 ComputedTokens = v.Statistics?.ComputedTokens ?? 0,
@@ -635,7 +634,7 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
                 ScoringFailed = v.ScoringFailed,
                 Failure = v.FailureReason,
             }).ToArray(),
-            Actions = call.Outcomes.Select(o => new RecordedAction(StageName(o.Stage), ActionOutcome.NameOf(o.Action), o.Outcome, o.Detail)).ToArray(),
+            Actions = call.Outcomes.Select(o => new RecordedAction(StageName(o.Stage), o.Action, o.Outcome, o.Detail)).ToArray(),
         };
     }
 

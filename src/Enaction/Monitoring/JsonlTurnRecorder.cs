@@ -13,12 +13,6 @@ namespace Enaction.Monitoring;
 /// </summary>
 public sealed class JsonlTurnRecorder : ITurnRecorder, IDisposable
 {
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly TimeProvider _time;
     private FileStream? _stream;
@@ -45,7 +39,7 @@ public sealed class JsonlTurnRecorder : ITurnRecorder, IDisposable
     public async ValueTask RecordAsync(TurnRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var line = JsonSerializer.SerializeToUtf8Bytes(record, Json);
+        var line = AuditJson.ToUtf8Bytes(record);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -99,7 +93,7 @@ public sealed class JsonlTurnRecorder : ITurnRecorder, IDisposable
                 if (logger is not null) MonitorEvents.AuditLineSkipped(logger, file, number, line.Length);
                 continue;
             }
-            yield return JsonSerializer.Deserialize<TurnRecord>(line.Span, Json)
+            yield return AuditJson.Read(line.Span)
                 ?? throw new JsonException($"{file}:{number}: expected an audit record, found null");
         }
     }

@@ -87,4 +87,11 @@ public static partial class MonitorEvents
     [LoggerMessage(EventId = MonitorEventIds.JudgedByLedgerAlone, EventName = nameof(JudgedByLedgerAlone), Level = LogLevel.Information,
         Message = "Assistant message(s) {Messages} of turn {Turn} in conversation {ConversationId} have fewer than {MinTokens} scored tokens, too few for a signature: judged by the ledger alone ({Source})")]
     public static partial void JudgedByLedgerAlone(ILogger logger, string messages, int turn, string conversationId, int minTokens, string source);
+    /// <summary>
+    /// A calibration fitted at one scoring precision is applied to a scorer that scores at another (float32 and
+    /// int8): allowed, never silent. Event 1002, as the ONNX package has always raised it.
+    /// </summary>
+    [LoggerMessage(EventId = 1002, EventName = nameof(CalibrationPrecisionMismatch), Level = LogLevel.Warning,
+        Message = "Calibration {CalibrationFile} was fitted on {CalibrationPrecision} scores but {ModelId} scores in {ScoringPrecision}; its thresholds are not guaranteed at this precision")]
+    public static partial void CalibrationPrecisionMismatch(ILogger logger, string calibrationFile, string calibrationPrecision, string modelId, string scoringPrecision);
 }

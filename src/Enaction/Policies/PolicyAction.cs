@@ -6,14 +6,17 @@ namespace Enaction.Policies;
 /// </summary>
 public abstract record PolicyAction
 {
-    /// <summary>Which action this is.</summary>
+    /// <summary>Which built-in action this is, or <see cref="PolicyActionKind.Custom"/> for a host's own.</summary>
     public abstract PolicyActionKind Kind { get; }
+
+    /// <summary>The name policy files use for it; its <see cref="Actions.ActionHandler"/> is registered under this name.</summary>
+    public virtual string Name => PolicyActionNames.Of(Kind);
 
     /// <summary>Where the action was written, when it came from a file.</summary>
     public PolicySourceLocation? Location { get; init; }
 
     /// <summary>How strict the action is: block 4; strip, resample and verify 3; escalate 2; annotate 1; log 0.</summary>
-    public int Strictness => Kind switch
+    public virtual int Strictness => Kind switch
     {
         PolicyActionKind.Block => 4,
         PolicyActionKind.Strip or PolicyActionKind.Resample or PolicyActionKind.Verify => 3,

@@ -19,6 +19,8 @@ namespace Enaction.Policies;
 /// <item><c>verify</c>: one per verifier name; for the same verifier <c>on_reject: block</c> beats <c>annotate</c>.</item>
 /// <item><c>escalate</c>: one per callback name.</item>
 /// <item><c>annotate</c>: merged into one; for a key set twice the earliest rule's value wins.</item>
+/// <item>A host's action (<see cref="CustomAction"/>): one per name and settings, after the built-in actions of its
+/// strictness; a block does not remove it.</item>
 /// </list>
 /// The result is ordered strictest first: block, strip, resample, verify, escalate, annotate, log (strip comes
 /// first in its tier because it acts before the call, resample before verify so the kept sample is verified).
@@ -77,6 +79,7 @@ public sealed class PolicyEngine
         AnnotateAction? annotate = null;
         var verifies = new List<VerifyAction>();
         var escalations = new List<EscalateAction>();
+        var custom = new List<PolicyAction>();
 
         foreach (var rule in rules)
         {
@@ -117,6 +120,10 @@ public sealed class PolicyEngine
                     case EscalateAction e:
                         if (!escalations.Exists(x => string.Equals(x.Callback, e.Callback, StringComparison.Ordinal))) escalations.Add(e);
                         break;
+                    default:
+                        // A host's action: the same name with the same settings is one action.
+                        if (!custom.Contains(action)) custom.Add(action);
+                        break;
                 }
             }
         }
@@ -135,6 +142,13 @@ public sealed class PolicyEngine
         result.AddRange(escalations);
         if (annotate is not null) result.Add(annotate);
         if (log is not null) result.Add(log);
+        // A host's actions go after the built-in ones of the same strictness (the built-in order is strictest first).
+        foreach (var action in custom)
+        {
+            var at = 0;
+            while (at < result.Count && result[at].Strictness >= action.Strictness) at++;
+            result.Insert(at, action);
+        }
         return result.ToImmutable();
     }
 }

@@ -15,14 +15,12 @@ namespace Enaction.Policies;
 /// </summary>
 public static partial class PolicyLoader
 {
-    /// <summary>The action names, in documentation order.</summary>
-    public static IReadOnlyList<string> ActionNames { get; } = ["log", "annotate", "resample", "verify", "strip", "block", "escalate"];
+    /// <summary>The built-in action names, in documentation order (a host's registered actions are accepted too).</summary>
+    public static IReadOnlyList<string> ActionNames => PolicyActionNames.BuiltIn;
 
     private static readonly (string Name, Severity Value)[] Severities = [("low", Severity.Low), ("medium", Severity.Medium), ("high", Severity.High)];
     private static readonly (string Name, FailureMode Value)[] Modes = [("fail-open", FailureMode.FailOpen), ("fail-closed", FailureMode.FailClosed)];
     private static readonly (string Name, PolicyStage Value)[] Stages = [("request", PolicyStage.Request), ("response", PolicyStage.Response), ("any", PolicyStage.Any)];
-    private static readonly (string Name, ResampleKeep Value)[] KeepModes = [("lowest-risk", ResampleKeep.LowestRisk), ("most-consistent", ResampleKeep.MostConsistent)];
-    private static readonly (string Name, VerifierRejection Value)[] Rejections = [("block", VerifierRejection.Block), ("annotate", VerifierRejection.Annotate)];
 
     private static readonly (string Name, UnjudgedTurns Value)[] UnjudgedModes = [("strip", UnjudgedTurns.Strip), ("block", UnjudgedTurns.Block), ("keep", UnjudgedTurns.Keep)];
 
@@ -128,7 +126,8 @@ public static partial class PolicyLoader
             throw new PolicyValidationException(source, second.Start.Line, second.Start.Column, "expected one YAML document; found a second one");
         }
 
-        var policy = new Reader(source, references?.FindingKinds ?? (IReadOnlySet<string>)new HashSet<string>(FindingKinds.All, StringComparer.Ordinal)).ReadPolicy(stream.Documents[0].RootNode);
+        var policy = new Reader(source, references?.FindingKinds ?? (IReadOnlySet<string>)new HashSet<string>(FindingKinds.All, StringComparer.Ordinal),
+            references?.Actions ?? Actions.ActionHandlerRegistry.BuiltIn).ReadPolicy(stream.Documents[0].RootNode);
         references?.Validate(policy);
         return policy;
     }
@@ -173,7 +172,7 @@ public static partial class PolicyLoader
 
     private static string Hours(TimeSpan span) => FormattableString.Invariant($"{span.TotalHours:0.##}h");
 
-    private static bool IsNull(YamlNode node) =>
+    internal static bool IsNull(YamlNode node) =>
         node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any, Value: null or "" or "~" or "null" or "Null" or "NULL" };
 
     private static string Describe(YamlNode node) => node switch
@@ -186,11 +185,11 @@ public static partial class PolicyLoader
     };
 
     /// <summary>Reads one policy document; holds the file name for locations and errors.</summary>
-    private sealed class Reader(string file, IReadOnlySet<string> knownKinds)
+    internal sealed class Reader(string file, IReadOnlySet<string> knownKinds, Actions.ActionHandlerRegistry handlers)
     {
-        private PolicyValidationException Error(YamlNode node, string problem) => new(file, node.Start.Line, node.Start.Column, problem);
+        internal PolicyValidationException Error(YamlNode node, string problem) => new(file, node.Start.Line, node.Start.Column, problem);
 
-        private PolicySourceLocation Location(YamlNode node) => new(file, node.Start.Line, node.Start.Column);
+        internal PolicySourceLocation Location(YamlNode node) => new(file, node.Start.Line, node.Start.Column);
 
         public Policy ReadPolicy(YamlNode root)
         {
@@ -265,7 +264,7 @@ public static partial class PolicyLoader
             var name = Text(nameNode, "name");
             var match = fields.TryGetValue("match", out var m) ? ReadMatch(m) : RuleMatch.Any;
             var description = fields.TryGetValue("description", out var d) ? Text(d, "description") : null;
-            var expected = "expected at least one of " + string.Join(", ", ActionNames);
+            var expected = "expected at least one of " + string.Join(", ", handlers.Names);
             if (!fields.TryGetValue("actions", out var actionsNode))
                 throw Error(node, $"rule \"{name}\" has no actions; {expected}");
             if (IsNull(actionsNode) || actionsNode is YamlSequenceNode { Children.Count: 0 })
@@ -359,70 +358,18 @@ public static partial class PolicyLoader
             }
 
             var name = CheckActionName(nameNode);
-            var location = Location(node);
-            switch (name)
-            {
-                case "log":
-                    NoSettings(settings, name);
-                    return new LogAction { Location = location };
-                case "strip":
-                    NoSettings(settings, name);
-                    return new StripAction { Location = location };
-                case "annotate":
-                {
-                    var fields = Settings(settings, name, ["metadata"]);
-                    var metadata = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
-                    if (fields.TryGetValue("metadata", out var md) && !IsNull(md))
-                    {
-                        foreach (var (key, value) in Fields(md, "metadata", null))
-                            metadata = metadata.SetItem(key, Text(value, $"metadata \"{key}\""));
-                    }
-                    return new AnnotateAction(metadata) { Location = location };
-                }
-                case "resample":
-                {
-                    var fields = Settings(settings, name, ["n", "temperature_delta", "keep"]);
-                    var n = fields.TryGetValue("n", out var nn) ? WholeNumber(nn, "n", 1, MaxCount) : 3;
-                    var delta = fields.TryGetValue("temperature_delta", out var t) ? Number(t, "temperature_delta") : 0.0;
-                    if (delta is < -2 or > 2)
-                        throw Error(t!, FormattableString.Invariant($"temperature_delta must be between -2 and 2; found {delta}"));
-                    var keep = fields.TryGetValue("keep", out var k) ? Choice(k, "keep mode", KeepModes) : ResampleKeep.LowestRisk;
-                    return new ResampleAction(n, delta, keep) { Location = location };
-                }
-                case "verify":
-                {
-                    var fields = Settings(settings, name, ["verifier", "on_reject"]);
-                    var verifier = Text(Required(node, fields, "verifier", "verify", "verify: {verifier: NAME}"), "verifier");
-                    var onReject = fields.TryGetValue("on_reject", out var o) ? Choice(o, "on_reject value", Rejections) : VerifierRejection.Block;
-                    return new VerifyAction(verifier, onReject) { Location = location };
-                }
-                case "block":
-                {
-                    var fields = Settings(settings, name, ["replacement", "throw"]);
-                    var shouldThrow = fields.TryGetValue("throw", out var th) && Flag(th, "throw");
-                    string? replacement = fields.TryGetValue("replacement", out var rp) ? Text(rp, "replacement") : null;
-                    if (shouldThrow && replacement is not null)
-                        throw Error(rp!, "block has both replacement and throw: true; expected one of them");
-                    return new BlockAction(shouldThrow ? null : replacement ?? BlockAction.DefaultReplacement, shouldThrow) { Location = location };
-                }
-                default:
-                {
-                    var fields = Settings(settings, name, ["callback"]);
-                    var callback = Text(Required(node, fields, "callback", "escalate", "escalate: {callback: NAME}"), "callback");
-                    return new EscalateAction(callback) { Location = location };
-                }
-            }
+            return handlers.Find(name)!.Read(new ActionSettings(this, name, node, settings));
         }
 
         private string CheckActionName(YamlScalarNode node)
         {
             var name = node.Value ?? string.Empty;
-            if (!ActionNames.Contains(name, StringComparer.Ordinal))
-                throw Error(node, $"unknown action \"{name}\"; expected one of {string.Join(", ", ActionNames)}");
+            if (handlers.Find(name) is null)
+                throw Error(node, $"unknown action \"{name}\"; expected one of {string.Join(", ", handlers.Names)}");
             return name;
         }
 
-        private void NoSettings(YamlNode? settings, string action)
+        internal void NoSettings(YamlNode? settings, string action)
         {
             if (settings is null || IsNull(settings) || settings is YamlMappingNode { Children.Count: 0 }) return;
             if (settings is YamlMappingNode mapping)
@@ -430,11 +377,11 @@ public static partial class PolicyLoader
             throw Error(settings, $"{action} takes no settings; found {Describe(settings)}");
         }
 
-        private Dictionary<string, YamlNode> Settings(YamlNode? settings, string action, string[] accepted) =>
+        internal Dictionary<string, YamlNode> Settings(YamlNode? settings, string action, string[]? accepted) =>
             settings is null || IsNull(settings) ? new Dictionary<string, YamlNode>() : Fields(settings, $"the settings of {action}", accepted);
 
         /// <summary>The entries of a mapping; with <paramref name="accepted"/>, any other key is an error.</summary>
-        private Dictionary<string, YamlNode> Fields(YamlNode node, string what, string[]? accepted)
+        internal Dictionary<string, YamlNode> Fields(YamlNode node, string what, string[]? accepted)
         {
             if (node is not YamlMappingNode mapping)
                 throw Error(node, $"{what} must be a mapping; found {Describe(node)}");
@@ -451,16 +398,16 @@ public static partial class PolicyLoader
             return fields;
         }
 
-        private YamlNode Required(YamlNode owner, Dictionary<string, YamlNode> fields, string key, string what, string example) =>
+        internal YamlNode Required(YamlNode owner, Dictionary<string, YamlNode> fields, string key, string what, string example) =>
             fields.TryGetValue(key, out var value) ? value : throw Error(owner, $"{what} has no \"{key}\"; expected {example}");
 
-        private IList<YamlNode> Sequence(YamlNode node, string what) =>
+        internal IList<YamlNode> Sequence(YamlNode node, string what) =>
             node is YamlSequenceNode sequence ? sequence.Children : throw Error(node, $"{what} must be a list; found {Describe(node)}");
 
-        private string Text(YamlNode node, string what) =>
+        internal string Text(YamlNode node, string what) =>
             node is YamlScalarNode { Value: { } value } && !IsNull(node) ? value : throw Error(node, $"{what} must be text; found {Describe(node)}");
 
-        private int WholeNumber(YamlNode node, string what, int min, int max)
+        internal int WholeNumber(YamlNode node, string what, int min, int max)
         {
             if (node is YamlScalarNode { Value: { } text } && !IsNull(node) &&
                 int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
@@ -468,7 +415,7 @@ public static partial class PolicyLoader
             throw Error(node, $"{what} must be a whole number from {min} to {max}; found {Describe(node)}");
         }
 
-        private double Number(YamlNode node, string what)
+        internal double Number(YamlNode node, string what)
         {
             if (node is YamlScalarNode { Value: { } text } && !IsNull(node) &&
                 double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
@@ -476,7 +423,7 @@ public static partial class PolicyLoader
             throw Error(node, $"{what} must be a number; found {Describe(node)}");
         }
 
-        private bool Flag(YamlNode node, string what) => node is YamlScalarNode { Value: { } text } && !IsNull(node)
+        internal bool Flag(YamlNode node, string what) => node is YamlScalarNode { Value: { } text } && !IsNull(node)
             ? text switch
             {
                 "true" or "True" or "TRUE" => true,
@@ -485,7 +432,7 @@ public static partial class PolicyLoader
             }
             : throw Error(node, $"{what} must be true or false; found {Describe(node)}");
 
-        private T Choice<T>(YamlNode node, string what, (string Name, T Value)[] options)
+        internal T Choice<T>(YamlNode node, string what, IReadOnlyList<(string Name, T Value)> options)
         {
             var expected = string.Join(", ", options.Select(o => o.Name));
             if (node is not YamlScalarNode { Value: { } text } || IsNull(node))

@@ -27,7 +27,14 @@ public sealed class PolicyReferences
     public IReadOnlySet<string> FindingKinds => _kinds;
 
     /// <summary>These names with <paramref name="kinds"/> added to the finding kinds (a detector set's <see cref="Detection.DetectorSet.Kinds"/>).</summary>
-    public PolicyReferences WithFindingKinds(IEnumerable<string> kinds) => new(_verifiers, _escalations, _kinds.Concat(kinds));
+    public PolicyReferences WithFindingKinds(IEnumerable<string> kinds) => new(_verifiers, _escalations, _kinds.Concat(kinds)) { Actions = Actions };
+
+    /// <summary>These names with the actions of <paramref name="actions"/> (the host's handlers beside the built-in ones).</summary>
+    public PolicyReferences WithActions(Actions.ActionHandlerRegistry actions) =>
+        new(_verifiers, _escalations, _kinds) { Actions = actions ?? throw new ArgumentNullException(nameof(actions)) };
+
+    /// <summary>The actions rules may ask for: the built-in ones unless a host registry is given (<see cref="WithActions"/>).</summary>
+    public Actions.ActionHandlerRegistry Actions { get; private init; } = Enaction.Actions.ActionHandlerRegistry.BuiltIn;
 
     /// <summary>Names usable in <c>verify: {verifier: NAME}</c>.</summary>
     public IReadOnlySet<string> Verifiers => _verifiers;

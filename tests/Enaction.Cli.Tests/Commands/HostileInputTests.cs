@@ -162,7 +162,7 @@ public sealed class HostileInputTests : IDisposable
     [Fact]
     public async Task Bench_with_a_negative_context_is_an_option_error()
     {
-        AssertBadInput(await CliRunner.RunAsync("bench", "incremental", "--model", TinyChat, "--context", "-1", "--turns", "2", "--repeats", "1"),
+        AssertBenchBadInput(await CliRunner.RunBenchAsync("incremental", "--model", TinyChat, "--context", "-1", "--turns", "2", "--repeats", "1"),
             "--context must be at least 2 tokens");
     }
 
@@ -170,8 +170,26 @@ public sealed class HostileInputTests : IDisposable
     public async Task Bench_with_a_missing_python_says_how_to_go_on()
     {
         var missing = Path.Combine(_temp.FullName, "no-python", "python3");
-        AssertBadInput(await CliRunner.RunAsync("bench", "throughput", "--model", TinyChat, "--tokens", "16", "--repeats", "1", "--no-matmul",
+        AssertBenchBadInput(await CliRunner.RunBenchAsync("throughput", "--model", TinyChat, "--tokens", "16", "--repeats", "1", "--no-matmul",
             "--python", missing), $"cannot start {missing}", "--no-baseline");
+    }
+
+    [Fact]
+    public async Task The_shipped_tool_has_no_bench_command_the_harness_needs_the_repository()
+    {
+        var r = await CliRunner.RunAsync("bench", "incremental");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("bench", r.Error);
+    }
+
+    /// <summary>The harness keeps the tool's contract: exit 2 and one line on stderr, under its own name.</summary>
+    private static void AssertBenchBadInput(CliRunner.Result r, params string[] expected)
+    {
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("", r.Output);
+        var line = Assert.Single(r.Error.TrimEnd().Split('\n'));
+        Assert.StartsWith("enaction-bench: ", line);
+        foreach (var e in expected) Assert.Contains(e, line);
     }
 
     // ---- item 7: outputs ---------------------------------------------------------------------------------------------

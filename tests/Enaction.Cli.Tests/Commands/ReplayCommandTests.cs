@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Enaction.Detection;
 
 namespace Enaction.Cli.Tests.Commands;
 
@@ -186,7 +187,7 @@ public sealed class ReplayCommandTests : IDisposable
                 Stages =
                 [
                     new() { Stage = "response", Policy = "default 1.0", Rules = ["log-everything"], Decision = ["log"],
-                        Findings = [new("off-policy", "high", 4.2, 1.1, 1, 0, 0), new("self-echo", "low", 0.7, 0.6, 2, 0, 4)],
+                        Findings = [new("off-policy", Severity.High, 4.2, 1.1, 1, 0, 0), new("self-echo", Severity.Low, 0.7, 0.6, 2, 0, 4)],
                         Scores = [new(0, 4, 5.1, 6.2), new(1, 0, double.NaN, double.NaN), new(2, 6, 4.9, 5.5)] },
                 ],
                 Actions = [new("response", "log", "logged", null)],
@@ -247,7 +248,7 @@ public sealed class ReplayCommandTests : IDisposable
     [Theory]
     [InlineData("\"version\":1,", "\"version\":2,", "audit record format version 2")]
     [InlineData("\"generated\":[4]", "\"generated\":null", "must not be null")]
-    [InlineData("\"severity\":\"medium\"", "\"severity\":\"urgent\"", "unknown severity \"urgent\"")]
+    [InlineData("\"severity\":\"medium\"", "\"severity\":\"urgent\"", ".severity")]
     [InlineData("\"decision\":[\"annotate\",\"log\"]", "\"decision\":[\"annotate\",\"shout\"]", "unknown action \"shout\"")]
     public async Task An_unusable_record_is_named_by_file_and_line(string field, string replacement, string expected)
     {

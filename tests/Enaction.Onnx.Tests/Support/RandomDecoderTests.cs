@@ -25,7 +25,7 @@ public sealed class RandomDecoderTests : IDisposable
         Assert.Equal("position_ids", model.Signature.PositionIds);
         Assert.Equal(Vocab, model.VocabSize);
         Assert.Equal(Vocab, model.Tokenizer.VocabularySize);
-        Assert.Equal(ChatTemplateStyle.ChatML, model.Encoder.Template.Style);
+        Assert.Equal(ChatTemplateStyle.ChatML, Assert.IsType<ChatTemplate>(model.Encoder.Template).Style);
         Assert.Equal(8192, model.ContextLength);
         Assert.Equal([Vocab - 2], model.Tokenizer.Encode(RandomDecoder.ImStart));
         Assert.Equal([Vocab - 1], model.Tokenizer.Encode(RandomDecoder.ImEnd));

@@ -102,7 +102,7 @@ public class VerifyTests(BundledModel model)
 
         Assert.Empty(verifierModel.ReceivedCalls());
         Assert.Contains(Assert.IsType<ActionOutcome[]>(response.AdditionalProperties![ResponseMetadata.Actions]),
-            o => o.Action == PolicyActionKind.Verify && o.Outcome == ActionOutcome.Outcomes.BudgetExhausted);
+            o => o.Kind == PolicyActionKind.Verify && o.Outcome == ActionOutcome.Outcomes.BudgetExhausted);
         Assert.Equal(Answer, response.Text);
     }
 

@@ -84,7 +84,7 @@ public class MonitoringChatClientTests(BundledModel model)
         Assert.Equal(3, sent.Count);
         Assert.Equal(new[] { 2 }, response.AdditionalProperties![ResponseMetadata.Stripped]);
         var outcomes = Assert.IsType<ActionOutcome[]>(response.AdditionalProperties[ResponseMetadata.Actions]);
-        Assert.Contains(outcomes, o => o.Action == PolicyActionKind.Strip && o.Outcome == ActionOutcome.Outcomes.Stripped);
+        Assert.Contains(outcomes, o => o.Kind == PolicyActionKind.Strip && o.Outcome == ActionOutcome.Outcomes.Stripped);
         Assert.Contains(monitor.Logs.Named("FindingDetected"), e => (int)e.Properties["Message"]! == 2);
     }
 
@@ -174,7 +174,7 @@ public class MonitoringChatClientTests(BundledModel model)
         Assert.Equal(Clean, response.Text);
         Assert.Equal(3, generator.Calls);
         Assert.Equal(1.3f, generator.Options[1]!.Temperature!.Value, 3);
-        var outcome = Assert.Single(Assert.IsType<ActionOutcome[]>(response.AdditionalProperties![ResponseMetadata.Actions]), o => o.Action == PolicyActionKind.Resample);
+        var outcome = Assert.Single(Assert.IsType<ActionOutcome[]>(response.AdditionalProperties![ResponseMetadata.Actions]), o => o.Kind == PolicyActionKind.Resample);
         Assert.Equal(ActionOutcome.Outcomes.Replaced, outcome.Outcome);
         var verdict = Assert.IsType<TurnVerdict>(response.AdditionalProperties[ResponseMetadata.Verdict]);
         Assert.DoesNotContain(verdict.Findings, f => f.Kind == FindingKinds.EvaluationAwareness);
@@ -193,7 +193,7 @@ public class MonitoringChatClientTests(BundledModel model)
         var first = await monitor.Wrap(generator).GetResponseAsync(Conversations.Question(), Conversations.Options("budget"));
         Assert.Equal(2, generator.Calls);
         Assert.Contains(Assert.IsType<ActionOutcome[]>(first.AdditionalProperties![ResponseMetadata.Actions]),
-            o => o.Action == PolicyActionKind.Resample && o.Outcome == ActionOutcome.Outcomes.Kept);
+            o => o.Kind == PolicyActionKind.Resample && o.Outcome == ActionOutcome.Outcomes.Kept);
 
         using var none = new TestMonitor(model, TestMonitor.Policy("""
               - name: resample-evaluation-awareness

@@ -38,6 +38,6 @@ public class PaddingAttackTests(BundledModel model)
         Assert.DoesNotContain(sent, m => m.Text == Injected);
         Assert.Equal(request.Count - 1, sent.Count);
         var outcomes = Assert.IsType<ActionOutcome[]>(response.AdditionalProperties![ResponseMetadata.Actions]);
-        Assert.Contains(outcomes, o => o.Action == Enaction.Policies.PolicyActionKind.Strip && o.Outcome == ActionOutcome.Outcomes.Stripped);
+        Assert.Contains(outcomes, o => o.Kind == Enaction.Policies.PolicyActionKind.Strip && o.Outcome == ActionOutcome.Outcomes.Stripped);
     }
 }

@@ -53,7 +53,7 @@ public class RoleSmugglingMonitorTests(BundledModel model)
         Assert.Equal("{\"ok\":true}\nassistant\nInjected.", result.Result);
         Assert.Equal(new[] { 1, 2 }, response.AdditionalProperties![ResponseMetadata.StrippedMarkers]);
         var outcomes = Assert.IsType<ActionOutcome[]>(response.AdditionalProperties[ResponseMetadata.Actions]);
-        Assert.Contains(outcomes, o => o.Action == PolicyActionKind.Strip && o.Outcome == ActionOutcome.Outcomes.Stripped);
+        Assert.Contains(outcomes, o => o.Kind == PolicyActionKind.Strip && o.Outcome == ActionOutcome.Outcomes.Stripped);
         Assert.Contains(monitor.Logs.Named("FindingDetected"), e => (string)e.Properties["FindingKind"]! == FindingKinds.RoleSmuggling);
     }
 

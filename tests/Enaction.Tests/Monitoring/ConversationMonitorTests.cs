@@ -135,7 +135,7 @@ public class ConversationMonitorTests
             await using var exchange = await monitor.BeginAsync(new ExchangeRequest("c9", Aware.Take(2)) { Agent = "a1" });
             var verdict = await exchange.JudgeResponseAsync(Aware, [2]);
             exchange.Call.Verdicts.Add(verdict);
-            if (i == 0) exchange.Call.Outcomes.Add(new ActionOutcome(PolicyStage.Response, PolicyActionKind.Log, ActionOutcome.Outcomes.Logged));
+            if (i == 0) exchange.Call.Outcomes.Add(new ActionOutcome(PolicyStage.Response, PolicyActionNames.Log, ActionOutcome.Outcomes.Logged));
             await exchange.CompleteAsync(Aware, [2]);
         }
 
