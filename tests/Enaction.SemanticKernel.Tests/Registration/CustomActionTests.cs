@@ -19,6 +19,9 @@ public class CustomActionTests
     {
         public IReadOnlyList<string> Kinds { get; } = ["ticket-mentioned"];
 
+        // It reads text only, so it judges whatever model wrote the response (the canned generator is a surrogate's).
+        public DetectorNeeds Needs => DetectorNeeds.None;
+
         public void Detect(DetectionContext context, List<Finding> findings)
         {
             for (var m = 0; m < context.Transcript.Count; m++)
