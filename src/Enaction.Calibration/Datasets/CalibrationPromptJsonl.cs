@@ -74,32 +74,26 @@ public static class CalibrationPromptJsonl
                     throw Error(Utf8Text.DescribeUnpaired(what));
                 }
             }
+            List<string> Strings(string name, string what, bool emptyIsError)
+            {
+                var result = new List<string>();
+                if (!root.TryGetProperty(name, out var list) || list.ValueKind == JsonValueKind.Null) return result;
+                if (list.ValueKind != JsonValueKind.Array) throw Error($"\"{name}\" must be an array of {what}");
+                foreach (var item in list.EnumerateArray())
+                {
+                    if (item.ValueKind != JsonValueKind.String) throw Error($"\"{name}\" must be an array of {what}");
+                    var text = Decoded(item, $"an entry of \"{name}\"");
+                    if (!string.IsNullOrWhiteSpace(text)) result.Add(text);
+                    else if (emptyIsError) throw Error($"an entry of \"{name}\" is empty");
+                }
+                return result;
+            }
             var prompt = Text("prompt");
             if (string.IsNullOrWhiteSpace(prompt)) throw Error("\"prompt\" is missing or empty");
             var family = Text("family") ?? "unknown";
-            var answers = new List<string>();
-            if (root.TryGetProperty("answers", out var list) && list.ValueKind != JsonValueKind.Null)
-            {
-                if (list.ValueKind != JsonValueKind.Array) throw Error("\"answers\" must be an array of strings");
-                foreach (var a in list.EnumerateArray())
-                {
-                    if (a.ValueKind != JsonValueKind.String) throw Error("\"answers\" must be an array of strings");
-                    var answer = Decoded(a, "an entry of \"answers\"");
-                    if (!string.IsNullOrWhiteSpace(answer)) answers.Add(answer);
-                }
-            }
-            var history = new List<string>();
-            if (root.TryGetProperty("history", out var earlier) && earlier.ValueKind != JsonValueKind.Null)
-            {
-                if (earlier.ValueKind != JsonValueKind.Array) throw Error("\"history\" must be an array of earlier requests (strings)");
-                foreach (var h in earlier.EnumerateArray())
-                {
-                    if (h.ValueKind != JsonValueKind.String) throw Error("\"history\" must be an array of earlier requests (strings)");
-                    var request = Decoded(h, "an entry of \"history\"");
-                    if (string.IsNullOrWhiteSpace(request)) throw Error("an entry of \"history\" is empty");
-                    history.Add(request);
-                }
-            }
+            // Blank answers are dropped (nothing to score); a blank earlier request is an error (the model would answer nothing).
+            var answers = Strings("answers", "strings", emptyIsError: false);
+            var history = Strings("history", "earlier requests (strings)", emptyIsError: true);
             var toolCall = Text("tool_call");
             var toolResult = Text("tool_result");
             if ((toolCall is null) != (toolResult is null))
