@@ -4,7 +4,7 @@ using Enaction.Policies;
 namespace Enaction.Actions;
 
 /// <summary>The <c>resample</c> action's choice among the original response and its resamples.</summary>
-public static class ResampleSelection
+internal static class ResampleSelection
 {
     /// <summary>
     /// The index of the candidate to keep. <see cref="ResampleKeep.LowestRisk"/>: the lowest <see cref="TurnVerdict.Risk"/>

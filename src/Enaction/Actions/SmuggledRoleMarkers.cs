@@ -9,7 +9,7 @@ namespace Enaction.Actions;
 /// carries are cut out of its text (text parts and string tool results), so no generator that parses them, and no
 /// log that displays them, sees a smuggled turn. The rest of the message is kept.
 /// </summary>
-public static class SmuggledRoleMarkers
+internal static class SmuggledRoleMarkers
 {
     /// <summary>For each message with a role-smuggling finding, the markers found in it (from the finding's detail).</summary>
     public static IReadOnlyDictionary<int, IReadOnlyList<string>> Find(TurnVerdict verdict)

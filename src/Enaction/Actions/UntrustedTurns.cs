@@ -4,7 +4,7 @@ using Enaction.Monitoring;
 namespace Enaction.Actions;
 
 /// <summary>The <c>strip</c> action: which assistant turns of a request to remove before the model call.</summary>
-public static class UntrustedTurns
+internal static class UntrustedTurns
 {
     /// <summary>Finding kinds that mark an assistant turn as not the model's own.</summary>
     public static IReadOnlyList<string> Kinds { get; } = [FindingKinds.Unattested, FindingKinds.Altered, FindingKinds.OffPolicy, FindingKinds.Unjudged];
