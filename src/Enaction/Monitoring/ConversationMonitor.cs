@@ -117,8 +117,11 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
     }
 
     /// <summary>Whether the scorer runs <paramref name="generator"/>'s own weights (unknown generators are taken to be the scorer's model).</summary>
+    /// <remarks>
+    /// The one resolver decides, so aliases and weights bound by SHA-256 count here as they do for the message's source.
+    /// </remarks>
     private bool RunsWeightsOf(string? generator) =>
-        generator is null || string.Equals(generator, _scorer.ModelId, StringComparison.Ordinal) || _scorer.ServedModelIds.Contains(generator, StringComparer.Ordinal);
+        (generator ?? _sources.DefaultGenerator) is not { } id || _sources.Resolve(id) != ScoringSource.Surrogate;
 
     /// <summary>The off-policy thresholds set from this deployment's own turns (used when conformal thresholds are on).</summary>
     public ConformalThresholds Conformal => _own.Thresholds;

@@ -159,4 +159,14 @@ public class ScoringSourceMonitorTests
         Assert.Equal(SurrogateTurns.Judge, PolicyLoader.Parse("name: p\nversion: 1\nmode: fail-open\nsurrogate: judge\nrules: []\n").Surrogate);
         Assert.Equal(SurrogateTurns.Skip, PolicyLoader.Parse("name: p\nversion: 1\nmode: fail-open\nrules: []\n").Surrogate);
     }
+
+    [Fact]
+    public void Log_probabilities_are_asked_only_of_generators_whose_weights_the_scorer_does_not_run()
+    {
+        using var monitor = Monitor(Yaml(), sources: new ScoringSourceOptions { SameModelIds = ["words-prod"] });
+        Assert.Equal(0, monitor.TopLogprobsToRequest(null));          // the scorer's own model
+        Assert.Equal(0, monitor.TopLogprobsToRequest("WORDS"));       // its id, in any case
+        Assert.Equal(0, monitor.TopLogprobsToRequest("words-prod"));  // a configured alias of the same weights
+        Assert.Equal(20, monitor.TopLogprobsToRequest("gpt-4o-mini")); // another model: its own numbers are wanted
+    }
 }
