@@ -291,6 +291,7 @@ internal static class BenchCommand
             IntraOpThreads = threadCount,
             ContextLength = contextLength ?? (int)Math.Max(own, needed),
             MaxLogitsPerRun = maxLogits,
+            MaxTokensPerRun = chunk is null ? null : parse.GetValue(chunk),
         };
     }
 

@@ -30,6 +30,7 @@ public sealed partial class CausalLanguageModel : IDisposable
         ContextLength = options.ContextLength ?? directory.Config.ContextLength ?? 2048;
         MaxLogitsPerRun = options.MaxLogitsPerRun;
         MaxTokensPerRun = options.MaxTokensPerRun;
+        ReductionThreads = options.ReductionThreads ?? (options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount);
         _outputNames = [signature.Logits, .. signature.Layers.SelectMany(l => new[] { l.PresentKey, l.PresentValue })];
     }
 
@@ -53,6 +54,8 @@ public sealed partial class CausalLanguageModel : IDisposable
     public int VocabSize => Signature.VocabSize;
     internal int MaxLogitsPerRun { get; }
     internal int MaxTokensPerRun { get; }
+    /// <summary>Threads the per-token statistics of one pass are split over: ONNX Runtime's intra-op count (one per core by default).</summary>
+    internal int ReductionThreads { get; }
 
     /// <summary>Tokens per forward pass: bounded by the logits budget and the per-pass token cap.</summary>
     internal int TokensPerRun => Math.Max(1, Math.Min(MaxTokensPerRun, MaxLogitsPerRun / VocabSize));

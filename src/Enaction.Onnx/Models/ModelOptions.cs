@@ -52,6 +52,9 @@ public sealed class ModelOptions
     /// </summary>
     public int MaxTokensPerRun { get; set; } = 256;
 
+    /// <summary>Threads a pass's per-token statistics may be split over; null: the intra-op thread count (one per core when 0). A test knob.</summary>
+    internal int? ReductionThreads { get; set; }
+
     /// <summary>Context length override; by default the model's <c>max_position_embeddings</c>.</summary>
     public int? ContextLength { get; set; }
 
@@ -62,6 +65,8 @@ public sealed class ModelOptions
     {
         if (IntraOpThreads < 0)
             throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads, "IntraOpThreads must be 0 (automatic) or a positive thread count.");
+        if (ReductionThreads is < 1)
+            throw new ArgumentOutOfRangeException(nameof(ReductionThreads), ReductionThreads, "ReductionThreads must be positive.");
         if (MaxLogitsPerRun < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxLogitsPerRun), MaxLogitsPerRun, "MaxLogitsPerRun must be positive.");
         if (MaxTokensPerRun < 1)
