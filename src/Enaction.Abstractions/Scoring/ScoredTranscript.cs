@@ -31,6 +31,14 @@ public sealed class ScoredTranscript
     /// </summary>
     public ImmutableArray<EntropyInterval> EntropyBounds { get; init; }
 
+    /// <summary>
+    /// The nucleus the scored model's own turns are sampled from: the top-p of its generator at a temperature of at most
+    /// 1 (0 for greedy decoding), so no token it wrote itself has <see cref="TokenScore.MassAbove"/> at or above it.
+    /// Null when that is not known or not a bound (temperature above 1, or plain sampling with top-p 1): the nucleus
+    /// features are then not computed.
+    /// </summary>
+    public double? SamplingTopP { get; init; }
+
     private Range[]? _ranges;
 
     /// <summary>

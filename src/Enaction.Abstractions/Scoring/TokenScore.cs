@@ -29,6 +29,15 @@ public readonly record struct TokenScore(
     float LogProbVariance,
     bool Truncated)
 {
+    /// <summary>
+    /// The probability the model put on tokens it preferred to this one (the mass of every token with a strictly higher
+    /// logit, at temperature 1): 0 for its top choice, near 1 for a token deep in its tail. A token sampled with nucleus
+    /// (top-p) sampling at temperature at most 1 always has less than top-p here, which is what the off-policy
+    /// detector's nucleus features read (<see cref="ScoredTranscript.SamplingTopP"/>). NaN where the scorer does not
+    /// see the whole distribution (top-k log-probabilities) and for token 0.
+    /// </summary>
+    public float MassAbove { get; init; } = float.NaN;
+
     /// <summary>False for token 0, which no prediction precedes.</summary>
     public bool HasScore => Rank > 0;
 

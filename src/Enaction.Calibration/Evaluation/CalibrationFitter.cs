@@ -67,14 +67,16 @@ public static class CalibrationFitter
         var (ownCurvature, offCurvature) = Split(judged, e => e.Features!.Curvature);
         var curvatureReport = DetectorReports.From(ownCurvature, offCurvature, targetFpr);
         var candidates = Candidates(judged, x, y, targetFpr, fit);
-        // Logistic loss weighs every pair alike, but the detector works at the target false-positive rate: keep the
-        // combination with the highest cross-validated TPR there (AUROC breaks ties), and none at all when the
-        // uncalibrated curvature z does at least as well, so the detector falls back to it.
+        // Logistic loss weighs every pair alike, but the detector works at the target false-positive rate, and its
+        // ranking is what conformal thresholds and reports read at every other rate: keep the combination with the
+        // highest cross-validated TPR at the target plus AUROC (a score that ties most turns can have a fine TPR at one
+        // rate and rank nothing else), and none at all when the uncalibrated curvature z does at least as well, so the
+        // detector falls back to it.
         var curvature = new Candidate("curvature (no combination)", null, curvatureReport.Auroc, curvatureReport.Tpr);
-        var best = candidates.OrderByDescending(c => c.Tpr).ThenByDescending(c => c.Auroc).FirstOrDefault() ?? curvature;
+        var best = candidates.OrderByDescending(Merit).ThenByDescending(c => c.Tpr).FirstOrDefault() ?? curvature;
         OffPolicyCalibration? offPolicy = null;
         DetectorReport? offPolicyReport = null;
-        if (best != curvature && (best.Tpr > curvature.Tpr || (best.Tpr == curvature.Tpr && best.Auroc > curvature.Auroc)))
+        if (best != curvature && Merit(best) > Merit(curvature))
         {
             var (ownScores, offScores) = Split(judged, e => best.Combination!.Score(e.Features!));
             offPolicyReport = DetectorReports.From(ownScores, offScores, targetFpr);
@@ -109,7 +111,8 @@ public static class CalibrationFitter
     }
 
     /// <summary>One combination tried for the off-policy detector and how it did on the calibration data.</summary>
-    /// <param name="Name">"logistic" (all sources), "logistic:SOURCE" (own vs that source) or "feature:NAME" (one feature).</param>
+    /// <param name="Name">"logistic" (all sources), "logistic:SOURCE" (own vs that source), "feature:NAME" (one feature), or
+    /// any of those + "+nucleus" (each nucleus exit adds a fixed 10 log-odds).</param>
     /// <param name="Combination">Its weights fitted on all calibration turns (threshold not yet set); null for the curvature fallback.</param>
     /// <param name="Auroc">Cross-validated AUROC (two folds by prompt) on the calibration turns.</param>
     /// <param name="Tpr">Cross-validated true-positive rate at the target false-positive rate.</param>
@@ -120,6 +123,12 @@ public static class CalibrationFitter
     /// <param name="Calibration">The calibration.</param>
     /// <param name="Candidates">Every combination tried.</param>
     public sealed record Result(Calibration Calibration, ImmutableArray<Candidate> Candidates);
+
+    /// <summary>How a candidate is ranked: cross-validated TPR at the target rate plus AUROC.</summary>
+    private static double Merit(Candidate candidate) => candidate.Tpr + candidate.Auroc;
+
+    /// <summary>Log-odds each token outside the generator's nucleus adds to the signature combination.</summary>
+    private const double NucleusExitLogOdds = 10;
 
     private static List<Candidate> Candidates(List<ScoredExample> judged, List<double[]> x, List<bool> y, double targetFpr, LogisticRegression.Options? fit)
     {
@@ -141,24 +150,41 @@ public static class CalibrationFitter
         if (fold.Distinct().Count() < 2) fold = [.. everyRow.Select(i => i % 2)]; // a single prompt: alternate turns
         var result = new List<Candidate>();
         foreach (var (name, train) in trainers)
+            if (CrossValidate(name, train) is { } candidate) result.Add(candidate);
+
+        // Nucleus exits on top: a token outside the generator's nucleus is one the model could not have written, so each
+        // exit raises the best signature combination by NucleusExitLogOdds, above any signature evidence (turns that
+        // exit rank above turns that do not; within each group the signature orders them). Kept only when it does better
+        // at the target rate than the combinations above, like every other candidate.
+        var exits = TurnFeatures.VectorNames.ToList().IndexOf("nucleus_exits");
+        var signature = result.Where(c => !c.Name.Contains("nucleus", StringComparison.Ordinal))
+            .OrderByDescending(Merit).ThenByDescending(c => c.Tpr).FirstOrDefault();
+        if (signature?.Combination is { } basis && x.Any(v => !double.IsNaN(v[exits])))
+        {
+            var fitted = trainers.First(t => t.Name == signature.Name).Train;
+            if (CrossValidate(signature.Name + "+nucleus", rows => fitted(rows) is { } m ? WithExits(m) : null) is { } withExits)
+                result.Add(withExits);
+        }
+        return result;
+
+        Candidate? CrossValidate(string name, Func<List<int>, LogisticModel?> train)
         {
             var own = new List<double>();
             var off = new List<double>();
-            var complete = true;
-            for (var f = 0; f < 2 && complete; f++)
+            for (var f = 0; f < 2; f++)
             {
                 var model = train([.. everyRow.Where(i => fold[i] != f)]);
-                if (model is null) { complete = false; break; }
+                if (model is null) return null;
                 foreach (var i in everyRow.Where(i => fold[i] == f))
                 {
                     var score = model.LogOdds(x[i]);
                     if (!double.IsNaN(score)) (y[i] ? off : own).Add(score);
                 }
             }
-            var final = complete ? train(everyRow) : null;
-            if (final is null || own.Count == 0 || off.Count == 0) continue;
+            var final = train(everyRow);
+            if (final is null || own.Count == 0 || off.Count == 0) return null;
             var roc = RocCurve.Compute(own, off);
-            result.Add(new Candidate(name, new OffPolicyCalibration
+            return new Candidate(name, new OffPolicyCalibration
             {
                 Features = [.. TurnFeatures.VectorNames],
                 Means = final.Means,
@@ -166,9 +192,17 @@ public static class CalibrationFitter
                 Weights = final.Weights,
                 Bias = final.Bias,
                 Threshold = 0,
-            }, roc.Auroc, roc.AtFpr(targetFpr).Tpr));
+            }, roc.Auroc, roc.AtFpr(targetFpr).Tpr);
         }
-        return result;
+
+        LogisticModel WithExits(LogisticModel model)
+        {
+            var means = model.Means.ToArray();
+            var scales = model.Scales.ToArray();
+            var weights = model.Weights.ToArray();
+            (means[exits], scales[exits], weights[exits]) = (0, 1, NucleusExitLogOdds);
+            return model with { Means = [.. means], Scales = [.. scales], Weights = [.. weights] };
+        }
 
         LogisticModel? Logistic(List<int> rows, Func<int, bool> positive)
         {

@@ -30,6 +30,7 @@ public sealed partial class CausalLanguageModel : IDisposable
         ContextLength = options.ContextLength ?? directory.Config.ContextLength ?? 2048;
         MaxLogitsPerRun = options.MaxLogitsPerRun;
         MaxTokensPerRun = options.MaxTokensPerRun;
+        SamplingTopP = NucleusOf(options.SamplingTopP, directory);
         ReductionThreads = options.ReductionThreads ?? (options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount);
         _outputNames = [signature.Logits, .. signature.Layers.SelectMany(l => new[] { l.PresentKey, l.PresentValue })];
     }
@@ -50,6 +51,30 @@ public sealed partial class CausalLanguageModel : IDisposable
     public ExecutionProvider ActiveProvider { get; }
     /// <summary>Longest context the model is run on; longer transcripts are scored with a sliding window.</summary>
     public int ContextLength { get; }
+    /// <summary>
+    /// The nucleus this model's own turns are sampled from (<see cref="Enaction.Scoring.ScoredTranscript.SamplingTopP"/>):
+    /// <see cref="ModelOptions.SamplingTopP"/> when set, else <c>generation_config.json</c>'s top-p when it samples at a
+    /// temperature of at most 1 (0 when it decodes greedily); null when its turns may take any token.
+    /// </summary>
+    public double? SamplingTopP { get; }
+
+    private static double? NucleusOf(double? configured, ModelDirectory directory)
+    {
+        if (configured is { } set) return set < 1 ? set : null;
+        Generation.GenerationOptions shipped;
+        try
+        {
+            shipped = Generation.GenerationOptions.ForModel(directory);
+        }
+        catch (ModelLoadException)
+        {
+            return null; // a sampler out of range says nothing reliable about the nucleus; scoring does not need it
+        }
+        // float32 in the sampler; 0.9f is 0.89999998 as a double, so round to what the file says.
+        var p = shipped.Temperature == 0 ? 0 : shipped.Temperature <= 1 ? Math.Round((double)shipped.TopP, 6) : 1;
+        return p < 1 ? p : null;
+    }
+
     /// <summary>Vocabulary size of the logits.</summary>
     public int VocabSize => Signature.VocabSize;
     internal int MaxLogitsPerRun { get; }

@@ -52,6 +52,14 @@ public sealed class ModelOptions
     /// </summary>
     public int MaxTokensPerRun { get; set; } = 256;
 
+    /// <summary>
+    /// The top-p (nucleus) the monitored generator samples this model's turns with, at a temperature of at most 1; 0 for
+    /// greedy decoding, 1 when its turns may take any token (turns the nucleus features off). Null (default): the model
+    /// folder's <c>generation_config.json</c>. Set it when your calls override the sampler: with a nucleus smaller than
+    /// the one the generator really uses, the model's own turns look foreign.
+    /// </summary>
+    public double? SamplingTopP { get; set; }
+
     /// <summary>Threads a pass's per-token statistics may be split over; null: the intra-op thread count (one per core when 0). A test knob.</summary>
     internal int? ReductionThreads { get; set; }
 
@@ -65,6 +73,8 @@ public sealed class ModelOptions
     {
         if (IntraOpThreads < 0)
             throw new ArgumentOutOfRangeException(nameof(IntraOpThreads), IntraOpThreads, "IntraOpThreads must be 0 (automatic) or a positive thread count.");
+        if (SamplingTopP is { } p && !(p >= 0 && p <= 1))
+            throw new ArgumentOutOfRangeException(nameof(SamplingTopP), SamplingTopP, "SamplingTopP must be from 0 (greedy) to 1 (any token).");
         if (ReductionThreads is < 1)
             throw new ArgumentOutOfRangeException(nameof(ReductionThreads), ReductionThreads, "ReductionThreads must be positive.");
         if (MaxLogitsPerRun < 1)

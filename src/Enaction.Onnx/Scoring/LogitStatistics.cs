@@ -15,7 +15,11 @@ public static class LogitStatistics
     /// <param name="Surprisal">-ln p(target).</param>
     /// <param name="Rank">1 + the number of tokens with a strictly higher logit.</param>
     /// <param name="LogProbVariance">Var[ln p] under the distribution itself.</param>
-    public readonly record struct Result(float Entropy, float Surprisal, int Rank, float LogProbVariance);
+    public readonly record struct Result(float Entropy, float Surprisal, int Rank, float LogProbVariance)
+    {
+        /// <summary>The probability of every token with a strictly higher logit than the target (see <c>TokenScore.MassAbove</c>).</summary>
+        public float MassAbove { get; init; }
+    }
 
     /// <summary>
     /// Computes the statistics of softmax(<paramref name="logits"/>) for <paramref name="target"/>.
@@ -45,7 +49,39 @@ public static class LogitStatistics
         var entropy = logSum - meanShifted;                       // H = ln s - E[x']
         var variance = Math.Max(0, second / sum - meanShifted * meanShifted);
         var surprisal = logSum - (logits[target] - max);
-        return new Result((float)entropy, (float)surprisal, RankOf(logits, target), (float)variance);
+        var (rank, above) = RankAndMassAbove(logits, weights, target);
+        return new Result((float)entropy, (float)surprisal, rank, (float)variance) { MassAbove = (float)Math.Min(1, above / sum) };
+    }
+
+    /// <summary>
+    /// 1 + the number of logits strictly greater than the target's, and the sum of <paramref name="weights"/> over them
+    /// (one pass; <paramref name="weights"/> are e^(logit - max)).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (int Rank, double Above) RankAndMassAbove(ReadOnlySpan<float> logits, ReadOnlySpan<float> weights, int target)
+    {
+        var value = logits[target];
+        var greater = 0;
+        double above = 0;
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && logits.Length >= Vector<float>.Count)
+        {
+            var threshold = new Vector<float>(value);
+            var counts = Vector<int>.Zero;
+            var sums = Vector<float>.Zero;
+            var last = logits.Length - Vector<float>.Count;
+            for (; i <= last; i += Vector<float>.Count)
+            {
+                var mask = Vector.GreaterThan(new Vector<float>(logits.Slice(i, Vector<float>.Count)), threshold);
+                counts -= mask; // true lanes are -1
+                sums += Vector.ConditionalSelect(mask, new Vector<float>(weights.Slice(i, Vector<float>.Count)), Vector<float>.Zero);
+            }
+            greater = Vector.Sum(counts);
+            above = Vector.Sum(sums);
+        }
+        for (; i < logits.Length; i++)
+            if (logits[i] > value) { greater++; above += weights[i]; }
+        return (greater + 1, above);
     }
 
     /// <summary>1 + the number of logits strictly greater than the target's.</summary>

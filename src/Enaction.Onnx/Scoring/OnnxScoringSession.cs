@@ -141,7 +141,7 @@ public sealed class OnnxScoringSession : IScoringSession
         // Results of tokens before the first recomputed one are what the last call built for them.
         var reuse = encoded.ReusedTokens > 0 && !previousBuilt.IsDefault ? Math.Min(Math.Min(encoded.ReusedTokens, progress.From), previousBuilt.Length) : 0;
         _built = Build(encoded, transcript, previousBuilt, reuse);
-        return new ScoredTranscript(_model.Id, transcript, _built);
+        return new ScoredTranscript(_model.Id, transcript, _built) { SamplingTopP = _model.SamplingTopP };
     }
 
     private void ScoreWithCache(int[] ids, int n, int known, RunOptions runOptions, Progress progress)
@@ -276,7 +276,7 @@ public sealed class OnnxScoringSession : IScoringSession
     private void SetStats(int index, int token, ReadOnlySpan<float> logits, bool truncated, Span<float> scratch)
     {
         var r = LogitStatistics.Compute(logits, token, scratch);
-        _stats[index] = new TokenStats(r.Entropy, r.Surprisal, r.Rank, r.LogProbVariance, truncated);
+        _stats[index] = new TokenStats(r.Entropy, r.Surprisal, r.Rank, r.LogProbVariance, r.MassAbove, truncated);
     }
 
     /// <summary>Logits per thread below which splitting a pass's statistics costs more than it saves (measured: ~0.1 ms each).</summary>
@@ -337,7 +337,7 @@ public sealed class OnnxScoringSession : IScoringSession
                 s.Rank > 0 ? s.Surprisal : float.NaN,
                 s.Rank,
                 s.Rank > 0 ? s.Variance : float.NaN,
-                s.Truncated);
+                s.Truncated) { MassAbove = s.Rank > 0 ? s.MassAbove : float.NaN };
         }
         return ImmutableCollectionsMarshal.AsImmutableArray(tokens);
     }
@@ -385,7 +385,7 @@ public sealed class OnnxScoringSession : IScoringSession
         _cache?.Dispose();
     }
 
-    private readonly record struct TokenStats(float Entropy, float Surprisal, int Rank, float Variance, bool Truncated);
+    private readonly record struct TokenStats(float Entropy, float Surprisal, int Rank, float Variance, float MassAbove, bool Truncated);
 
     /// <summary>How far one call got: the first token it recomputed, the tokens fully scored, and the tokens run.</summary>
     private sealed class Progress

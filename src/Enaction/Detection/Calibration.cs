@@ -114,15 +114,17 @@ public sealed record Calibration
         {
             var names = TurnFeatures.VectorNames;
             if (off.Features.IsDefault) throw Bad("off_policy.features", "is missing; expected the feature names");
-            if (!off.Features.SequenceEqual(names))
+            // A file fitted by an earlier build weighs the features that build computed: the first ones of this build's
+            // list (features are only ever appended), and the ones it does not name weigh nothing.
+            if (off.Features.Length > names.Count || !off.Features.SequenceEqual(names.Take(off.Features.Length)))
                 throw new CalibrationException(path, $"the off-policy combination weighs features [{string.Join(", ", off.Features)}], but this build computes [{string.Join(", ", names)}]; run `enaction calibrate` again");
             foreach (var (field, values) in new[] { ("off_policy.means", off.Means), ("off_policy.scales", off.Scales), ("off_policy.weights", off.Weights) })
             {
                 var count = values.IsDefault ? 0 : values.Length;
-                if (count != names.Count)
-                    throw Bad(field, $"has {count} values for the {names.Count} features; expected one per feature");
+                if (count != off.Features.Length)
+                    throw Bad(field, $"has {count} values for the {off.Features.Length} features; expected one per feature");
             }
-            for (var i = 0; i < names.Count; i++)
+            for (var i = 0; i < off.Features.Length; i++)
             {
                 Finite($"off_policy.means[{i}] ({names[i]})", off.Means[i]);
                 Positive($"off_policy.scales[{i}] ({names[i]})", off.Scales[i]);

@@ -25,6 +25,8 @@ namespace Enaction.Detection;
 /// <param name="Peaks">Statistics of the turn's sharpest departures, which a mean over a long turn dilutes.</param>
 /// <param name="Prompt">How much the user's request explains the turn (a second scoring without it), or null when that
 /// was not computed; its vector entries are then NaN, which a calibrated combination reads as its mean.</param>
+/// <param name="Nucleus">Tokens the model's own sampler could not have produced, or null when the scorer does not know
+/// the generator's nucleus (<see cref="ScoredTranscript.SamplingTopP"/>) or sees only top-k log-probabilities.</param>
 public sealed record TurnFeatures(
     int Message,
     int Tokens,
@@ -38,7 +40,8 @@ public sealed record TurnFeatures(
     double RestEntropySd,
     int FirstCount,
     TurnPeaks Peaks,
-    PromptGain? Prompt = null)
+    PromptGain? Prompt = null,
+    NucleusExits? Nucleus = null)
 {
     /// <summary>Tokens after the authored boundary that count as "first" (the cached-intention window).</summary>
     public const int FirstTokens = 8;
@@ -52,6 +55,7 @@ public sealed record TurnFeatures(
         "mean_entropy", "mean_surprisal", "mean_gap", "curvature_per_token", "high_rank_fraction", "first_entropy",
         "max_window_gap", "max_surprisal", "top_gap_mean", "first_gap", "max_window_entropy", "first_entropy_jump",
         "confident_miss_rate", "tail_gap_z", "curvature", "prompt_gain", "min_window_prompt_gain", "bottom_prompt_gain",
+        "nucleus_exits", "nucleus_excess",
     ];
 
     /// <summary>The features a calibrated combination weighs, named by <see cref="VectorNames"/>.</summary>
@@ -60,7 +64,7 @@ public sealed record TurnFeatures(
         MeanEntropy, MeanSurprisal, MeanGap, Tokens > 0 ? Curvature / Math.Sqrt(Tokens) : 0, HighRankFraction, FirstEntropy,
         Peaks.MaxWindowGap, Peaks.MaxSurprisal, Peaks.TopGapMean, Peaks.FirstGap, Peaks.MaxWindowEntropy, FirstEntropy - RestEntropy,
         Peaks.ConfidentMissRate, Peaks.TailCurvature, Curvature, Prompt?.Mean ?? double.NaN, Prompt?.MinWindow ?? double.NaN,
-        Prompt?.Bottom ?? double.NaN,
+        Prompt?.Bottom ?? double.NaN, Nucleus?.Exits ?? double.NaN, Nucleus?.Excess ?? double.NaN,
     ];
 
     /// <summary>
@@ -79,6 +83,9 @@ public sealed record TurnFeatures(
         int n = 0, highRank = 0, first = 0, rest = 0;
         double sumH = 0, sumS = 0, sumVar = 0, sumFirst = 0, sumRest = 0, sumRest2 = 0;
         var peaks = new TurnPeaks.Builder();
+        var nucleus = scores.SamplingTopP;
+        int exits = 0, judged = 0;
+        double excess = 0;
         for (var i = 0; i < tokens.Length; i++)
         {
             ref readonly var t = ref tokens[i];
@@ -89,6 +96,12 @@ public sealed record TurnFeatures(
             sumVar += t.LogProbVariance;
             if (t.Rank > 10) highRank++;
             peaks.Add(t);
+            if (nucleus is { } p && !float.IsNaN(t.MassAbove))
+            {
+                judged++;
+                if (t.MassAbove >= p + NucleusExits.Tolerance) exits++;
+                excess += Math.Max(0, t.MassAbove - p);
+            }
             if (t.Start < authoredFrom) continue;
             if (first < FirstTokens) { first++; sumFirst += t.Entropy; }
             else { rest++; sumRest += t.Entropy; sumRest2 += (double)t.Entropy * t.Entropy; }
@@ -102,8 +115,26 @@ public sealed record TurnFeatures(
             (double)highRank / n,
             first > 0 ? sumFirst / first : double.NaN,
             restMean, restSd, first, peaks.Build(),
-            contrast is null ? null : PromptContrast.Gain(scores, contrast, message, before));
+            contrast is null ? null : PromptContrast.Gain(scores, contrast, message, before),
+            nucleus is { } top && judged > 0 ? new NucleusExits(top, exits, excess) : null);
     }
+}
+
+/// <summary>
+/// Tokens of one turn outside the nucleus the model's own sampler draws from. With top-p sampling at a temperature of
+/// at most 1, a token is drawn only while the mass of the tokens the model prefers to it is below top-p; a token at or
+/// above that (<see cref="TokenScore.MassAbove"/>) is one the model could not have written itself, whatever else the
+/// turn looks like. Text re-encoded after sampling (a partial UTF-8 character, a tokenisation the model did not
+/// choose) can still exit now and then: measured, 11 of 1,560 of the bundled model's own turns
+/// (docs/quality.md), against 90-100% of foreign turns.
+/// </summary>
+/// <param name="TopP">The nucleus the turn was judged against.</param>
+/// <param name="Exits">Tokens whose preferred mass reaches <paramref name="TopP"/> + <see cref="Tolerance"/>.</param>
+/// <param name="Excess">Sum over the turn's tokens of how far their preferred mass exceeds <paramref name="TopP"/>.</param>
+public sealed record NucleusExits(double TopP, int Exits, double Excess)
+{
+    /// <summary>Slack for the scorer's arithmetic differing from the generator's (batched vs incremental passes).</summary>
+    public const double Tolerance = 0.01;
 }
 
 /// <summary>

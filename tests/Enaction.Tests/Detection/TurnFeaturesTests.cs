@@ -48,4 +48,75 @@ public class TurnFeaturesTests
         Assert.Equal("calibrated", evaluation.Method);
         Assert.True(evaluation.Groups.Single(g => g.Split == "overall").Detector.Auroc > 0.95);
     }
+
+    [Fact]
+    public void Nucleus_exits_count_the_tokens_the_generator_could_not_have_sampled()
+    {
+        // Preferred mass of each token; the generator samples top-p 0.9: 0.95 and 0.999 are out, 0.905 is inside the tolerance.
+        float[] above = [0f, 0.2f, 0.95f, 0.5f, 0.905f, 0.999f];
+        var features = Features(above, topP: 0.9)!;
+        Assert.Equal(0.9, features.Nucleus!.TopP);
+        Assert.Equal(2, features.Nucleus.Exits);
+        Assert.Equal(0.05 + 0.099 + 0.005, features.Nucleus.Excess, 5);
+        var named = TurnFeatures.VectorNames.Zip(features.Vector()).ToDictionary(p => p.First, p => p.Second);
+        Assert.Equal(2, named["nucleus_exits"]);
+
+        // No nucleus known (the generator's sampler, or a scorer that sees only top-k log-probabilities): not computed.
+        var unknown = Features(above, topP: null)!;
+        Assert.Null(unknown.Nucleus);
+        var vector = TurnFeatures.VectorNames.Zip(unknown.Vector()).ToDictionary(p => p.First, p => p.Second);
+        Assert.True(double.IsNaN(vector["nucleus_exits"]) && double.IsNaN(vector["nucleus_excess"]));
+        Assert.Null(Features([float.NaN, float.NaN], topP: 0.9)!.Nucleus);
+    }
+
+    [Fact]
+    public void A_calibration_from_a_build_with_fewer_features_still_loads_and_scores_alike()
+    {
+        var data = SyntheticExamples.Dataset(30);
+        var current = CalibrationFitter.Fit(data, "m", "h", 0.05);
+        var n = TurnFeatures.VectorNames.Count - 2; // the 18 features before the nucleus ones
+        var older = current with
+        {
+            OffPolicy = current.OffPolicy! with
+            {
+                Features = current.OffPolicy.Features[..n], Means = current.OffPolicy.Means[..n],
+                Scales = current.OffPolicy.Scales[..n], Weights = current.OffPolicy.Weights[..n],
+            },
+        };
+        var path = Path.Combine(Path.GetTempPath(), $"enaction-old-calibration-{Guid.NewGuid():N}.json");
+        try
+        {
+            older.Save(path);
+            var loaded = Calibration.Load(path);
+            Assert.Equal(n, loaded.OffPolicy!.Features.Length);
+            var turn = data[1].Features!;
+            Assert.Equal(older.OffPolicy.Score(turn), loaded.OffPolicy.Score(turn), 12);
+
+            // Features that are not this build's first ones are a different detector: refused, with the fix.
+            var shuffled = older with { OffPolicy = older.OffPolicy with { Features = [.. older.OffPolicy.Features.Reverse()] } };
+            shuffled.Save(path);
+            var e = Assert.Throws<CalibrationException>(() => Calibration.Load(path));
+            Assert.Contains("run `enaction calibrate` again", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static TurnFeatures? Features(float[] massAbove, double? topP)
+    {
+        var words = massAbove.Select((_, i) => $"w{i} ").ToList();
+        var transcript = new Enaction.Transcripts.Transcript([Enaction.Transcripts.TranscriptMessage.User("q"), Enaction.Transcripts.TranscriptMessage.Assistant(string.Concat(words))]);
+        var tokens = System.Collections.Immutable.ImmutableArray.CreateBuilder<Enaction.Scoring.TokenScore>();
+        tokens.Add(new Enaction.Scoring.TokenScore(1, "q", 0, Enaction.Transcripts.MessageRole.User, 0, 1, float.NaN, float.NaN, 0, float.NaN, false));
+        var start = 0;
+        for (var i = 0; i < words.Count; i++)
+        {
+            tokens.Add(new Enaction.Scoring.TokenScore(2 + i, words[i], 1, Enaction.Transcripts.MessageRole.Assistant, start, start + words[i].Length, 0.5f, 0.5f, 1, 1f, false) { MassAbove = massAbove[i] });
+            start += words[i].Length;
+        }
+        var scores = new Enaction.Scoring.ScoredTranscript("m", transcript, tokens.ToImmutable()) { SamplingTopP = topP };
+        return TurnFeatures.Compute(scores, 1);
+    }
 }
