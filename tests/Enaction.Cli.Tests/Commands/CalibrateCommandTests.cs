@@ -48,7 +48,8 @@ public sealed class CalibrateCommandTests : IDisposable
             await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-base"), "--transcript", transcript, "--calibration", output),
             "made for model \"tiny-chat\"");
 
-        // Evaluate reads the calibration; a combination over features this build does not compute is refused.
+        // Evaluate reads the calibration; a combination over features this build does not compute (not the first ones of
+        // its list, as a file from an earlier build would be) is refused.
         var evaluate = await CliRunner.RunAsync("evaluate", "--model", CliRunner.Model("tiny-chat"), "--dataset", dataset, "--calibration", output,
             "--save-json", Path.Combine(_temp.FullName, "e.json"));
         Assert.True(evaluate.ExitCode == 0, evaluate.Error);
@@ -57,7 +58,7 @@ public sealed class CalibrateCommandTests : IDisposable
         var stale = Path.Combine(_temp.FullName, "stale.json");
         var withOldFeatures = calibration with
         {
-            OffPolicy = new OffPolicyCalibration { Features = ["mean_entropy"], Means = [0], Scales = [1], Weights = [1], Bias = 0, Threshold = 0 },
+            OffPolicy = new OffPolicyCalibration { Features = ["mean_surprisal"], Means = [0], Scales = [1], Weights = [1], Bias = 0, Threshold = 0 },
         };
         withOldFeatures.Save(stale);
         ScoreCommandTests.AssertBadInput(

@@ -58,7 +58,7 @@ public sealed class HostileInputTests : IDisposable
     {
         { "threshold-nan", "off_policy.threshold is NaN" },
         { "bias-infinite", "off_policy.bias is Infinity" },
-        { "weights-short", "off_policy.weights has 17 values for the 18 features" },
+        { "weights-short", "off_policy.weights has 19 values for the 20 features" },
         { "means-nan", "off_policy.means[3] (" },
         { "scale-zero", "off_policy.scales[0] (" },
         { "scale-negative", "off_policy.scales[5] (" },
