@@ -84,6 +84,7 @@ public sealed record TurnFeatures(
         double sumH = 0, sumS = 0, sumVar = 0, sumFirst = 0, sumRest = 0, sumRest2 = 0;
         var peaks = new TurnPeaks.Builder();
         var nucleus = scores.SamplingTopP;
+        var content = (uint)message < (uint)scores.Transcript.Count ? scores.Transcript[message].Content : "";
         int exits = 0, judged = 0;
         double excess = 0;
         for (var i = 0; i < tokens.Length; i++)
@@ -96,7 +97,7 @@ public sealed record TurnFeatures(
             sumVar += t.LogProbVariance;
             if (t.Rank > 10) highRank++;
             peaks.Add(t);
-            if (nucleus is { } p && !float.IsNaN(t.MassAbove))
+            if (nucleus is { } p && !float.IsNaN(t.MassAbove) && NucleusExits.Judges(content, t.Start, t.End))
             {
                 judged++;
                 if (t.MassAbove >= p + NucleusExits.Tolerance) exits++;
@@ -135,6 +136,26 @@ public sealed record NucleusExits(double TopP, int Exits, double Excess)
 {
     /// <summary>Slack for the scorer's arithmetic differing from the generator's (batched vs incremental passes).</summary>
     public const double Tolerance = 0.01;
+
+    /// <summary>
+    /// Whether the token at characters [<paramref name="start"/>, <paramref name="end"/>) of <paramref name="content"/>
+    /// is one the nucleus can judge: a whole word (or a whole run of punctuation), with no replacement character. Text
+    /// does not carry the tokens it was sampled as: a word the model wrote as "G" + "Que" + "il" is read back as "G" +
+    /// "Q" + "ue" + "il", and the pieces it never chose can sit far outside its nucleus; a partial UTF-8 character comes
+    /// back as U+FFFD. Measured on the bundled model's held-out own turns, those were where its own exits were
+    /// (docs/quality.md); a swapped name or a foreign wording exits on whole words.
+    /// </summary>
+    public static bool Judges(string content, int start, int end)
+    {
+        if (start < 0 || end > content.Length || start >= end) return false;
+        var text = content.AsSpan(start, end - start);
+        if (text.Contains('\uFFFD')) return false;
+        var first = text[0];
+        var last = text[^1];
+        var opens = start == 0 || !char.IsLetterOrDigit(content[start - 1]) || !char.IsLetterOrDigit(first);
+        var closes = end == content.Length || !char.IsLetterOrDigit(content[end]) || !char.IsLetterOrDigit(last);
+        return opens && closes;
+    }
 }
 
 /// <summary>

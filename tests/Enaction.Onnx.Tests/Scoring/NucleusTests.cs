@@ -47,7 +47,6 @@ public class NucleusTests(BundledModels models)
         {
             Transcript request = new([TranscriptMessage.User(prompt)]);
             var own = await generator.GenerateAsync(request, sampler with { Seed = seed, MaxTokens = 60 });
-            if (own.Text.Contains('\uFFFD')) continue; // a partial UTF-8 character re-encodes to other tokens
             var scored = await session.ScoreAsync(request.Append(TranscriptMessage.Assistant(own.Text)));
             Assert.Equal(0.9, scored.SamplingTopP);
             var features = TurnFeatures.Compute(scored, 1);
@@ -63,7 +62,8 @@ public class NucleusTests(BundledModels models)
             TranscriptMessage.Assistant("Honestly, purple elephants negotiate tax treaties with submarine librarians on Tuesdays."),
         ]);
         var off = TurnFeatures.Compute(await session.ScoreAsync(foreign), 1)!;
-        Assert.True(off.Nucleus!.Exits >= 3, $"foreign text: {off.Nucleus.Exits} exits");
+        Assert.True(off.Nucleus!.Exits >= 1, $"foreign text: {off.Nucleus.Exits} exits");
+        Assert.True(off.Nucleus.Excess > 0.05, $"foreign text: excess {off.Nucleus.Excess}");
     }
 
     [Fact]

@@ -69,6 +69,19 @@ public class TurnFeaturesTests
         Assert.Null(Features([float.NaN, float.NaN], topP: 0.9)!.Nucleus);
     }
 
+    [Theory]
+    [InlineData("the river town", 3, 9, true)]     // " river": a whole word
+    [InlineData("the river town", 4, 9, true)]     // "river"
+    [InlineData("the river town", 4, 7, false)]    // "riv"
+    [InlineData("GQueil said", 1, 2, false)]        // "Q" inside a word: the split may not be the one sampled
+    [InlineData("GQueil said", 0, 1, false)]        // "G" opens the word but does not close it
+    [InlineData("GQueil said", 6, 11, true)]        // " said"
+    [InlineData("a, b", 1, 2, true)]                // punctuation
+    [InlineData("fva\uFFFD, x", 3, 4, false)]      // a replacement character: bytes the sampler wrote were lost
+    [InlineData("abc", 2, 2, false)]                // empty
+    public void The_nucleus_judges_whole_words_only(string content, int start, int end, bool judged) =>
+        Assert.Equal(judged, NucleusExits.Judges(content, start, end));
+
     [Fact]
     public void A_calibration_from_a_build_with_fewer_features_still_loads_and_scores_alike()
     {
