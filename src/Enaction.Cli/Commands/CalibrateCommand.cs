@@ -24,6 +24,7 @@ internal static class CalibrateCommand
         var provider = CommonOptions.Provider();
         var template = CommonOptions.Template();
         var precision = CommonOptions.Precision();
+        var samplingTopP = CommonOptions.SamplingTopP();
         var surrogateFor = new Option<string?>("--surrogate-for")
         {
             Description = "Fit a surrogate calibration: the --dataset's on-policy turns were written by this generator (e.g. gpt-4o-mini), not by --model, which scores them as a surrogate. Used by detect --surrogate-calibration and policies that say `surrogate: judge`",
@@ -40,7 +41,7 @@ internal static class CalibrateCommand
         var agent = new Option<string?>("--agent") { Description = "With --from-audit: only the records of this agent" };
         var command = new Command("calibrate", "Fit this model's off-policy combination and detector thresholds on its own samples and write a calibration file")
         {
-            model, output, fpr, saveDataset, fromDataset, provider, template, precision, surrogateFor, fromAudit, baseCalibration, agent,
+            model, output, fpr, saveDataset, fromDataset, provider, template, precision, samplingTopP, surrogateFor, fromAudit, baseCalibration, agent,
         };
         build.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
@@ -58,7 +59,8 @@ internal static class CalibrateCommand
                     if (!file.Exists) throw new CliInputException($"{file.FullName}: no such audit file");
                 var baseFile = parse.GetValue(baseCalibration);
                 if (baseFile is not null && !baseFile.Exists) throw new CliInputException($"{baseFile.FullName}: no such calibration file");
-                using var audited = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template), parse.GetValue(precision));
+                using var audited = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template), parse.GetValue(precision),
+                    parse.GetValue(samplingTopP));
                 return await CalibrateFromAudit.RunAsync(context, audited,
                     new CalibrateFromAudit.Request(audits, outFile, target, baseFile, parse.GetValue(agent), options.Parallelism), cancellationToken);
             }
@@ -86,7 +88,9 @@ internal static class CalibrateCommand
                 prompts = await DatasetCommand.LoadPromptsAsync(promptFile, cancellationToken);
                 source = promptFile.FullName;
             }
-            using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template), parse.GetValue(precision));
+            // The nucleus the own turns were sampled from: as given, else the sampler this command samples with.
+            using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template), parse.GetValue(precision),
+                parse.GetValue(samplingTopP) ?? build.Nucleus(parse, parse.GetRequiredValue(model)));
             using var other = prompts is not null && parse.GetValue(build.OtherModel) is { } otherDir ? CommonOptions.LoadModel(otherDir, parse.GetValue(provider), parse.GetValue(template)) : null;
 
             examples ??= await DatasetCommand.BuildAsync(context, lm, other, prompts!, options, cancellationToken);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Enaction.Onnx.Generation;
 using Enaction.Onnx.Models;
 using Enaction.Transcripts;
 
@@ -79,15 +80,30 @@ internal static class CommonOptions
     /// <summary>Where library warnings go during this invocation (standard error; set by <see cref="CliApplication.RunAsync(string[], TextWriter, TextWriter, CancellationToken)"/>).</summary>
     public static readonly AsyncLocal<TextWriter?> Diagnostics = new();
 
+    public static Option<double?> SamplingTopP() => new("--sampling-top-p")
+    {
+        Description = "The top-p the monitored generator samples its turns with, at a temperature of at most 1 (0: greedy; 1: any token, " +
+            "which turns the nucleus features off); default: the model's generation_config.json",
+    };
+
+    /// <summary>The nucleus of a sampler: its top-p at a temperature of at most 1, 0 when greedy, 1 (none) above 1.</summary>
+    public static double NucleusOf(GenerationOptions sampler) =>
+        sampler.Temperature == 0 ? 0 : sampler.Temperature <= 1 ? Math.Round((double)sampler.TopP, 6) : 1;
+
     public static CausalLanguageModel LoadModel(string directory, ExecutionProvider provider, string? template,
-        ScoringPrecision precision = ScoringPrecision.Float32) =>
-        CausalLanguageModel.Load(directory, new ModelOptions
+        ScoringPrecision precision = ScoringPrecision.Float32, double? samplingTopP = null)
+    {
+        if (samplingTopP is { } p && !(p >= 0 && p <= 1))
+            throw new CliInputException(FormattableString.Invariant($"--sampling-top-p must be from 0 (greedy) to 1 (any token), not {p}"));
+        return CausalLanguageModel.Load(directory, new ModelOptions
         {
             ExecutionProvider = provider,
             ChatTemplate = template,
             Precision = precision,
+            SamplingTopP = samplingTopP,
             Logger = Diagnostics.Value is { } error ? new Output.WarningLogger(error) : null,
         });
+    }
 
     public static async Task<Transcript> LoadTranscriptAsync(FileInfo file, CancellationToken cancellationToken)
     {

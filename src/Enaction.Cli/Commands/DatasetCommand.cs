@@ -44,6 +44,18 @@ internal static class DatasetCommand
             command.Add(TopP);
         }
 
+        /// <summary>
+        /// The nucleus the monitored model's own turns are sampled from when --temperature or --top-p override its
+        /// generation_config.json (so the scorer judges them against the sampler that wrote them); null: the model's own.
+        /// </summary>
+        public double? Nucleus(ParseResult parse, string modelDirectory)
+        {
+            var (temperature, topP) = (parse.GetValue(Temperature), parse.GetValue(TopP));
+            if (temperature is null && topP is null) return null;
+            var shipped = Onnx.Generation.GenerationOptions.ForModel(Onnx.Models.ModelDirectory.Open(modelDirectory));
+            return CommonOptions.NucleusOf(shipped with { Temperature = temperature ?? shipped.Temperature, TopP = topP ?? shipped.TopP });
+        }
+
         public OffPolicyDatasetOptions Read(ParseResult parse)
         {
             var options = new OffPolicyDatasetOptions
@@ -81,7 +93,8 @@ internal static class DatasetCommand
             var outFile = parse.GetRequiredValue(output);
             EnsureWritable(outFile, "--out");
             var prompts = await LoadPromptsAsync(parse.GetValue(build.Prompts) ?? throw new CliInputException("--prompts FILE is required"), cancellationToken);
-            using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template));
+            using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template),
+                samplingTopP: build.Nucleus(parse, parse.GetRequiredValue(model)));
             using var other = parse.GetValue(build.OtherModel) is { } otherDir ? CommonOptions.LoadModel(otherDir, parse.GetValue(provider), parse.GetValue(template)) : null;
             var examples = await BuildAsync(context, lm, other, prompts, options, cancellationToken);
             await LabelledTranscriptJsonl.SaveAsync(outFile.FullName, examples, cancellationToken);

@@ -17,12 +17,13 @@ internal static class DetectCommand
         var calibration = CalibrationOption();
         var json = CommonOptions.Json();
         var provider = CommonOptions.Provider();
+        var samplingTopP = CommonOptions.SamplingTopP();
         var template = CommonOptions.Template();
         var generatorModel = CommonOptions.GeneratorModel();
         var surrogateCalibration = SurrogateCalibrationOption();
         var command = new Command("detect", "Score a transcript and report off-policy turns, overconfident spans, self-echo, broken intentions, evaluation awareness and smuggled role markers")
         {
-            model, transcript, calibration, json, provider, template, generatorModel, surrogateCalibration,
+            model, transcript, calibration, json, provider, template, generatorModel, surrogateCalibration, samplingTopP,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -33,7 +34,7 @@ internal static class DetectCommand
             var surrogateFile = parse.GetValue(surrogateCalibration);
             var surrogate = surrogateFile is null ? null : LoadSurrogateCalibration(surrogateFile);
             var generator = CommonOptions.GeneratorModelValue(parse.GetValue(generatorModel));
-            using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template));
+            using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template), samplingTopP: parse.GetValue(samplingTopP));
             if (surrogate is not null) EnsureCalibrationFor(surrogate, surrogateFile!, lm, context.Error);
             if (loaded is not null) EnsureCalibrationFor(loaded, calibrationFile!, lm, context.Error);
             else await context.Error.WriteLineAsync("enaction: no --calibration given; using the documented default thresholds (run `enaction calibrate` for this model's own)");

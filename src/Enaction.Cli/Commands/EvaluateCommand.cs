@@ -32,12 +32,13 @@ internal static class EvaluateCommand
         };
         var parallel = new Option<int>("--parallel") { Description = "Transcripts scored at once", DefaultValueFactory = _ => 1 };
         var provider = CommonOptions.Provider();
+        var samplingTopP = CommonOptions.SamplingTopP();
         var template = CommonOptions.Template();
         var precision = CommonOptions.Precision();
         var generatorModel = CommonOptions.GeneratorModel();
         var command = new Command("evaluate", "Score a labelled dataset: AUROC and TPR at 1% and 5% FPR of the off-policy score and the curvature baseline, and the entropy gap")
         {
-            model, dataset, calibration, json, by, saveJson, saveFeatures, parallel, provider, template, precision, generatorModel,
+            model, dataset, calibration, json, by, saveJson, saveFeatures, parallel, provider, template, precision, generatorModel, samplingTopP,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -52,7 +53,8 @@ internal static class EvaluateCommand
             var examples = await LabelledTranscriptJsonl.LoadAsync(file.FullName, cancellationToken);
             var calibrationFile = parse.GetValue(calibration);
             var loaded = calibrationFile is null ? null : DetectCommand.LoadCalibration(calibrationFile);
-            using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template), parse.GetValue(precision));
+            using var lm = CommonOptions.LoadModel(parse.GetRequiredValue(model), parse.GetValue(provider), parse.GetValue(template), parse.GetValue(precision),
+                parse.GetValue(samplingTopP));
             if (loaded is not null) DetectCommand.EnsureCalibrationFor(loaded, calibrationFile!, lm, context.Error);
             else await context.Error.WriteLineAsync("enaction: no --calibration given; the off-policy score is the curvature z with its documented default threshold");
 

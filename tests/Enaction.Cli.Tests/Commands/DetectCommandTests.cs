@@ -24,7 +24,8 @@ public sealed class DetectCommandTests : IDisposable
     private static async Task<string> OwnSampleAsync(Transcript prompt, int seed)
     {
         using var model = CausalLanguageModel.Load(CliRunner.Model("tiny-chat"), new ModelOptions { ExecutionProvider = ExecutionProvider.Cpu });
-        var result = await new LocalGenerator(model).GenerateAsync(prompt, new GenerationOptions { Seed = seed, MaxTokens = 200 });
+        // The sampler the model ships (generation_config.json), which its calibration's nucleus assumes.
+        var result = await new LocalGenerator(model).GenerateAsync(prompt, GenerationOptions.ForModel(model.Directory) with { Seed = seed, MaxTokens = 200 });
         return result.Text;
     }
 
@@ -36,6 +37,33 @@ public sealed class DetectCommandTests : IDisposable
     }
 
     private static readonly Transcript Prompt = new([TranscriptMessage.User("Tell me about Gafan.")]);
+
+    [Fact]
+    public async Task The_nucleus_follows_the_generators_sampler_and_sampling_top_p_one_turns_it_off()
+    {
+        // Text the model did not write: words outside the top 90% its own sampler draws from.
+        var path = WriteTranscript("foreign.json", Prompt.Append(TranscriptMessage.Assistant(
+            "Honestly, purple elephants negotiate tax treaties with submarine librarians on Tuesdays.")));
+        var calibration = Path.Combine(CliRunner.Model("tiny-chat"), "calibration.json");
+        double? OffPolicyScore(CliRunner.Result r) =>
+            Findings(r).Where(f => f.GetProperty("kind").GetString() == FindingKinds.OffPolicy).Select(f => (double?)f.GetProperty("score").GetDouble()).FirstOrDefault();
+
+        var judged = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path, "--calibration", calibration, "--json");
+        Assert.True(judged.ExitCode == 0, judged.Error);
+        var withNucleus = OffPolicyScore(judged);
+        Assert.True(withNucleus >= 10, $"off-policy score with the nucleus: {withNucleus}");
+
+        // A generator that samples with top-p 1 can write any token: no exit counts, only the signature.
+        var anyToken = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path, "--calibration", calibration,
+            "--json", "--sampling-top-p", "1");
+        Assert.True(anyToken.ExitCode == 0, anyToken.Error);
+        var withoutNucleus = OffPolicyScore(anyToken);
+        Assert.True(withoutNucleus is null || withoutNucleus <= withNucleus - 9, $"off-policy score without the nucleus: {withoutNucleus}");
+
+        ScoreCommandTests.AssertBadInput(
+            await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path, "--sampling-top-p", "1.5"),
+            "--sampling-top-p must be from 0 (greedy) to 1 (any token)");
+    }
 
     [Fact]
     public async Task A_clean_own_sample_gives_no_finding()
