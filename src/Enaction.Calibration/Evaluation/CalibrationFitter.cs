@@ -157,14 +157,13 @@ public static class CalibrationFitter
         // exit rank above turns that do not; within each group the signature orders them). Kept only when it does better
         // at the target rate than the combinations above, like every other candidate.
         var exits = TurnFeatures.VectorNames.ToList().IndexOf("nucleus_exits");
-        var signature = result.Where(c => !c.Name.Contains("nucleus", StringComparison.Ordinal))
-            .OrderByDescending(Merit).ThenByDescending(c => c.Tpr).FirstOrDefault();
-        if (signature?.Combination is { } basis && x.Any(v => !double.IsNaN(v[exits])))
-        {
-            var fitted = trainers.First(t => t.Name == signature.Name).Train;
-            if (CrossValidate(signature.Name + "+nucleus", rows => fitted(rows) is { } m ? WithExits(m) : null) is { } withExits)
-                result.Add(withExits);
-        }
+        if (x.Any(v => !double.IsNaN(v[exits])))
+            foreach (var signature in result.Where(c => !c.Name.Contains("nucleus", StringComparison.Ordinal)).ToList())
+            {
+                var fitted = trainers.First(t => t.Name == signature.Name).Train;
+                if (CrossValidate(signature.Name + "+nucleus", rows => fitted(rows) is { } m ? WithExits(m) : null) is { } withExits)
+                    result.Add(withExits);
+            }
         return result;
 
         Candidate? CrossValidate(string name, Func<List<int>, LogisticModel?> train)

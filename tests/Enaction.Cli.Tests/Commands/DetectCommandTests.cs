@@ -58,7 +58,7 @@ public sealed class DetectCommandTests : IDisposable
             "--json", "--sampling-top-p", "1");
         Assert.True(anyToken.ExitCode == 0, anyToken.Error);
         var withoutNucleus = OffPolicyScore(anyToken);
-        Assert.True(withoutNucleus is null || withoutNucleus <= withNucleus - 9, $"off-policy score without the nucleus: {withoutNucleus}");
+        Assert.True(withoutNucleus is null || withoutNucleus <= withNucleus - 5, $"off-policy score without the nucleus: {withoutNucleus}, with it: {withNucleus}");
 
         ScoreCommandTests.AssertBadInput(
             await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path, "--sampling-top-p", "1.5"),
