@@ -152,10 +152,10 @@ public static class CalibrationFitter
         foreach (var (name, train) in trainers)
             if (CrossValidate(name, train) is { } candidate) result.Add(candidate);
 
-        // Nucleus exits on top: a token outside the generator's nucleus is one the model could not have written, so each
-        // exit raises the best signature combination by NucleusExitLogOdds, above any signature evidence (turns that
-        // exit rank above turns that do not; within each group the signature orders them). Kept only when it does better
-        // at the target rate than the combinations above, like every other candidate.
+        // Nucleus exits on top: a word outside the generator's nucleus is one the model could not have written, so each
+        // combination is also tried with every exit adding NucleusExitLogOdds, above any signature evidence (turns that
+        // exit rank above turns that do not; within each group the combination orders them). Ranked like every other
+        // candidate.
         var exits = TurnFeatures.VectorNames.ToList().IndexOf("nucleus_exits");
         if (x.Any(v => !double.IsNaN(v[exits])))
             foreach (var signature in result.Where(c => !c.Name.Contains("nucleus", StringComparison.Ordinal)).ToList())
