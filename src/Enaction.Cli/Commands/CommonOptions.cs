@@ -86,10 +86,6 @@ internal static class CommonOptions
             "which turns the nucleus features off); default: the model's generation_config.json",
     };
 
-    /// <summary>The nucleus of a sampler: its top-p at a temperature of at most 1, 0 when greedy, 1 (none) above 1.</summary>
-    public static double NucleusOf(GenerationOptions sampler) =>
-        sampler.Temperature == 0 ? 0 : sampler.Temperature <= 1 ? Math.Round((double)sampler.TopP, 6) : 1;
-
     public static CausalLanguageModel LoadModel(string directory, ExecutionProvider provider, string? template,
         ScoringPrecision precision = ScoringPrecision.Float32, double? samplingTopP = null)
     {

@@ -53,7 +53,7 @@ internal static class DatasetCommand
             var (temperature, topP) = (parse.GetValue(Temperature), parse.GetValue(TopP));
             if (temperature is null && topP is null) return null;
             var shipped = Onnx.Generation.GenerationOptions.ForModel(Onnx.Models.ModelDirectory.Open(modelDirectory));
-            return CommonOptions.NucleusOf(shipped with { Temperature = temperature ?? shipped.Temperature, TopP = topP ?? shipped.TopP });
+            return (shipped with { Temperature = temperature ?? shipped.Temperature, TopP = topP ?? shipped.TopP }).Nucleus;
         }
 
         public OffPolicyDatasetOptions Read(ParseResult parse)

@@ -12,6 +12,13 @@ public sealed record GenerationOptions
     public float Temperature { get; init; } = 1f;
     /// <summary>Nucleus sampling: keep the smallest set of tokens whose probability reaches this. Default 1 (all).</summary>
     public float TopP { get; init; } = 1f;
+    /// <summary>
+    /// The nucleus this sampler draws from, as the off-policy detector reads it (<c>ScoredTranscript.SamplingTopP</c>):
+    /// its top-p at a temperature of at most 1 (a lower temperature only shrinks the nucleus), 0 when greedy, 1 (any
+    /// token) above temperature 1. Rounded to 6 decimals: the sampler keeps float32, and 0.9f is 0.89999998 as a double.
+    /// </summary>
+    public double Nucleus => Temperature == 0 ? 0 : Temperature <= 1 ? Math.Round((double)TopP, 6) : 1;
+
     /// <summary>Seed for reproducible samples; null draws a fresh one.</summary>
     public int? Seed { get; init; }
     /// <summary>Most tokens to generate. Default 256.</summary>

@@ -70,9 +70,7 @@ public sealed partial class CausalLanguageModel : IDisposable
         {
             return null; // a sampler out of range says nothing reliable about the nucleus; scoring does not need it
         }
-        // float32 in the sampler; 0.9f is 0.89999998 as a double, so round to what the file says.
-        var p = shipped.Temperature == 0 ? 0 : shipped.Temperature <= 1 ? Math.Round((double)shipped.TopP, 6) : 1;
-        return p < 1 ? p : null;
+        return shipped.Nucleus < 1 ? shipped.Nucleus : null;
     }
 
     /// <summary>Vocabulary size of the logits.</summary>

@@ -78,5 +78,10 @@ public class NucleusTests(BundledModels models)
         Assert.Null(TurnFeatures.Compute(scored, 1)!.Nucleus);
         Assert.All(scored.Tokens.Where(t => t.HasScore), t => Assert.InRange(t.MassAbove, 0f, 1f));
         Assert.Throws<ArgumentOutOfRangeException>(() => CausalLanguageModel.Load(TestPaths.Model("tiny-chat"), new ModelOptions { SamplingTopP = 1.5 }));
+
+        // The sampler's nucleus: top-p at temperature <= 1 (lower only shrinks it), 0 greedy, none above 1.
+        Assert.Equal(0.9, new GenerationOptions { Temperature = 0.7f, TopP = 0.9f }.Nucleus);
+        Assert.Equal(0, new GenerationOptions { Temperature = 0, TopP = 0.9f }.Nucleus);
+        Assert.Equal(1, new GenerationOptions { Temperature = 1.3f, TopP = 0.9f }.Nucleus);
     }
 }
