@@ -12,7 +12,11 @@ namespace Enaction.Evaluation;
 /// <param name="Groups">Separation rows.</param>
 /// <param name="Entropy">Entropy gap rows, overall ("all") and per family.</param>
 /// <param name="Skipped">Turns left out because the target had no scored token.</param>
-/// <param name="Short">Turns shorter than the detector's minimum (scored here; the detector does not judge them).</param>
+/// <param name="Short">
+/// Turns shorter than the detector's minimum (<see cref="DetectorOptions.MinTurnTokens"/>). The detector does not judge
+/// them (the ledger alone does), so they are not in any group's metrics; each group counts its own
+/// (<see cref="EvaluationGroup.ShortOwn"/>, <see cref="EvaluationGroup.ShortOff"/>).
+/// </param>
 public sealed record DatasetEvaluation(
     string Method,
     double Threshold,
@@ -46,9 +50,10 @@ public sealed record DatasetEvaluation(
         foreach (var e in examples)
         {
             if (e.Features is not { } f) { skipped++; continue; }
-            if (f.Tokens < options.MinTurnTokens) shortTurns++;
+            var judged = f.Tokens >= options.MinTurnTokens;
+            if (!judged) shortTurns++;
             var (score, _, _) = detector.Signature(f, calibration);
-            rows.Add(new Row(e.Example, score, f.Curvature, f.MeanEntropy));
+            rows.Add(new Row(e.Example, score, f.Curvature, f.MeanEntropy, judged));
         }
 
         var groups = ImmutableArray.CreateBuilder<EvaluationGroup>();
@@ -102,12 +107,18 @@ public sealed record DatasetEvaluation(
 
     private static EvaluationGroup Group(string split, string family, string source, IEnumerable<Row> rows, double threshold, string shape = All)
     {
+        // The metrics are the detector's: over the turns it judges. A turn under the signature minimum gets no off-policy
+        // finding whatever its score, so ranking or thresholding its score would measure a number nothing acts on.
         var list = rows.ToList();
-        var negatives = list.Where(r => !r.Example.OffPolicy).ToList();
-        var positives = list.Where(r => r.Example.OffPolicy).ToList();
+        var negatives = list.Where(r => !r.Example.OffPolicy && r.Judged).ToList();
+        var positives = list.Where(r => r.Example.OffPolicy && r.Judged).ToList();
         return new EvaluationGroup(split, family, source,
             SeparationMetrics.Of([.. negatives.Select(r => r.Score)], [.. positives.Select(r => r.Score)], threshold),
-            SeparationMetrics.Of([.. negatives.Select(r => r.Curvature)], [.. positives.Select(r => r.Curvature)]), shape);
+            SeparationMetrics.Of([.. negatives.Select(r => r.Curvature)], [.. positives.Select(r => r.Curvature)]), shape)
+        {
+            ShortOwn = list.Count(r => !r.Example.OffPolicy && !r.Judged),
+            ShortOff = list.Count(r => r.Example.OffPolicy && !r.Judged),
+        };
     }
 
     private static void AddGaps(ImmutableArray<EntropyGap>.Builder gaps, string family, List<Row> rows)
@@ -123,5 +134,5 @@ public sealed record DatasetEvaluation(
         }
     }
 
-    private sealed record Row(LabelledTranscript Example, double Score, double Curvature, double MeanEntropy);
+    private sealed record Row(LabelledTranscript Example, double Score, double Curvature, double MeanEntropy, bool Judged);
 }

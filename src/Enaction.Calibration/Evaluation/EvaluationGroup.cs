@@ -7,4 +7,13 @@ namespace Enaction.Evaluation;
 /// <param name="Detector">The project's off-policy score (calibrated combination, or curvature without a calibration).</param>
 /// <param name="Curvature">The Fast-DetectGPT-style analytic curvature baseline.</param>
 /// <param name="Shape">The conversation shape (<see cref="ConversationShapes"/>), or "all".</param>
-public sealed record EvaluationGroup(string Split, string Family, string Source, SeparationMetrics Detector, SeparationMetrics Curvature, string Shape = DatasetEvaluation.All);
+/// <remarks>Both metrics are over the turns the detector judges; <see cref="ShortOwn"/> and <see cref="ShortOff"/> count the
+/// subset's turns shorter than the signature minimum, which only a ledger judges.</remarks>
+public sealed record EvaluationGroup(string Split, string Family, string Source, SeparationMetrics Detector, SeparationMetrics Curvature, string Shape = DatasetEvaluation.All)
+{
+    /// <summary>Own turns of this subset shorter than the signature minimum: not in the metrics.</summary>
+    public int ShortOwn { get; init; }
+
+    /// <summary>Off-policy turns of this subset shorter than the signature minimum: not in the metrics.</summary>
+    public int ShortOff { get; init; }
+}

@@ -164,8 +164,10 @@ public static class PromptContrast
         }
 
         var gains = new List<double>();
+        var content = (uint)message < (uint)scores.Transcript.Count ? scores.Transcript[message].Content : "";
         foreach (var t in scores.Tokens.AsSpan()[scores.TokensOf(message)])
-            if (t.Message == message && t.HasScore && t.Start < before && without.TryGetValue((t.Start, t.End), out var s))
+            if (t.Message == message && t.HasScore && t.Start < before && !ContentTokens.IsReplaced(content, t.Start, t.End)
+                && without.TryGetValue((t.Start, t.End), out var s))
                 gains.Add(s - t.Surprisal);
         if (gains.Count == 0) return null;
 

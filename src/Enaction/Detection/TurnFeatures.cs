@@ -90,7 +90,7 @@ public sealed record TurnFeatures(
         for (var i = 0; i < tokens.Length; i++)
         {
             ref readonly var t = ref tokens[i];
-            if (t.Message != message || !t.HasScore || t.Start >= before) continue;
+            if (t.Message != message || !t.HasScore || t.Start >= before || ContentTokens.IsReplaced(content, t.Start, t.End)) continue;
             n++;
             sumH += t.Entropy;
             sumS += t.Surprisal;

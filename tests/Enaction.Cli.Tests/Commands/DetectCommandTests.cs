@@ -51,7 +51,7 @@ public sealed class DetectCommandTests : IDisposable
         var judged = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path, "--calibration", calibration, "--json");
         Assert.True(judged.ExitCode == 0, judged.Error);
         var withNucleus = OffPolicyScore(judged);
-        Assert.True(withNucleus >= 10, $"off-policy score with the nucleus: {withNucleus}");
+        Assert.True(withNucleus is not null, "the foreign turn raised no off-policy finding"); // a finding: at or above the calibration's threshold
 
         // A generator that samples with top-p 1 can write any token: no exit counts, only the signature.
         var anyToken = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path, "--calibration", calibration,

@@ -83,6 +83,30 @@ public class TurnFeaturesTests
         Assert.Equal(judged, NucleusExits.Judges(content, start, end));
 
     [Fact]
+    public void Tokens_holding_a_replacement_character_are_not_part_of_the_signature()
+    {
+        // "lookup(fva\uFFFD, x)": the generator wrote a partial UTF-8 character, the text holds U+FFFD, and its re-encoded
+        // bytes are ones the model never chose (surprisal 12 here). The rest of the turn is judged as usual.
+        string[] words = ["lookup(", "fva", "\uFFFD,", " x)"];
+        float[] surprisal = [0.5f, 0.7f, 12f, 0.6f];
+        var content = string.Concat(words);
+        var transcript = new Enaction.Transcripts.Transcript([Enaction.Transcripts.TranscriptMessage.User("q"), Enaction.Transcripts.TranscriptMessage.Assistant(content)]);
+        var tokens = System.Collections.Immutable.ImmutableArray.CreateBuilder<Enaction.Scoring.TokenScore>();
+        tokens.Add(new Enaction.Scoring.TokenScore(1, "q", 0, Enaction.Transcripts.MessageRole.User, 0, 1, float.NaN, float.NaN, 0, float.NaN, false));
+        for (int i = 0, start = 0; i < words.Length; start += words[i].Length, i++)
+            tokens.Add(new Enaction.Scoring.TokenScore(2 + i, words[i], 1, Enaction.Transcripts.MessageRole.Assistant, start, start + words[i].Length, 0.4f, surprisal[i], 1, 1f, false));
+        var scores = new Enaction.Scoring.ScoredTranscript("m", transcript, tokens.ToImmutable());
+
+        var features = TurnFeatures.Compute(scores, 1)!;
+        Assert.Equal(3, features.Tokens);
+        Assert.Equal(0.7, features.Peaks.MaxSurprisal, 6);
+        Assert.Equal((0.5 + 0.7 + 0.6) / 3, features.MeanSurprisal, 6);
+        Assert.True(ContentTokens.IsReplaced(content, 10, 12));
+        Assert.False(ContentTokens.IsReplaced(content, 7, 10));
+        Assert.False(ContentTokens.IsReplaced(content, 10, 99)); // out of range: not a claim about the text
+    }
+
+    [Fact]
     public void A_calibration_from_a_build_with_fewer_features_still_loads_and_scores_alike()
     {
         var data = SyntheticExamples.Dataset(30);

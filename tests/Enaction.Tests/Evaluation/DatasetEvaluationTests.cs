@@ -60,4 +60,26 @@ public class DatasetEvaluationTests
         Assert.True(overall.Detector.FprAtThreshold <= 0.05);
         Assert.Equal(calibration.Reports[CalibrationFitter.ReportNames.OffPolicy].Tpr, overall.Detector.TprAtThreshold, 6);
     }
+
+    [Fact]
+    public void Turns_under_the_signature_minimum_are_counted_apart_and_left_out_of_the_metrics()
+    {
+        var data = SyntheticExamples.Dataset(30, gap: 2);
+        // A short own turn that scores like someone else's and a short foreign turn that scores like the model's own:
+        // the detector judges neither, so neither may move the metrics.
+        data.Add(SyntheticExamples.Turn(9000, 3, 9, false, OffPolicySources.Own, count: 3));
+        data.Add(SyntheticExamples.Turn(9001, 0.3, 0.3, true, OffPolicySources.Corpus, count: 2));
+        var evaluation = DatasetEvaluation.Evaluate(data);
+        Assert.Equal(2, evaluation.Short);
+
+        var overall = evaluation.Groups.Single(g => g.Split == "overall");
+        Assert.Equal((30, 120), (overall.Detector.Negatives, overall.Detector.Positives));
+        Assert.Equal((1, 1), (overall.ShortOwn, overall.ShortOff));
+        var corpus = evaluation.Groups.Single(g => g.Split == "source" && g.Source == OffPolicySources.Corpus);
+        Assert.Equal(1.0, corpus.Detector.Auroc);
+        Assert.Equal((1, 1), (corpus.ShortOwn, corpus.ShortOff));
+        var swap = evaluation.Groups.Single(g => g.Split == "source" && g.Source == OffPolicySources.Swap);
+        Assert.Equal((1, 0), (swap.ShortOwn, swap.ShortOff));
+        Assert.Equal(DatasetEvaluation.Evaluate(SyntheticExamples.Dataset(30, gap: 2)).Groups.Select(g => g.Detector), evaluation.Groups.Select(g => g.Detector));
+    }
 }
