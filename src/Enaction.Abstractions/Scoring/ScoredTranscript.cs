@@ -39,6 +39,13 @@ public sealed class ScoredTranscript
     /// </summary>
     public double? SamplingTopP { get; init; }
 
+    /// <summary>
+    /// The same scores judged against another sampler's nucleus (<see cref="SamplingTopP"/>), such as the one a call
+    /// asked for (<see cref="SamplerNucleus"/>); this instance when it is already that one.
+    /// </summary>
+    public ScoredTranscript WithSamplingTopP(double? samplingTopP) =>
+        samplingTopP == SamplingTopP ? this : new ScoredTranscript(ModelId, Transcript, Tokens) { EntropyBounds = EntropyBounds, SamplingTopP = samplingTopP };
+
     private Range[]? _ranges;
 
     /// <summary>

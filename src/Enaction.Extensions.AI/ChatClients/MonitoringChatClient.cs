@@ -122,6 +122,8 @@ public sealed class MonitoringChatClient : DelegatingChatClient
             Function = EnactionScope.Function,
             Model = options?.ModelId ?? _model,
             Streaming = streaming,
+            Temperature = options?.Temperature,
+            TopP = options?.TopP,
         }, cancellationToken);
     }
 

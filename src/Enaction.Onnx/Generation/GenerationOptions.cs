@@ -17,7 +17,7 @@ public sealed record GenerationOptions
     /// its top-p at a temperature of at most 1 (a lower temperature only shrinks the nucleus), 0 when greedy, 1 (any
     /// token) above temperature 1. Rounded to 6 decimals: the sampler keeps float32, and 0.9f is 0.89999998 as a double.
     /// </summary>
-    public double Nucleus => Temperature == 0 ? 0 : Temperature <= 1 ? Math.Round((double)TopP, 6) : 1;
+    public double Nucleus => Enaction.Scoring.SamplerNucleus.Of(Temperature, TopP) ?? 1;
 
     /// <summary>Seed for reproducible samples; null draws a fresh one.</summary>
     public int? Seed { get; init; }

@@ -155,6 +155,7 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
                 Agent = request.Agent,
                 Function = request.Function,
                 Model = request.Model,
+                Sampler = (request.Temperature, request.TopP),
             }, request.Conversation, cancellationToken).ConfigureAwait(false);
             return new MonitoredExchange(this, state, request, call, verdict);
         }
@@ -237,6 +238,11 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
             {
                 // WaitAsync as well: a scorer that ignores its token is left behind (and its session dropped), never waited for.
                 (scores, statistics, contrasts) = await scoring.WaitAsync(linked.Token).ConfigureAwait(false);
+                // The nucleus is a claim about the generator's sampler: a call that samples differently from the model's
+                // shipped sampler says so, and the model's own turns are judged against the nucleus it asked for (its
+                // weights scored them; a surrogate's probabilities bound nothing about another model's sampler either way).
+                if (turn.Sampler != default && RunsWeightsOf(turn.Model))
+                    scores = scores.WithSamplingTopP(SamplerNucleus.Of(turn.Sampler.Temperature, turn.Sampler.TopP, scores.SamplingTopP));
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
             {

@@ -18,4 +18,15 @@ public sealed record ExchangeRequest(ConversationIdentity Conversation, Transcri
 
     /// <summary>True when the response streams to the caller before it is judged (resampling is then impossible).</summary>
     public bool Streaming { get; init; }
+
+    /// <summary>
+    /// The sampling temperature the call asks the generator for (<c>ChatOptions.Temperature</c>), or null when it does not
+    /// say. With <see cref="TopP"/> it sets the nucleus the model's own turns are judged against
+    /// (<see cref="Enaction.Scoring.SamplerNucleus"/>): a deployment that samples above temperature 1 or with top-p 1
+    /// writes tokens outside its shipped nucleus, and its own history turns must not count them as foreign.
+    /// </summary>
+    public double? Temperature { get; init; }
+
+    /// <summary>The nucleus mass the call asks the generator for (<c>ChatOptions.TopP</c>), or null when it does not say.</summary>
+    public double? TopP { get; init; }
 }

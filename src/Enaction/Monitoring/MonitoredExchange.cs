@@ -65,6 +65,7 @@ internal sealed class MonitoredExchange : IMonitoredExchange
             Agent = Call.Agent,
             Function = Call.Function,
             Model = Call.Model,
+            Sampler = (_request.Temperature, _request.TopP),
             Generated = generated,
             // A candidate is another answer: the call's log-probabilities belong to the first one.
             GeneratorLogprobs = trial ? System.Collections.Immutable.ImmutableDictionary<int, IReadOnlyList<Enaction.Scoring.TokenLogprob>>.Empty : Call.GeneratorLogprobs,

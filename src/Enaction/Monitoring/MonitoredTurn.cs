@@ -18,6 +18,9 @@ internal sealed record MonitoredTurn(string ConversationId, Transcript Transcrip
     /// <summary>The generator's model id, for events and attestations.</summary>
     public string? Model { get; init; }
 
+    /// <summary>The call's sampling temperature and top-p (<see cref="ExchangeRequest.Temperature"/>), each null when not set.</summary>
+    public (double? Temperature, double? TopP) Sampler { get; init; }
+
     /// <summary>Messages this pipeline has just generated (response stage): judged as the model's own and attested when the turn completes.</summary>
     public IReadOnlyList<int> Generated { get; init; } = [];
 
