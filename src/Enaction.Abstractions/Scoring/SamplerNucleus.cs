@@ -26,4 +26,12 @@ public static class SamplerNucleus
         if (topP is { } p) return p < 1 ? Math.Round(p, 6) : null;
         return otherwise;
     }
+
+    /// <summary>
+    /// The wider of two nuclei (null, any token, is the widest): the bound that holds for turns sampled by either
+    /// sampler. A monitor judging history turns that an earlier call wrote uses it to let a call's own settings widen
+    /// the model's configured nucleus but never narrow it: a greedy call (0) must not make the sampled turns before it
+    /// look foreign.
+    /// </summary>
+    public static double? Widest(double? a, double? b) => a is { } x && b is { } y ? Math.Max(x, y) : null;
 }

@@ -238,11 +238,12 @@ public sealed class ConversationMonitor : IConversationMonitor, IDisposable
             {
                 // WaitAsync as well: a scorer that ignores its token is left behind (and its session dropped), never waited for.
                 (scores, statistics, contrasts) = await scoring.WaitAsync(linked.Token).ConfigureAwait(false);
-                // The nucleus is a claim about the generator's sampler: a call that samples differently from the model's
-                // shipped sampler says so, and the model's own turns are judged against the nucleus it asked for (its
-                // weights scored them; a surrogate's probabilities bound nothing about another model's sampler either way).
+                // The nucleus is a claim about the generator's sampler: a call that samples more widely than the model's
+                // configured sampler (top-p 1, a temperature above 1) says so, and the turns its weights judge are held to
+                // the wider nucleus. A call never narrows it: the history turns judged were written by earlier calls.
                 if (turn.Sampler != default && RunsWeightsOf(turn.Model))
-                    scores = scores.WithSamplingTopP(SamplerNucleus.Of(turn.Sampler.Temperature, turn.Sampler.TopP, scores.SamplingTopP));
+                    scores = scores.WithSamplingTopP(SamplerNucleus.Widest(scores.SamplingTopP,
+                        SamplerNucleus.Of(turn.Sampler.Temperature, turn.Sampler.TopP, scores.SamplingTopP)));
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
             {

@@ -55,6 +55,9 @@ public class CallSamplerTests(BundledModel model)
         // A lower temperature only shrinks the nucleus: the shipped one still bounds it, and the score is the same.
         Assert.Equal(shipped, await OffPolicyScore(monitor, "cool", 0.7, null));
         Assert.Equal(shipped, await OffPolicyScore(monitor, "same", 1.0, 0.9));
+        // A call never narrows it: a greedy or tighter call did not write the history turns it judges.
+        Assert.Equal(shipped, await OffPolicyScore(monitor, "greedy", 0, null));
+        Assert.Equal(shipped, await OffPolicyScore(monitor, "tight", 1.0, 0.5));
     }
 
     [Fact]
