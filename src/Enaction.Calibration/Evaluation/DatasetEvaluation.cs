@@ -13,9 +13,10 @@ namespace Enaction.Evaluation;
 /// <param name="Entropy">Entropy gap rows, overall ("all") and per family.</param>
 /// <param name="Skipped">Turns left out because the target had no scored token.</param>
 /// <param name="Short">
-/// Turns shorter than the detector's minimum (<see cref="DetectorOptions.MinTurnTokens"/>). The detector does not judge
-/// them (the ledger alone does), so they are not in any group's metrics; each group counts its own
-/// (<see cref="EvaluationGroup.ShortOwn"/>, <see cref="EvaluationGroup.ShortOff"/>).
+/// Turns shorter than the detector's minimum (<see cref="DetectorOptions.MinTurnTokens"/>). The signature does not judge
+/// them (a nucleus exit or the ledger does), so they are not in any group's metrics; each group counts its own
+/// (<see cref="EvaluationGroup.ShortOwn"/>, <see cref="EvaluationGroup.ShortOff"/>) and those a nucleus exit flags
+/// (<see cref="EvaluationGroup.ShortFlaggedOwn"/>, <see cref="EvaluationGroup.ShortFlaggedOff"/>).
 /// </param>
 public sealed record DatasetEvaluation(
     string Method,
@@ -53,7 +54,7 @@ public sealed record DatasetEvaluation(
             var judged = f.Tokens >= options.MinTurnTokens;
             if (!judged) shortTurns++;
             var (score, _, _) = detector.Signature(f, calibration);
-            rows.Add(new Row(e.Example, score, f.Curvature, f.MeanEntropy, judged));
+            rows.Add(new Row(e.Example, score, f.Curvature, f.MeanEntropy, judged, !judged && OffPolicyDetector.ExitsNucleus(f)));
         }
 
         var groups = ImmutableArray.CreateBuilder<EvaluationGroup>();
@@ -118,6 +119,8 @@ public sealed record DatasetEvaluation(
         {
             ShortOwn = list.Count(r => !r.Example.OffPolicy && !r.Judged),
             ShortOff = list.Count(r => r.Example.OffPolicy && !r.Judged),
+            ShortFlaggedOwn = list.Count(r => !r.Example.OffPolicy && r.ShortExit),
+            ShortFlaggedOff = list.Count(r => r.Example.OffPolicy && r.ShortExit),
         };
     }
 
@@ -134,5 +137,5 @@ public sealed record DatasetEvaluation(
         }
     }
 
-    private sealed record Row(LabelledTranscript Example, double Score, double Curvature, double MeanEntropy, bool Judged);
+    private sealed record Row(LabelledTranscript Example, double Score, double Curvature, double MeanEntropy, bool Judged, bool ShortExit);
 }

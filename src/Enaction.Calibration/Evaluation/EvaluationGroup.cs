@@ -7,8 +7,8 @@ namespace Enaction.Evaluation;
 /// <param name="Detector">The project's off-policy score (calibrated combination, or curvature without a calibration).</param>
 /// <param name="Curvature">The Fast-DetectGPT-style analytic curvature baseline.</param>
 /// <param name="Shape">The conversation shape (<see cref="ConversationShapes"/>), or "all".</param>
-/// <remarks>Both metrics are over the turns the detector judges; <see cref="ShortOwn"/> and <see cref="ShortOff"/> count the
-/// subset's turns shorter than the signature minimum, which only a ledger judges.</remarks>
+/// <remarks>Both metrics are over the turns the signature judges; <see cref="ShortOwn"/> and <see cref="ShortOff"/> count the
+/// subset's turns shorter than the signature minimum, which a nucleus exit or the ledger judges.</remarks>
 public sealed record EvaluationGroup(string Split, string Family, string Source, SeparationMetrics Detector, SeparationMetrics Curvature, string Shape = DatasetEvaluation.All)
 {
     /// <summary>Own turns of this subset shorter than the signature minimum: not in the metrics.</summary>
@@ -16,4 +16,10 @@ public sealed record EvaluationGroup(string Split, string Family, string Source,
 
     /// <summary>Off-policy turns of this subset shorter than the signature minimum: not in the metrics.</summary>
     public int ShortOff { get; init; }
+
+    /// <summary>Of <see cref="ShortOwn"/>, those a nucleus exit flags (<see cref="Detection.OffPolicyDetector.ExitsNucleus"/>): false positives.</summary>
+    public int ShortFlaggedOwn { get; init; }
+
+    /// <summary>Of <see cref="ShortOff"/>, those a nucleus exit flags: caught without a signature or a ledger.</summary>
+    public int ShortFlaggedOff { get; init; }
 }

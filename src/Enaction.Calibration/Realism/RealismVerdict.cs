@@ -13,7 +13,10 @@ public enum RealismVerdict
     /// <summary>Well past the threshold, where the detector's finding is high severity: +2 log-odds calibrated, twice
     /// the threshold on the curvature z.</summary>
     Glaring,
-    /// <summary>Fewer scored tokens than the detector judges (<see cref="Detection.DetectorOptions.MinTurnTokens"/>).</summary>
+    /// <summary>
+    /// Fewer scored tokens than the detector's signature reads (<see cref="Detection.DetectorOptions.MinTurnTokens"/>) and
+    /// no word outside the model's nucleus; a short turn with one is judged by it (<c>recognisable</c> or <c>glaring</c>).
+    /// </summary>
     TooShort,
 }
 

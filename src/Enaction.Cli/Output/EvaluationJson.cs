@@ -6,7 +6,7 @@ namespace Enaction.Cli.Output;
 
 /// <summary>
 /// The <c>evaluate --json</c> schema: <c>{"model","generator","scoring_source","calibration","dataset","method","threshold","skipped","short",
-/// "groups":[{"split","family","source","shape","short_own","short_off","detector":{metrics},"curvature":{metrics}}],
+/// "groups":[{"split","family","source","shape","short_own","short_off","short_flagged_own","short_flagged_off","detector":{metrics},"curvature":{metrics}}],
 /// "entropy":[{"family","source","turns","mean_entropy","ratio"}],
 /// "errors":{"answers","wrong","overconfident_span":{metrics},"lowest_token_probability":{metrics},"mean_surprisal":{metrics}}}</c>
 /// ("errors" only when the dataset has checkable prompts with corpus answers); metrics are
@@ -46,6 +46,8 @@ public static class EvaluationJson
         [property: JsonPropertyName("shape")] string Shape,
         [property: JsonPropertyName("short_own")] int ShortOwn,
         [property: JsonPropertyName("short_off")] int ShortOff,
+        [property: JsonPropertyName("short_flagged_own")] int ShortFlaggedOwn,
+        [property: JsonPropertyName("short_flagged_off")] int ShortFlaggedOff,
         [property: JsonPropertyName("detector")] Metrics Detector,
         [property: JsonPropertyName("curvature")] Metrics Curvature);
 
@@ -73,7 +75,7 @@ public static class EvaluationJson
         ArgumentNullException.ThrowIfNull(scoring);
         CliJson.Write(output, new EvaluationDocument(model, scoring.Generator, scoring.Source.ToName(), calibration, dataset, evaluation.Method,
             CliJson.Number(evaluation.Threshold), evaluation.Skipped, evaluation.Short,
-            [.. evaluation.Groups.Select(g => new Group(g.Split, g.Family, g.Source, g.Shape, g.ShortOwn, g.ShortOff, ToMetrics(g.Detector), ToMetrics(g.Curvature)))],
+            [.. evaluation.Groups.Select(g => new Group(g.Split, g.Family, g.Source, g.Shape, g.ShortOwn, g.ShortOff, g.ShortFlaggedOwn, g.ShortFlaggedOff, ToMetrics(g.Detector), ToMetrics(g.Curvature)))],
             [.. evaluation.Entropy.Select(e => new Entropy(e.Family, e.Source, e.Turns, CliJson.Number(e.MeanEntropy), CliJson.Number(e.Ratio)))],
             evaluation.Errors is { } errors
                 ? new Errors(errors.Answers, errors.Wrong, ToMetrics(errors.Span), ToMetrics(errors.LowestTokenProbability), ToMetrics(errors.MeanSurprisal))

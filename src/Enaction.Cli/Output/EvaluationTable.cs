@@ -14,17 +14,17 @@ public static class EvaluationTable
         output.WriteLine($"model: {model}   dataset: {dataset}");
         output.WriteLine($"turns by {scoring.Generator}: {scoring.Source.ToName()}, {scoring.Source.Describe()}");
         output.WriteLine($"off-policy score: {evaluation.Method}, threshold {N(evaluation.Threshold)} ({(calibration is null ? "documented default" : "from " + calibration)});"
-            + $" skipped {evaluation.Skipped}; shorter than the detector's minimum {evaluation.Short} (not in the metrics: the ledger alone judges them; \"short\" counts them per row, own/off)");
+            + $" skipped {evaluation.Skipped}; shorter than the detector's minimum {evaluation.Short} (not in the metrics: a nucleus exit or the ledger judges them; \"short\" counts them per row, own/off, and \"short flagged\" those a nucleus exit flags)");
         output.WriteLine();
         output.WriteLine("Separation of own (negative) and off-policy (positive) turns: project score vs curvature baseline");
         output.WriteLine();
-        var table = new MarkdownTable("split", "family", "shape", "source", "own", "off", "short", "AUROC", "TPR@1%", "TPR@5%", "TPR@thr", "FPR@thr", "curv AUROC", "curv TPR@1%", "curv TPR@5%")
-            .AlignRight("own", "off", "short", "AUROC", "TPR@1%", "TPR@5%", "TPR@thr", "FPR@thr", "curv AUROC", "curv TPR@1%", "curv TPR@5%");
+        var table = new MarkdownTable("split", "family", "shape", "source", "own", "off", "short", "short flagged", "AUROC", "TPR@1%", "TPR@5%", "TPR@thr", "FPR@thr", "curv AUROC", "curv TPR@1%", "curv TPR@5%")
+            .AlignRight("own", "off", "short", "short flagged", "AUROC", "TPR@1%", "TPR@5%", "TPR@thr", "FPR@thr", "curv AUROC", "curv TPR@1%", "curv TPR@5%");
         foreach (var g in evaluation.Groups)
         {
             var d = g.Detector;
             var c = g.Curvature;
-            table.AddRow(g.Split, g.Family, g.Shape, g.Source, I(d.Negatives), I(d.Positives), $"{I(g.ShortOwn)}/{I(g.ShortOff)}", N(d.Auroc), N(d.TprAt1), N(d.TprAt5),
+            table.AddRow(g.Split, g.Family, g.Shape, g.Source, I(d.Negatives), I(d.Positives), $"{I(g.ShortOwn)}/{I(g.ShortOff)}", $"{I(g.ShortFlaggedOwn)}/{I(g.ShortFlaggedOff)}", N(d.Auroc), N(d.TprAt1), N(d.TprAt5),
                 N(d.TprAtThreshold), N(d.FprAtThreshold), N(c.Auroc), N(c.TprAt1), N(c.TprAt5));
         }
         table.Write(output);

@@ -7,7 +7,7 @@ namespace Enaction.Cli.Output;
 /// <summary>
 /// The <c>realism --json</c> schema, one object per transcript: <c>{"line","model","method","threshold","synthetic",
 /// "judged","recognised","glaring","recognised_share","replaced","turns":[{"message","tokens","score","threshold",
-/// "percentile","percentile_from","verdict","giveaways":[{"start","end","text","gap","surprisal","entropy"}],
+/// "method","percentile","percentile_from","verdict","giveaways":[{"start","end","text","gap","surprisal","entropy"}],
 /// "own_sample_scores"?,"resample"?:{"replaced","attempts","content","score","percentile","verdict","rejected":{}}}],
 /// "resampled"?:{"messages":[...]}}</c>. Numbers that do not exist are null; statistics have 4 decimals.
 /// </summary>
@@ -36,6 +36,7 @@ public static class RealismJson
         [property: JsonPropertyName("tokens")] int Tokens,
         [property: JsonPropertyName("score")] double? Score,
         [property: JsonPropertyName("threshold")] double? Threshold,
+        [property: JsonPropertyName("method")] string Method,
         [property: JsonPropertyName("percentile")] double? Percentile,
         [property: JsonPropertyName("percentile_from")] string? PercentileFrom,
         [property: JsonPropertyName("verdict")] string Verdict,
@@ -78,7 +79,7 @@ public static class RealismJson
     }
 
     private static TurnRow ToTurn(TurnRealism turn) => new(turn.Message, turn.Tokens, CliJson.Number(turn.Score, Digits),
-        CliJson.Number(turn.Threshold, Digits), CliJson.Number(turn.Percentile, Digits), turn.PercentileSource, turn.Verdict.ToName(),
+        CliJson.Number(turn.Threshold, Digits), turn.Method, CliJson.Number(turn.Percentile, Digits), turn.PercentileSource, turn.Verdict.ToName(),
         [.. turn.Giveaways.Select(g => new GiveawayRow(g.Start, g.End, g.Text, CliJson.Number(g.Gap, Digits), CliJson.Number(g.Surprisal, Digits), CliJson.Number(g.Entropy, Digits)))],
         turn.OwnSampleScores.IsDefaultOrEmpty ? null : [.. turn.OwnSampleScores.Select(s => CliJson.Number(s))],
         turn.Resample is { } r

@@ -27,8 +27,9 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
 
     /// <summary>
     /// The assistant turns this detector would judge by their signature (not generated whole in the pipeline) that have
-    /// fewer scored tokens than <see cref="DetectorOptions.MinTurnTokens"/>: too short for a signature, so only the
-    /// ledger judges them, and with no ledger nothing does. Their findings say so (<c>"method": "ledger-only"</c>).
+    /// fewer scored tokens than <see cref="DetectorOptions.MinTurnTokens"/> and leave the model's nucleus nowhere: too
+    /// short for a signature, so only the ledger judges them, and with no ledger nothing does. Their findings say so
+    /// (<c>"method": "ledger-only"</c>). A short turn with a nucleus exit is judged by it (<see cref="ExitsNucleus"/>).
     /// </summary>
     public IReadOnlyList<int> JudgedByLedgerAlone(DetectionContext context)
     {
@@ -37,17 +38,32 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
         for (var m = 0; m < context.Transcript.Count; m++)
         {
             if (context.Transcript[m].Role != MessageRole.Assistant || context.AuthoredFrom.GetValueOrDefault(m, -1) == 0) continue;
-            if (TokensJudged(context, m) < _options.MinTurnTokens) turns.Add(m);
+            var features = FeaturesJudged(context, m);
+            if ((features?.Tokens ?? 0) < _options.MinTurnTokens && !(features is not null && context.SourceOf(m) != ScoringSource.Surrogate && ExitsNucleus(features)))
+                turns.Add(m);
         }
         return turns;
     }
 
-    /// <summary>The scored tokens the signature of message <paramref name="m"/> would read (a continued prefill: its prefill).</summary>
-    private static int TokensJudged(DetectionContext context, int m)
+    /// <summary>
+    /// Whether a turn has a whole word outside the nucleus of the model's own sampler (<see cref="TurnFeatures.Nucleus"/>):
+    /// a word that sampler could not have drawn, so the turn is not the model's own whatever its length. This is how a
+    /// turn too short for a signature is judged without a ledger (method <c>"nucleus"</c>). Measured on the bundled
+    /// model's held-out dataset: 0 of 481 short own turns exit, 106 of 134 short foreign open-ended turns and 331 of 994
+    /// short foreign answers to checkable prompts do (docs/quality.md). Only with the scorer's own weights: a surrogate's
+    /// probabilities bound nothing about another model's sampler.
+    /// </summary>
+    public static bool ExitsNucleus(TurnFeatures features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        return features.Nucleus is { Exits: > 0 };
+    }
+
+    /// <summary>The features the signature of message <paramref name="m"/> would read (a continued prefill: its prefill).</summary>
+    private static TurnFeatures? FeaturesJudged(DetectionContext context, int m)
     {
         var authoredFrom = context.AuthoredFrom.TryGetValue(m, out var b) ? b : -1;
-        var features = authoredFrom > 0 ? TurnFeatures.Compute(context.Scores, m, 0, before: authoredFrom) : context.Features(m);
-        return features?.Tokens ?? 0;
+        return authoredFrom > 0 ? TurnFeatures.Compute(context.Scores, m, 0, before: authoredFrom) : context.Features(m);
     }
 
     /// <summary>
@@ -110,8 +126,20 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
                 if (conformal is not null) threshold = conformal.Value;
                 offPolicy = score >= threshold;
             }
+            // Too short for a signature, but a word the model's own sampler could not have drawn: not its own.
+            var byNucleus = readable && !longEnough && features is not null && context.SourceOf(m) != ScoringSource.Surrogate && ExitsNucleus(features);
+            if (byNucleus)
+            {
+                (score, threshold, method) = (features!.Nucleus!.Exits, 1, "nucleus");
+                offPolicy = true;
+            }
             var detail = Detail(features, method);
-            if (readable && !longEnough)
+            if (byNucleus)
+            {
+                detail = detail.Add("nucleus_top_p", features!.Nucleus!.TopP).Add("reason", FormattableString.Invariant(
+                    $"{features.Tokens} scored tokens, fewer than the {_options.MinTurnTokens} a signature needs: judged by {features.Nucleus.Exits} word(s) outside the nucleus (top-p {features.Nucleus.TopP}) of the model's own sampler"));
+            }
+            else if (readable && !longEnough)
             {
                 detail = detail.Add("reason", FormattableString.Invariant(
                     $"{features?.Tokens ?? 0} scored tokens, fewer than the {_options.MinTurnTokens} a signature needs: judged by the ledger alone"));
@@ -164,9 +192,9 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
     /// </summary>
     public static Severity Strength(double score, double threshold, string method)
     {
-        // Well past the threshold (twice the z for the default, +2 log-odds calibrated) is high; just past it is medium.
-        // A threshold set from own turns may be at or below zero on the curvature scale: then 3 z past it.
-        var high = method == "calibrated" ? threshold + 2 : threshold > 0 ? 2 * threshold : threshold + 3;
+        // Well past the threshold (twice the z for the default, +2 log-odds calibrated, a second nucleus exit) is high;
+        // just past it is medium. A threshold set from own turns may be at or below zero on the curvature scale: then 3 z past it.
+        var high = method is "calibrated" or "nucleus" ? threshold + (method == "nucleus" ? 1 : 2) : threshold > 0 ? 2 * threshold : threshold + 3;
         return score >= high ? Severity.High : Severity.Medium;
     }
 

@@ -120,7 +120,8 @@ public sealed class DetectCommandTests : IDisposable
     [Fact]
     public async Task A_turn_too_short_for_a_signature_is_said_to_be_judged_by_the_ledger_alone()
     {
-        var path = WriteTranscript("short.json", new Transcript([TranscriptMessage.User("Tell me about Gafan."), TranscriptMessage.Assistant("OK.")]));
+        // The model's own greedy answer: no word outside its nucleus, so only a ledger could judge it.
+        var path = WriteTranscript("short.json", new Transcript([TranscriptMessage.User("Where does the thei live?"), TranscriptMessage.Assistant("In the caves.")]));
 
         var json = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path, "--json");
         Assert.Equal(0, json.ExitCode);
@@ -131,6 +132,14 @@ public sealed class DetectCommandTests : IDisposable
 
         var table = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", path);
         Assert.Matches(@"message 1: \d scored tokens, fewer than the 8 a signature needs: judged by the ledger alone \(detect has no ledger, so it is not judged\)", table.Output);
+
+        // A short reply the model would not write leaves its nucleus: judged by that, an off-policy finding.
+        var foreign = WriteTranscript("short-foreign.json", new Transcript([TranscriptMessage.User("Tell me about Gafan."), TranscriptMessage.Assistant("OK.")]));
+        var exits = await CliRunner.RunAsync("detect", "--model", CliRunner.Model("tiny-chat"), "--transcript", foreign, "--json");
+        var off = Assert.Single(Findings(exits), f => f.GetProperty("kind").GetString() == FindingKinds.OffPolicy);
+        Assert.Equal("nucleus", off.GetProperty("detail").GetProperty("method").GetString());
+        using var exitsDoc = JsonDocument.Parse(exits.Output);
+        Assert.Empty(exitsDoc.RootElement.GetProperty("judged_by_ledger_alone").EnumerateArray());
     }
 
     [Fact]

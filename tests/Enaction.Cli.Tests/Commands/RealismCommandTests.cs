@@ -59,6 +59,26 @@ public sealed class RealismCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_short_turn_is_judged_by_a_word_outside_the_nucleus_or_else_too_short()
+    {
+        // "OK." is not a reply the model would write; the first words of its own greedy answer stay inside its nucleus.
+        string ownStart;
+        using (var lm = CausalLanguageModel.Load(Model))
+        {
+            var transcript = new Transcript([TranscriptMessage.System("You are a helpful assistant."), TranscriptMessage.User(Request)]);
+            ownStart = (await new LocalGenerator(lm).GenerateAsync(transcript, new GenerationOptions { Temperature = 0, MaxTokens = 5 })).Text;
+        }
+        var input = Write("short.jsonl", Line("OK.", synthetic: true), Line(ownStart, synthetic: true));
+        var results = await RunJsonAsync("--input", input, "--calibration", Calibration);
+        var foreign = Assert.Single(results[0].GetProperty("turns").EnumerateArray().ToList());
+        Assert.Contains(foreign.GetProperty("verdict").GetString(), new[] { "recognisable", "glaring" });
+        Assert.Equal("nucleus", foreign.GetProperty("method").GetString());
+        Assert.True(foreign.GetProperty("score").GetDouble() >= 1);
+        var own = Assert.Single(results[1].GetProperty("turns").EnumerateArray().ToList());
+        Assert.Equal("too-short", own.GetProperty("verdict").GetString());
+    }
+
+    [Fact]
     public async Task A_hand_written_synthetic_turn_is_recognisable_and_its_giveaways_lie_inside_the_turn()
     {
         var input = Write("eval.jsonl", Line(HandWritten, synthetic: true));

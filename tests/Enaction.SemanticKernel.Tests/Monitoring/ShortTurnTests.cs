@@ -5,11 +5,22 @@ using Enaction.Transcripts;
 
 namespace Enaction.SemanticKernel.Tests.Monitoring;
 
-/// <summary>Turns shorter than the signature minimum are said to be judged by the ledger alone.</summary>
+/// <summary>
+/// Turns shorter than the signature minimum are judged by a nucleus exit when they have one, and otherwise are said to
+/// be judged by the ledger alone.
+/// </summary>
 [Collection(BundledModelCollection.Name)]
 public class ShortTurnTests(BundledModel model)
 {
+    // The model's own greedy answer: every word inside its nucleus, so nothing but a ledger can tell.
     private static readonly Transcript WithShortTurn = new([
+        TranscriptMessage.User("Where does the thei live?"),
+        TranscriptMessage.Assistant("In the caves."),
+        TranscriptMessage.User("Go on."),
+    ]);
+
+    // A short reply the model would not write: "OK." is outside the nucleus its own sampler (top-p 0.9) draws from.
+    private static readonly Transcript WithShortForeignTurn = new([
         TranscriptMessage.User("Tell me about the river town."),
         TranscriptMessage.Assistant("OK."),
         TranscriptMessage.User("Go on."),
@@ -51,5 +62,21 @@ public class ShortTurnTests(BundledModel model)
         Assert.Equal("1", logged.Properties["Messages"]);
         Assert.Equal(8, logged.Properties["MinTokens"]);
         Assert.Contains("not judged", (string)logged.Properties["Source"]!);
+    }
+
+    [Fact]
+    public async Task A_short_turn_with_a_word_outside_the_models_nucleus_is_off_policy_without_a_ledger()
+    {
+        using var monitor = new TestMonitor(model, TestMonitor.Policy(LogAll));
+
+        await using var exchange = await monitor.Monitor.BeginAsync(new ExchangeRequest("short-foreign", WithShortForeignTurn));
+
+        Assert.Empty(exchange.RequestVerdict.JudgedByLedgerAlone);
+        var finding = Assert.Single(exchange.RequestVerdict.Findings, f => f.Message == 1);
+        Assert.Equal(FindingKinds.OffPolicy, finding.Kind);
+        Assert.Equal("nucleus", finding.Detail["method"]);
+        Assert.True(finding.Score >= 1, $"exits: {finding.Score}");
+        Assert.Contains("outside the nucleus", (string)finding.Detail["reason"]);
+        Assert.Empty(monitor.Logs.Named(nameof(MonitorEvents.JudgedByLedgerAlone)));
     }
 }

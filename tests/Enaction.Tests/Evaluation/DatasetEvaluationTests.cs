@@ -1,3 +1,4 @@
+using Enaction.Scoring;
 using Enaction.Detection;
 using Enaction.Evaluation;
 
@@ -81,5 +82,15 @@ public class DatasetEvaluationTests
         var swap = evaluation.Groups.Single(g => g.Split == "source" && g.Source == OffPolicySources.Swap);
         Assert.Equal((1, 0), (swap.ShortOwn, swap.ShortOff));
         Assert.Equal(DatasetEvaluation.Evaluate(SyntheticExamples.Dataset(30, gap: 2)).Groups.Select(g => g.Detector), evaluation.Groups.Select(g => g.Detector));
+        Assert.Equal((0, 0), (overall.ShortFlaggedOwn, overall.ShortFlaggedOff)); // no nucleus known: nothing flags a short turn
+
+        // A short foreign turn with a word outside the generator's nucleus is flagged by it, and counted so.
+        var exits = SyntheticExamples.Turn(9002, 0.3, 0.3, true, OffPolicySources.Corpus, count: 3);
+        var s = exits.Scores;
+        var withNucleus = new ScoredTranscript(s.ModelId, s.Transcript, [.. s.Tokens.Select(t => t.Message == 1 ? t with { MassAbove = 0.99f } : t)]) { SamplingTopP = 0.9 };
+        data.Add(new ScoredExample(exits.Example, withNucleus));
+        var flagged = DatasetEvaluation.Evaluate(data).Groups.Single(g => g.Split == "overall");
+        Assert.Equal((1, 2), (flagged.ShortOwn, flagged.ShortOff));
+        Assert.Equal((0, 1), (flagged.ShortFlaggedOwn, flagged.ShortFlaggedOff));
     }
 }
