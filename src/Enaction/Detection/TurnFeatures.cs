@@ -85,6 +85,11 @@ public sealed record TurnFeatures(
         var peaks = new TurnPeaks.Builder();
         var nucleus = scores.SamplingTopP;
         var content = (uint)message < (uint)scores.Transcript.Count ? scores.Transcript[message].Content : "";
+        // Structured tool calls are written out by the host (ToolCall.Text: its own JSON), not as the model sampled them:
+        // the nucleus judges only the message's text before them.
+        var nucleusEnd = (uint)message < (uint)scores.Transcript.Count && scores.Transcript[message].ToolCalls is { Count: > 0 }
+            ? scores.Transcript[message].TextWithoutToolCalls.Length
+            : content.Length;
         int exits = 0, judged = 0;
         double excess = 0;
         for (var i = 0; i < tokens.Length; i++)
@@ -97,7 +102,7 @@ public sealed record TurnFeatures(
             sumVar += t.LogProbVariance;
             if (t.Rank > 10) highRank++;
             peaks.Add(t);
-            if (nucleus is { } p && !float.IsNaN(t.MassAbove) && NucleusExits.Judges(content, t.Start, t.End))
+            if (nucleus is { } p && !float.IsNaN(t.MassAbove) && t.End <= nucleusEnd && NucleusExits.Judges(content, t.Start, t.End))
             {
                 judged++;
                 if (t.MassAbove >= p + NucleusExits.Tolerance) exits++;

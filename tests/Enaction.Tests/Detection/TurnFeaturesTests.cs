@@ -83,6 +83,33 @@ public class TurnFeaturesTests
         Assert.Equal(judged, NucleusExits.Judges(content, start, end));
 
     [Fact]
+    public void The_nucleus_does_not_judge_tool_calls_the_host_wrote_out()
+    {
+        // An assistant message with a structured call: its Content ends with the call as the host serialised it, not as
+        // the model sampled it, so a token there outside the nucleus says nothing about who wrote the turn.
+        const string text = "Let me check. ";
+        var call = new Enaction.Transcripts.ToolCall("lookup", "{\"entity\":\"bou\"}");
+        var content = text + call.Text;
+        string[] words = ["Let", " me", " check", ". ", call.Text[..4], call.Text[4..]];
+        Assert.Equal(content, string.Concat(words));
+        var message = Enaction.Transcripts.TranscriptMessage.Assistant(content) with { ToolCalls = [call] };
+        var transcript = new Enaction.Transcripts.Transcript([Enaction.Transcripts.TranscriptMessage.User("q"), message]);
+        var tokens = System.Collections.Immutable.ImmutableArray.CreateBuilder<Enaction.Scoring.TokenScore>();
+        tokens.Add(new Enaction.Scoring.TokenScore(1, "q", 0, Enaction.Transcripts.MessageRole.User, 0, 1, float.NaN, float.NaN, 0, float.NaN, false));
+        for (int i = 0, start = 0; i < words.Length; start += words[i].Length, i++)
+            tokens.Add(new Enaction.Scoring.TokenScore(2 + i, words[i], 1, Enaction.Transcripts.MessageRole.Assistant, start, start + words[i].Length, 0.4f, 0.4f, 1, 1f, false)
+                { MassAbove = start >= text.Length ? 0.99f : 0.1f });
+        var scores = new Enaction.Scoring.ScoredTranscript("m", transcript, tokens.ToImmutable()) { SamplingTopP = 0.9 };
+
+        Assert.Equal(0, TurnFeatures.Compute(scores, 1)!.Nucleus!.Exits);
+
+        // The same text with no structured call is the model's text as written: its exits count.
+        var plain = new Enaction.Scoring.ScoredTranscript("m", new Enaction.Transcripts.Transcript([transcript[0], Enaction.Transcripts.TranscriptMessage.Assistant(content)]),
+            tokens.ToImmutable()) { SamplingTopP = 0.9 };
+        Assert.True(TurnFeatures.Compute(plain, 1)!.Nucleus!.Exits >= 1);
+    }
+
+    [Fact]
     public void Tokens_holding_a_replacement_character_are_not_part_of_the_signature()
     {
         // "lookup(fva\uFFFD, x)": the generator wrote a partial UTF-8 character, the text holds U+FFFD, and its re-encoded
