@@ -105,8 +105,8 @@ public sealed class RealismAnalyzer
             // Too short for a signature, but with a word the model's sampler could not have drawn: the detector judges
             // it by that (method "nucleus"), and so does this verdict. Not on the signature's scale: no percentile.
             var exits = features.Nucleus!.Exits;
-            return new TurnRealism(message, tokens, exits, 1, "nucleus", null, null,
-                OffPolicyDetector.Strength(exits, 1, "nucleus") == Severity.High ? RealismVerdict.Glaring : RealismVerdict.Recognisable,
+            return new TurnRealism(message, tokens, exits, 1, OffPolicyDetector.NucleusMethod, null, null,
+                OffPolicyDetector.Strength(exits, 1, OffPolicyDetector.NucleusMethod) == Severity.High ? RealismVerdict.Glaring : RealismVerdict.Recognisable,
                 Giveaways(detection.Scores, message), features);
         }
         var score = features is null ? double.NaN : _detector.Signature(features, _calibration).Score;
@@ -157,7 +157,7 @@ public sealed class RealismAnalyzer
             var text = await _sampler!(context, SeedFor(eval.Line, message, k, purpose: 0), cancellationToken).ConfigureAwait(false);
             if (string.IsNullOrWhiteSpace(text)) continue;
             var judged = await JudgeInPlaceAsync(context, eval.Transcript[message], text, cancellationToken).ConfigureAwait(false);
-            if (judged.Verdict != RealismVerdict.TooShort && judged.Method != "nucleus") scores.Add(judged.Score);
+            if (judged.Verdict != RealismVerdict.TooShort && judged.Method != OffPolicyDetector.NucleusMethod) scores.Add(judged.Score);
         }
         return scores.ToImmutable();
     }

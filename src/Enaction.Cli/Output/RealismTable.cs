@@ -21,7 +21,7 @@ public static class RealismTable
             foreach (var t in result.Turns)
             {
                 table.AddRow(t.Message.ToString(CultureInfo.InvariantCulture), t.Tokens.ToString(CultureInfo.InvariantCulture),
-                    t.Method == "nucleus" ? $"{Number(t.Score)} exit(s)" : Number(t.Score),
+                    t.Method == Enaction.Detection.OffPolicyDetector.NucleusMethod ? $"{Number(t.Score)} exit(s)" : Number(t.Score),
                     t.Percentile is { } p ? p.ToString("0.0", CultureInfo.InvariantCulture) : "-", t.Verdict.ToName(),
                     string.Join(", ", t.Giveaways.Select(g => $"\"{g.Text.Replace("\n", "\\n", StringComparison.Ordinal)}\" {g.Start}-{g.End}")),
                     Resample(t.Resample));

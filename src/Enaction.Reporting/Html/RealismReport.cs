@@ -111,7 +111,7 @@ public static class RealismReport
             if (turn is not null)
             {
                 W($"<span class=\"chip verdict {turn.Verdict.ToName()}\">{turn.Verdict.ToName()}</span>");
-                W(turn.Method == "nucleus"
+                W(turn.Method == Enaction.Detection.OffPolicyDetector.NucleusMethod
                     ? $"<span>synthetic · {N(turn.Score, "0")} word(s) outside the model's nucleus (too short for a signature)"
                     : $"<span>synthetic · score {N(turn.Score)} (threshold {N(turn.Threshold)})");
                 if (turn.Percentile is { } p) W($" · percentile {N(p, "0.0")} among own turns ({E(turn.PercentileSource)})");

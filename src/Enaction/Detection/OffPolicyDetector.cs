@@ -22,6 +22,9 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
     /// <inheritdoc />
     public IReadOnlyList<string> Kinds { get; } = [FindingKinds.OffPolicy, FindingKinds.Unattested, FindingKinds.Altered];
 
+    /// <summary>The method of a finding on a turn too short for a signature, judged by its words outside the nucleus (<see cref="ExitsNucleus"/>).</summary>
+    public const string NucleusMethod = "nucleus";
+
     /// <summary>The detector's settings (<see cref="DetectorOptions.MinTurnTokens"/>: the signature minimum).</summary>
     public DetectorOptions Options => _options;
 
@@ -130,7 +133,7 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
             var byNucleus = readable && !longEnough && features is not null && context.SourceOf(m) != ScoringSource.Surrogate && ExitsNucleus(features);
             if (byNucleus)
             {
-                (score, threshold, method) = (features!.Nucleus!.Exits, 1, "nucleus");
+                (score, threshold, method) = (features!.Nucleus!.Exits, 1, NucleusMethod);
                 offPolicy = true;
             }
             var detail = Detail(features, method);
@@ -194,7 +197,7 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
     {
         // Well past the threshold (twice the z for the default, +2 log-odds calibrated, a second nucleus exit) is high;
         // just past it is medium. A threshold set from own turns may be at or below zero on the curvature scale: then 3 z past it.
-        var high = method is "calibrated" or "nucleus" ? threshold + (method == "nucleus" ? 1 : 2) : threshold > 0 ? 2 * threshold : threshold + 3;
+        var high = method is "calibrated" or NucleusMethod ? threshold + (method == NucleusMethod ? 1 : 2) : threshold > 0 ? 2 * threshold : threshold + 3;
         return score >= high ? Severity.High : Severity.Medium;
     }
 
