@@ -11,19 +11,21 @@ public static class SamplerNucleus
     /// <summary>
     /// The nucleus of a sampler given its settings, each null when not set: <paramref name="otherwise"/> when neither is
     /// set, or when only a temperature of at most 1 is (it cannot widen the nucleus); null when the sampler can draw any
-    /// token. Top-p is rounded to 6 decimals: samplers keep float32, and 0.9f is 0.89999998 as a double.
+    /// token. Top-p is rounded to 6 decimals: samplers keep float32, and 0.9f is 0.89999998 as a double. A setting no
+    /// sampler accepts (NaN, a negative temperature, a top-p of 0 or below) counts as not set: a caller's bad value never
+    /// makes every token an exit or none.
     /// </summary>
     /// <param name="temperature">The sampler's temperature, or null when not set.</param>
     /// <param name="topP">The sampler's top-p, or null when not set.</param>
     /// <param name="otherwise">The nucleus when the settings do not decide it (the model's shipped sampler), or null.</param>
     public static double? Of(double? temperature, double? topP, double? otherwise = null)
     {
-        if (temperature is { } t)
+        if (temperature is { } t && t >= 0)
         {
             if (t == 0) return 0;
             if (t > 1) return null;
         }
-        if (topP is { } p) return p < 1 ? Math.Round(p, 6) : null;
+        if (topP is { } p && p > 0) return p < 1 ? Math.Round(p, 6) : null;
         return otherwise;
     }
 

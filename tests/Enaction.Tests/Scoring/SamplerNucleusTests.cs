@@ -11,6 +11,9 @@ public class SamplerNucleusTests
     [InlineData(1.0, 1.0, 0.9, null)]     // top-p 1: any token
     [InlineData(0.7, null, 0.9, 0.9)]     // a cooler call: the shipped nucleus still bounds it
     [InlineData(1.0, 0.95, null, 0.95)]   // the call's top-p
+    [InlineData(double.NaN, double.NaN, 0.9, 0.9)]  // values no sampler accepts count as not set
+    [InlineData(-1.0, -0.5, 0.9, 0.9)]
+    [InlineData(1.0, 0.0, 0.9, 0.9)]
     public void The_nucleus_of_a_sampler(double? temperature, double? topP, double? otherwise, double? expected) =>
         Assert.Equal(expected, SamplerNucleus.Of(temperature, topP, otherwise));
 
