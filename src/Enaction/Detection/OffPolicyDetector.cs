@@ -42,8 +42,7 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
         {
             if (context.Transcript[m].Role != MessageRole.Assistant || context.AuthoredFrom.GetValueOrDefault(m, -1) == 0) continue;
             var features = FeaturesJudged(context, m);
-            if ((features?.Tokens ?? 0) < _options.MinTurnTokens && !(features is not null && context.SourceOf(m) != ScoringSource.Surrogate && ExitsNucleus(features)))
-                turns.Add(m);
+            if ((features?.Tokens ?? 0) < _options.MinTurnTokens && !JudgedByNucleus(context, m, features)) turns.Add(m);
         }
         return turns;
     }
@@ -61,6 +60,10 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
         ArgumentNullException.ThrowIfNull(features);
         return features.Nucleus is { Exits: > 0 };
     }
+
+    /// <summary>A turn too short for a signature that its nucleus exits judge: scored with the generator's own weights, with an exit.</summary>
+    private static bool JudgedByNucleus(DetectionContext context, int m, TurnFeatures? features) =>
+        features is not null && context.SourceOf(m) != ScoringSource.Surrogate && ExitsNucleus(features);
 
     /// <summary>The features the signature of message <paramref name="m"/> would read (a continued prefill: its prefill).</summary>
     private static TurnFeatures? FeaturesJudged(DetectionContext context, int m)
@@ -130,7 +133,7 @@ public sealed class OffPolicyDetector(DetectorOptions? options = null) : IDetect
                 offPolicy = score >= threshold;
             }
             // Too short for a signature, but a word the model's own sampler could not have drawn: not its own.
-            var byNucleus = readable && !longEnough && features is not null && context.SourceOf(m) != ScoringSource.Surrogate && ExitsNucleus(features);
+            var byNucleus = readable && !longEnough && JudgedByNucleus(context, m, features);
             if (byNucleus)
             {
                 (score, threshold, method) = (features!.Nucleus!.Exits, 1, NucleusMethod);
